@@ -1,0 +1,8 @@
+"""Summit bilateral scheduling: plan with CP-SAT, check independently, replay with SimPy."""
+
+from sim.errors import Problem, ScenarioError
+from sim.model import Scenario
+from sim.scenario import load_scenario, load_scenario_text
+
+__all__ = ["Problem", "Scenario", "ScenarioError", "load_scenario", "load_scenario_text"]
+__version__ = "0.1.0"

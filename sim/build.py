@@ -1,0 +1,775 @@
+"""Document -> domain model: parse times, resolve references, cross-check meaning.
+
+Every check records a problem against the field it concerns and goes on, so a
+user sees all that is wrong in one run. Only when nothing is wrong is the
+frozen ``Scenario`` built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sim.errors import Problem, ScenarioError
+from sim.model import (
+    Day,
+    Distribution,
+    DistributionKind,
+    FixedEvent,
+    Interval,
+    MealWindows,
+    Meeting,
+    Party,
+    Precedence,
+    PrecedenceMode,
+    Rules,
+    Scenario,
+    ScriptedEvent,
+    ScriptedKind,
+    Uncertainty,
+    Venue,
+)
+from sim.schema import (
+    AnyDist,
+    CancelMeetingDoc,
+    CancelPartyDoc,
+    DelayArrivalDoc,
+    ExponentialDist,
+    FixedDist,
+    LognormalDist,
+    MeetingDoc,
+    MixtureDist,
+    NormalDist,
+    OverrunDoc,
+    PeriodDoc,
+    RequestMeetingDoc,
+    ScenarioDoc,
+    UniformDist,
+    WindowOfDayDoc,
+)
+from sim.timeparse import (
+    is_clock,
+    parse_clock,
+    parse_date,
+    parse_datetime,
+    parse_duration,
+)
+from sim.yamlread import Located
+
+Path_ = tuple[str | int, ...]
+Z_90 = 1.2815515655446004  # the standard normal's 90th percentile
+
+
+class _Builder:
+    def __init__(self, doc: ScenarioDoc, located: Located) -> None:
+        self.doc = doc
+        self.located = located
+        self.problems: list[Problem] = []
+        self.zone: ZoneInfo | None = None
+        self.epoch = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        self.days: list[Day] = []
+        self.grain = 5
+
+    # -- reporting ------------------------------------------------------------------
+
+    def error(self, path: Path_, message: str, hint: str = "") -> None:
+        self.problems.append(self.located.problem(path, message, hint))
+
+    def unknown(self, path: Path_, kind: str, name: str, known: Iterable[str]) -> None:
+        known = sorted(known)
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+        if close:
+            hint = f"did you mean {close[0]!r}?"
+        else:
+            listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+            hint = f"known {kind}s: {listed}"
+        self.error(path, f"unknown {kind} {name!r}", hint)
+
+    # -- times ----------------------------------------------------------------------
+
+    def minutes(self, local: dt.datetime) -> int:
+        assert self.zone is not None
+        return int((local.replace(tzinfo=self.zone) - self.epoch).total_seconds() // 60)
+
+    def duration(self, path: Path_, value: str | int, *, on_grain: bool = True) -> int:
+        try:
+            minutes = parse_duration(value)
+        except ValueError as exc:
+            self.error(path, str(exc), "write a duration such as '45min' or '1h30'")
+            return 0
+        if on_grain and minutes % self.grain:
+            self.error(
+                path,
+                f"{value!r} is not a multiple of the {self.grain}-minute grain",
+                f"round it to {_round(minutes, self.grain)} minutes",
+            )
+        return minutes
+
+    def instant(self, path: Path_, text: str, *, on_grain: bool = False) -> int:
+        try:
+            minute = self.minutes(parse_datetime(text))
+        except ValueError as exc:
+            self.error(path, str(exc), "write a date and time such as '2024-10-22 14:30'")
+            return 0
+        if on_grain and minute % self.grain:
+            self.error(path, f"{text!r} is not on the {self.grain}-minute grain")
+        return minute
+
+    def clock(self, path: Path_, text: str) -> int:
+        try:
+            return parse_clock(text)
+        except ValueError as exc:
+            self.error(path, str(exc), "write a time of day such as '14:30'")
+            return 0
+
+    def periods(self, path: Path_, periods: Sequence[PeriodDoc]) -> tuple[Interval, ...]:
+        """Absolute intervals; a period given by times of day repeats on every day."""
+        result: list[Interval] = []
+        for index, period in enumerate(periods):
+            here = (*path, index)
+            both_clock = is_clock(period.start) and is_clock(period.end)
+            if both_clock:
+                if period.date is not None:
+                    date = self.date(here + ("date",), period.date)
+                    dates = [date] if date is not None else []
+                else:
+                    dates = [day.date for day in self.days]
+                for date in dates:
+                    midnight = self.minutes(dt.datetime.combine(date, dt.time()))
+                    start = midnight + self.clock(here + ("start",), period.start)
+                    end = midnight + self.clock(here + ("end",), period.end)
+                    if end <= start:
+                        self.error(here + ("end",), "the period ends before it starts")
+                        break
+                    result.append(Interval(start, end))
+                continue
+            if is_clock(period.start) or is_clock(period.end):
+                self.error(
+                    here,
+                    "mixes a time of day with a date and time",
+                    "write both as '2024-10-22 14:30', or both as '14:30' with 'date'",
+                )
+                continue
+            if period.date is not None:
+                self.error(here + ("date",), "'date' is only for times of day", "remove it")
+            start = self.instant(here + ("start",), period.start)
+            end = self.instant(here + ("end",), period.end)
+            if end <= start:
+                self.error(here + ("end",), "the period ends before it starts")
+                continue
+            if not any(day.window.overlaps(start, end) for day in self.days):
+                self.error(here, "lies outside every summit day", self.days_hint())
+                continue
+            result.append(Interval(start, end))
+        return tuple(sorted(result))
+
+    def date(self, path: Path_, text: str) -> dt.date | None:
+        try:
+            date = parse_date(text)
+        except ValueError as exc:
+            self.error(path, str(exc))
+            return None
+        if self.days and date not in {d.date for d in self.days}:
+            self.error(path, f"{text} is not a summit day", self.days_hint())
+        return date
+
+    def days_hint(self) -> str:
+        if not self.days:
+            return ""
+        first, last = self.days[0], self.days[-1]
+        return f"the summit runs from {first.date} to {last.date}"
+
+    # -- sections -------------------------------------------------------------------
+
+    def build(self, sha256: str) -> Scenario:
+        doc = self.doc
+        self.grain = self.duration(("grain",), doc.grain, on_grain=False)
+        if self.grain <= 0 or 60 % max(self.grain, 1):
+            self.error(("grain",), f"grain must divide an hour, got {self.grain}", "use 5min")
+            self.grain = 5
+        try:
+            self.zone = ZoneInfo(doc.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.error(
+                ("timezone",),
+                f"unknown time zone {doc.timezone!r}",
+                "use an IANA name such as 'Europe/Moscow'",
+            )
+            self.zone = ZoneInfo("UTC")
+        self.build_days()
+        venues = self.build_venues()
+        venue_ids = [v.id for v in venues]
+        travel = self.build_travel(venue_ids)
+        parties = self.build_parties(venue_ids)
+        party_ids = [p.id for p in parties]
+        events = self.build_events(venue_ids, parties)
+        meetings = self.build_meetings(venue_ids, party_ids, events)
+        rules = self.build_rules(party_ids)
+        self.check_travel_complete(travel, venues, parties, events, meetings)
+        self.check_party_events(parties, events, travel)
+        if not any(p.principal for p in parties):
+            self.error(
+                ("parties",),
+                "no party is a principal",
+                "mark the host (or each delegation whose meetings are planned) 'principal: true'",
+            )
+        uncertainty = self.build_uncertainty(party_ids, [m.id for m in meetings], venue_ids)
+        if self.problems:
+            ordered = sorted(self.problems, key=lambda p: (p.line or 0, p.column or 0))
+            raise ScenarioError(_unique(ordered))
+        return Scenario(
+            id=doc.id,
+            name=doc.name,
+            description=doc.description,
+            timezone=doc.timezone,
+            grain=self.grain,
+            epoch=self.epoch,
+            days=tuple(self.days),
+            venues=tuple(venues),
+            travel=travel,
+            parties=tuple(parties),
+            fixed_events=tuple(events),
+            meetings=tuple(meetings),
+            rules=rules,
+            uncertainty=uncertainty,
+            source_sha256=sha256,
+        )
+
+    def build_days(self) -> None:
+        dates: list[dt.date] = []
+        for index, day in enumerate(self.doc.days):
+            date = self.date(("days", index, "date"), day.date) or dt.date(2000, 1, 1 + index)
+            if date in dates:
+                self.error(("days", index, "date"), f"the day {date} is listed twice")
+            if dates and date < dates[-1]:
+                self.error(("days", index, "date"), "days must be listed in order")
+            dates.append(date)
+        if dates:
+            assert self.zone is not None
+            midnight = dt.datetime.combine(min(dates), dt.time(), tzinfo=self.zone)
+            self.epoch = midnight.astimezone(dt.UTC)
+        for index, (day, date) in enumerate(zip(self.doc.days, dates, strict=True)):
+            midnight = self.minutes(dt.datetime.combine(date, dt.time()))
+            start = midnight + self.clock(("days", index, "start"), day.start)
+            end = midnight + self.clock(("days", index, "end"), day.end)
+            if end <= start:
+                self.error(("days", index, "end"), "the day ends before it starts")
+                end = start + self.grain
+            for name, minute in (("start", start), ("end", end)):
+                if minute % self.grain:
+                    self.error(("days", index, name), f"not on the {self.grain}-minute grain")
+            self.days.append(Day(index, date, Interval(start, end)))
+
+    def build_venues(self) -> list[Venue]:
+        venues: list[Venue] = []
+        seen: set[str] = set()
+        for index, venue in enumerate(self.doc.venues):
+            if venue.id in seen:
+                self.error(("venues", index, "id"), f"the venue id {venue.id!r} is used twice")
+            seen.add(venue.id)
+            venues.append(Venue(venue.id, venue.name or venue.id, venue.rooms))
+        return venues
+
+    def build_travel(self, venue_ids: list[str]) -> dict[tuple[str, str], int]:
+        travel: dict[tuple[str, str], int] = {}
+        for index, leg in enumerate(self.doc.travel):
+            here: Path_ = ("travel", index)
+            if leg.between is not None and (leg.from_ is not None or leg.to is not None):
+                self.error(here, "give either 'between' or 'from'/'to', not both")
+                continue
+            if leg.between is not None:
+                a, b = leg.between
+                pairs = [(a, b), (b, a)]
+                names: list[tuple[Path_, str]] = [
+                    ((*here, "between", 0), a),
+                    ((*here, "between", 1), b),
+                ]
+            elif leg.from_ is not None and leg.to is not None:
+                pairs = [(leg.from_, leg.to)]
+                names = [((*here, "from"), leg.from_), ((*here, "to"), leg.to)]
+            else:
+                self.error(here, "a travel entry needs 'between: [a, b]' or both 'from' and 'to'")
+                continue
+            bad = False
+            for path, name in names:
+                if name not in venue_ids:
+                    self.unknown(path, "venue", name, venue_ids)
+                    bad = True
+            if pairs[0][0] == pairs[0][1]:
+                self.error(here, "travel from a venue to itself is always zero", "remove it")
+                continue
+            minutes = self.duration((*here, "time"), leg.time, on_grain=False)
+            if bad:
+                continue
+            for pair in pairs:
+                if pair in travel:
+                    self.error(here, f"travel from {pair[0]} to {pair[1]} is given twice")
+                travel[pair] = minutes
+        return travel
+
+    def build_parties(self, venue_ids: list[str]) -> list[Party]:
+        parties: list[Party] = []
+        seen: set[str] = set()
+        summit = Interval(self.days[0].window.start, self.days[-1].window.end)
+        for index, doc in enumerate(self.doc.parties):
+            here: Path_ = ("parties", index)
+            if doc.id in seen:
+                self.error((*here, "id"), f"the party id {doc.id!r} is used twice")
+            seen.add(doc.id)
+            if doc.base is not None and doc.base not in venue_ids:
+                self.unknown((*here, "base"), "venue", doc.base, venue_ids)
+            arrival = (
+                self.instant((*here, "arrival"), doc.arrival) if doc.arrival else summit.start
+            )
+            departure = (
+                self.instant((*here, "departure"), doc.departure) if doc.departure else summit.end
+            )
+            if departure <= arrival:
+                self.error(
+                    (*here, "departure"),
+                    "departs before arriving",
+                    "departure must come after arrival",
+                )
+                departure = arrival
+            elif not summit.overlaps(arrival, departure):
+                self.error((*here, "arrival"), "is not present on any summit day", self.days_hint())
+            parties.append(
+                Party(
+                    id=doc.id,
+                    name=doc.name,
+                    title=doc.title,
+                    rank=doc.rank,
+                    languages=tuple(doc.languages),
+                    presence=Interval(arrival, departure),
+                    unavailable=self.periods((*here, "unavailable"), doc.unavailable),
+                    max_meetings_per_day=doc.max_meetings_per_day,
+                    base=doc.base,
+                    principal=doc.principal,
+                )
+            )
+        return parties
+
+    def build_events(self, venue_ids: list[str], parties: list[Party]) -> list[FixedEvent]:
+        events: list[FixedEvent] = []
+        seen: set[str] = set()
+        party_ids = [p.id for p in parties]
+        for index, doc in enumerate(self.doc.fixed_events):
+            here: Path_ = ("fixed_events", index)
+            if doc.id in seen:
+                self.error((*here, "id"), f"the event id {doc.id!r} is used twice")
+            seen.add(doc.id)
+            if doc.venue not in venue_ids:
+                self.unknown((*here, "venue"), "venue", doc.venue, venue_ids)
+            start = self.instant((*here, "start"), doc.start)
+            if (doc.end is None) == (doc.duration is None):
+                self.error(here, "give the event's 'end' or its 'duration' (one of the two)")
+                end = start + self.grain
+            elif doc.end is not None:
+                end = self.instant((*here, "end"), doc.end)
+            else:
+                assert doc.duration is not None
+                end = start + self.duration((*here, "duration"), doc.duration, on_grain=False)
+            if end <= start:
+                self.error((*here, "end"), "the event ends before it starts")
+                end = start + self.grain
+            day = next((d for d in self.days if d.window.contains(start, end)), None)
+            if day is None:
+                self.error(
+                    (*here, "start"),
+                    "the event does not lie inside one summit day's working window",
+                    self.days_hint() + "; widen the day's start/end",
+                )
+            for offset, party_id in enumerate(doc.except_):
+                if party_id not in party_ids:
+                    self.unknown((*here, "except", offset), "party", party_id, party_ids)
+            if doc.attendees == "all":
+                attendees = tuple(
+                    p.id
+                    for p in parties
+                    if p.presence.contains(start, end) and p.id not in doc.except_
+                )
+                everyone = True
+            else:
+                attendees_list: list[str] = []
+                for offset, party_id in enumerate(doc.attendees):
+                    where = (*here, "attendees", offset)
+                    party = next((p for p in parties if p.id == party_id), None)
+                    if party is None:
+                        self.unknown(where, "party", party_id, party_ids)
+                    elif not party.presence.contains(start, end):
+                        self.error(
+                            where,
+                            f"{party_id} is not present for the whole event",
+                            "change the party's arrival/departure or the attendees",
+                        )
+                    elif party_id in attendees_list:
+                        self.error(where, f"{party_id} is listed twice")
+                    else:
+                        attendees_list.append(party_id)
+                attendees = tuple(attendees_list)
+                everyone = False
+            events.append(
+                FixedEvent(doc.id, doc.name, doc.kind, Interval(start, end), doc.venue,
+                           attendees, everyone)
+            )
+        return events
+
+    def build_meeting(
+        self,
+        here: Path_,
+        doc: MeetingDoc,
+        venue_ids: list[str],
+        party_ids: list[str],
+    ) -> Meeting:
+        for offset, party_id in enumerate(doc.parties):
+            if party_id not in party_ids:
+                self.unknown((*here, "parties", offset), "party", party_id, party_ids)
+        if len(set(doc.parties)) != len(doc.parties):
+            self.error((*here, "parties"), "a party is listed twice", "list each party once")
+        duration = self.duration((*here, "duration"), doc.duration)
+        if duration <= 0:
+            self.error((*here, "duration"), "a meeting must last longer than zero")
+        min_duration = duration
+        if doc.min_duration is not None:
+            min_duration = self.duration((*here, "min_duration"), doc.min_duration)
+            if not 0 < min_duration <= duration:
+                self.error(
+                    (*here, "min_duration"),
+                    f"must lie between one grain and the duration ({duration} min)",
+                )
+                min_duration = duration
+        venues = tuple(doc.venues) if doc.venues is not None else tuple(venue_ids)
+        for offset, venue_id in enumerate(venues):
+            if venue_id not in venue_ids:
+                self.unknown((*here, "venues", offset), "venue", venue_id, venue_ids)
+        if not venues:
+            self.error((*here, "venues"), "no venue is allowed", "list at least one venue")
+        pinned_start = None
+        if doc.pinned is not None:
+            pinned_start = self.instant((*here, "pinned"), doc.pinned, on_grain=True)
+            if self.days and not any(
+                d.window.contains(pinned_start, pinned_start + duration) for d in self.days
+            ):
+                self.error(
+                    (*here, "pinned"),
+                    "the pinned meeting does not fit inside a summit day's working window",
+                    self.days_hint(),
+                )
+        if doc.pinned_venue is not None and doc.pinned_venue not in venues:
+            self.error(
+                (*here, "pinned_venue"),
+                f"{doc.pinned_venue!r} is not among the meeting's allowed venues",
+                f"allowed: {', '.join(venues)}",
+            )
+        return Meeting(
+            id=doc.id,
+            parties=tuple(doc.parties),
+            duration=duration,
+            min_duration=min_duration,
+            required=doc.required,
+            weight=doc.weight,
+            venues=venues,
+            windows=self.periods((*here, "windows"), doc.windows),
+            preferred=self.periods((*here, "preferred"), doc.preferred),
+            format=doc.format,
+            after=tuple(doc.after),
+            before=tuple(doc.before),
+            same_day_as=tuple(doc.same_day_as),
+            pinned_start=pinned_start,
+            pinned_venue=doc.pinned_venue,
+            status=doc.status,
+            title=doc.title,
+            headline=doc.headline,
+        )
+
+    def build_meetings(
+        self, venue_ids: list[str], party_ids: list[str], events: list[FixedEvent]
+    ) -> list[Meeting]:
+        meetings: list[Meeting] = []
+        seen: set[str] = set()
+        event_ids = {e.id for e in events}
+        for index, doc in enumerate(self.doc.meetings):
+            here: Path_ = ("meetings", index)
+            if doc.id in seen:
+                self.error((*here, "id"), f"the meeting id {doc.id!r} is used twice")
+            if doc.id in event_ids:
+                self.error((*here, "id"), f"{doc.id!r} is already a fixed event's id")
+            seen.add(doc.id)
+            meetings.append(self.build_meeting(here, doc, venue_ids, party_ids))
+        principals = {p.id for p in self.doc.parties if p.principal}
+        for index, meeting in enumerate(meetings):
+            here = ("meetings", index)
+            if principals and not principals.intersection(meeting.parties):
+                self.error(
+                    (*here, "parties"),
+                    "none of the meeting's parties is a principal, so nobody plans it",
+                    "mark one of them 'principal: true'",
+                )
+            for relation in ("after", "before", "same_day_as"):
+                for offset, other in enumerate(getattr(meeting, relation)):
+                    if other == meeting.id:
+                        self.error((*here, relation, offset), "a meeting cannot refer to itself")
+                    elif other not in seen:
+                        self.unknown((*here, relation, offset), "meeting", other, seen)
+        return meetings
+
+    def build_rules(self, party_ids: list[str]) -> Rules:
+        doc = self.doc.rules
+        for offset, party_id in enumerate(doc.precedence.order):
+            if party_id not in party_ids:
+                self.unknown(("rules", "precedence", "order", offset), "party", party_id, party_ids)
+        if doc.precedence.mode is PrecedenceMode.ORDER and not doc.precedence.order:
+            self.error(
+                ("rules", "precedence", "order"),
+                "mode 'order' needs the order of parties",
+                "list party ids, most senior first",
+            )
+        max_continuous = None
+        if doc.max_continuous is not None:
+            max_continuous = self.duration(("rules", "max_continuous"), doc.max_continuous)
+        latest_end = self.clock(("rules", "latest_end"), doc.latest_end) if doc.latest_end else None
+        prefer_end_by = (
+            self.clock(("rules", "prefer_end_by"), doc.prefer_end_by) if doc.prefer_end_by else None
+        )
+        meals = doc.meal_windows
+        return Rules(
+            buffer=self.duration(("rules", "buffer"), doc.buffer, on_grain=False),
+            max_meetings_per_day=doc.max_meetings_per_day,
+            max_continuous=max_continuous,
+            min_break=self.duration(("rules", "min_break"), doc.min_break, on_grain=False),
+            precedence=Precedence(
+                doc.precedence.mode, tuple(doc.precedence.order), doc.precedence.hard
+            ),
+            latest_end=latest_end,
+            prefer_end_by=prefer_end_by,
+            meal_windows=MealWindows(
+                breakfast=self.window_of_day(("rules", "meal_windows", "breakfast"),
+                                             meals.breakfast),
+                lunch=self.window_of_day(("rules", "meal_windows", "lunch"), meals.lunch),
+                dinner=self.window_of_day(("rules", "meal_windows", "dinner"), meals.dinner),
+            ),
+        )
+
+    def window_of_day(self, path: Path_, doc: WindowOfDayDoc) -> Interval:
+        start, end = self.clock((*path, "start"), doc.start), self.clock((*path, "end"), doc.end)
+        if end <= start:
+            self.error((*path, "end"), "the window ends before it starts")
+            return Interval(start, start)
+        return Interval(start, end)
+
+    # -- cross-checks ------------------------------------------------------------------
+
+    def check_travel_complete(
+        self,
+        travel: dict[tuple[str, str], int],
+        venues: list[Venue],
+        parties: list[Party],
+        events: list[FixedEvent],
+        meetings: list[Meeting],
+    ) -> None:
+        known = {v.id for v in venues}
+        in_use = {e.venue for e in events} | {p.base for p in parties if p.base}
+        for meeting in meetings:
+            in_use.update(meeting.venues)
+        in_use &= known
+        ordered = [v.id for v in venues if v.id in in_use]
+        for a in ordered:
+            for b in ordered:
+                if a != b and (a, b) not in travel:
+                    self.error(
+                        ("travel",),
+                        f"no travel time from {a} to {b}",
+                        f"add '- {{between: [{a}, {b}], time: 20min}}' with the real time",
+                    )
+
+    def check_party_events(
+        self,
+        parties: list[Party],
+        events: list[FixedEvent],
+        travel: dict[tuple[str, str], int],
+    ) -> None:
+        index_of = {e.id: i for i, e in enumerate(events)}
+        for party in parties:
+            own = sorted((e for e in events if party.id in e.attendees), key=lambda e: e.time)
+            for first, second in pairwise(own):
+                here: Path_ = ("fixed_events", index_of[second.id], "start")
+                if second.time.start < first.time.end:
+                    self.error(
+                        here,
+                        f"{party.id} would be at {first.id} and {second.id} at once",
+                        "move one of them or change the attendees",
+                    )
+                    continue
+                leg = 0 if first.venue == second.venue else travel.get(
+                    (first.venue, second.venue), 0
+                )
+                if second.time.start - first.time.end < leg:
+                    self.error(
+                        here,
+                        f"{party.id} cannot travel from {first.id} at {first.venue} to "
+                        f"{second.id} at {second.venue} in time ({leg} min needed)",
+                        "move one of them or change the attendees",
+                    )
+            for offset, period in enumerate(party.unavailable):
+                clash = next((e for e in own if period.overlaps(e.time.start, e.time.end)), None)
+                if clash is not None:
+                    pi = [p.id for p in parties].index(party.id)
+                    self.error(
+                        ("parties", pi, "unavailable", offset),
+                        f"{party.id} is unavailable during {clash.id}, which it attends",
+                        "change the period or the event's attendees",
+                    )
+
+    # -- uncertainty -------------------------------------------------------------------
+
+    def distribution(self, path: Path_, doc: AnyDist | None, default: float) -> Distribution:
+        if doc is None:
+            return Distribution.fixed(default)
+        if doc.weight is not None and not isinstance(path[-1], int):
+            self.error((*path, "weight"), "'weight' belongs only to a mixture's components")
+        cap = doc.cap
+        if isinstance(doc, FixedDist):
+            params: tuple[tuple[str, float], ...] = (("value", doc.value),)
+            kind = DistributionKind.FIXED
+        elif isinstance(doc, UniformDist):
+            if doc.high < doc.low:
+                self.error((*path, "high"), "high is below low")
+            params, kind = (("low", doc.low), ("high", doc.high)), DistributionKind.UNIFORM
+        elif isinstance(doc, NormalDist):
+            params, kind = (("mean", doc.mean), ("sd", doc.sd)), DistributionKind.NORMAL
+        elif isinstance(doc, ExponentialDist):
+            params, kind = (("mean", doc.mean),), DistributionKind.EXPONENTIAL
+        elif isinstance(doc, LognormalDist):
+            if (doc.sigma is None) == (doc.p90 is None):
+                self.error(path, "a lognormal needs 'sigma' or 'p90' (one of the two)")
+                sigma = 0.0
+            elif doc.sigma is not None:
+                sigma = doc.sigma
+            else:
+                assert doc.p90 is not None
+                if doc.p90 < doc.median:
+                    self.error((*path, "p90"), "the 90th percentile is below the median")
+                sigma = math.log(max(doc.p90 / doc.median, 1.0)) / Z_90
+            params = (("median", doc.median), ("sigma", round(sigma, 6)))
+            kind = DistributionKind.LOGNORMAL
+        else:
+            assert isinstance(doc, MixtureDist)
+            total = sum(c.weight or 0.0 for c in doc.components)
+            components: list[tuple[float, Distribution]] = []
+            for offset, component in enumerate(doc.components):
+                if component.weight is None:
+                    self.error((*path, "components", offset), "a mixture component needs 'weight'")
+                    continue
+                inner = self.distribution((*path, "components", offset), component, default)
+                components.append((component.weight / total, inner))
+            return Distribution(
+                DistributionKind.MIXTURE, (), tuple(components), doc.shift, cap
+            )
+        return Distribution(kind, params, (), doc.shift, cap)
+
+    def build_uncertainty(
+        self, party_ids: list[str], meeting_ids: list[str], venue_ids: list[str]
+    ) -> Uncertainty:
+        doc = self.doc.uncertainty
+        here: Path_ = ("uncertainty",)
+        scripted: list[ScriptedEvent] = []
+        for index, event in enumerate(doc.scripted):
+            path = (*here, "scripted", index)
+            if isinstance(event, CancelPartyDoc | DelayArrivalDoc) and event.party not in party_ids:
+                self.unknown((*path, "party"), "party", event.party, party_ids)
+            if (
+                isinstance(event, CancelMeetingDoc | OverrunDoc)
+                and event.meeting not in meeting_ids
+            ):
+                self.unknown((*path, "meeting"), "meeting", event.meeting, meeting_ids)
+            if isinstance(event, CancelPartyDoc):
+                at = self.instant((*path, "at"), event.at)
+                scripted.append(ScriptedEvent(ScriptedKind.CANCEL_PARTY, at=at, party=event.party))
+            elif isinstance(event, CancelMeetingDoc):
+                at = self.instant((*path, "at"), event.at)
+                scripted.append(
+                    ScriptedEvent(ScriptedKind.CANCEL_MEETING, at=at, meeting=event.meeting)
+                )
+            elif isinstance(event, OverrunDoc):
+                scripted.append(
+                    ScriptedEvent(
+                        ScriptedKind.OVERRUN,
+                        meeting=event.meeting,
+                        minutes=self.duration((*path, "by"), event.by, on_grain=False),
+                    )
+                )
+            elif isinstance(event, DelayArrivalDoc):
+                scripted.append(
+                    ScriptedEvent(
+                        ScriptedKind.DELAY_ARRIVAL,
+                        party=event.party,
+                        minutes=self.duration((*path, "by"), event.by, on_grain=False),
+                    )
+                )
+            else:
+                assert isinstance(event, RequestMeetingDoc)
+                at = self.instant((*path, "at"), event.at)
+                if event.request.id in meeting_ids:
+                    self.error((*path, "request", "id"), f"{event.request.id!r} already exists")
+                request = self.build_meeting((*path, "request"), event.request, venue_ids,
+                                             party_ids)
+                scripted.append(
+                    ScriptedEvent(
+                        ScriptedKind.REQUEST_MEETING, at=at, meeting=request.id, request=request
+                    )
+                )
+        walkout_wait = None
+        walkout_probability = 0.0
+        if doc.walkout is not None:
+            walkout_wait = self.duration(
+                (*here, "walkout", "after_waiting"), doc.walkout.after_waiting, on_grain=False
+            )
+            walkout_probability = doc.walkout.probability
+        return Uncertainty(
+            meeting_duration_factor=self.distribution(
+                (*here, "meeting_duration"), doc.meeting_duration, 1.0
+            ),
+            headline_duration_factor=(
+                self.distribution(
+                    (*here, "headline_meeting_duration"), doc.headline_meeting_duration, 1.0
+                )
+                if doc.headline_meeting_duration is not None
+                else None
+            ),
+            arrival_delay=self.distribution((*here, "arrival_delay"), doc.arrival_delay, 0.0),
+            travel_factor=self.distribution((*here, "travel_time"), doc.travel_time, 1.0),
+            fixed_event_overrun=self.distribution(
+                (*here, "fixed_event_overrun"), doc.fixed_event_overrun, 0.0
+            ),
+            cancellation_probability=doc.cancellation_probability,
+            additions_per_planned=doc.additions_per_planned,
+            walkout_wait=walkout_wait,
+            walkout_probability=walkout_probability,
+            scripted=tuple(scripted),
+        )
+
+
+def build_scenario(doc: ScenarioDoc, located: Located, sha256: str) -> Scenario:
+    """Build the domain model from a shape-valid document, or raise ScenarioError."""
+    return _Builder(doc, located).build(sha256)
+
+
+def _round(minutes: int, grain: int) -> int:
+    return max(grain, round(minutes / grain) * grain)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[str] = set()
+    result = []
+    for problem in problems:
+        if str(problem) not in seen:
+            seen.add(str(problem))
+            result.append(problem)
+    return result
+
+
+

@@ -1,0 +1,349 @@
+"""The domain of a summit: who is there, where, when, and what they want.
+
+Every record is a frozen dataclass. Times are integer minutes from the
+scenario *epoch* (midnight, local time, of the first summit day); time zones
+and calendar dates live only at the edges (loading and export). Nothing here
+knows about YAML, CP-SAT or SimPy: the loader builds these records, the
+planner, the checker and the simulator read them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+MINUTES_PER_DAY = 24 * 60
+
+
+class Rank(StrEnum):
+    """Protocol rank of a party; the order of the members is the default precedence."""
+
+    HEAD_OF_STATE = "head_of_state"
+    HEAD_OF_GOVERNMENT = "head_of_government"
+    HEAD_OF_ORGANISATION = "head_of_organisation"
+    OTHER = "other"
+
+    @property
+    def precedence(self) -> int:
+        """0 for the most senior rank; smaller comes first."""
+        return list(Rank).index(self)
+
+
+class MeetingFormat(StrEnum):
+    TALKS = "talks"
+    BREAKFAST = "breakfast"
+    LUNCH = "lunch"
+    DINNER = "dinner"
+
+    @property
+    def is_meal(self) -> bool:
+        return self is not MeetingFormat.TALKS
+
+
+class Status(StrEnum):
+    CONFIRMED = "confirmed"
+    TENTATIVE = "tentative"
+
+
+class EventKind(StrEnum):
+    PLENARY = "plenary"
+    CEREMONY = "ceremony"
+    MEAL = "meal"
+    RECEPTION = "reception"
+    PRESS = "press"
+    CULTURAL = "cultural"
+    OTHER = "other"
+
+
+class PrecedenceMode(StrEnum):
+    NONE = "none"
+    RANK = "rank"
+    ORDER = "order"
+
+
+@dataclass(frozen=True, order=True)
+class Interval:
+    """A half-open span of time [start, end) in minutes from the epoch."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"Interval ends before it starts: {self.start}..{self.end}")
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    def contains(self, start: int, end: int) -> bool:
+        return self.start <= start and end <= self.end
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return start < self.end and self.start < end
+
+
+@dataclass(frozen=True)
+class Day:
+    index: int
+    date: dt.date
+    window: Interval
+
+
+@dataclass(frozen=True)
+class Venue:
+    id: str
+    name: str
+    rooms: int
+
+
+@dataclass(frozen=True)
+class Party:
+    id: str
+    name: str
+    title: str
+    rank: Rank
+    languages: tuple[str, ...]
+    presence: Interval
+    unavailable: tuple[Interval, ...] = ()
+    max_meetings_per_day: int | None = None
+    base: str | None = None
+    principal: bool = False
+
+
+@dataclass(frozen=True)
+class FixedEvent:
+    """A programme item with a fixed time and place that its attendees must attend."""
+
+    id: str
+    name: str
+    kind: EventKind
+    time: Interval
+    venue: str
+    attendees: tuple[str, ...]
+    everyone: bool = False
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A requested bilateral (or trilateral, ...) meeting."""
+
+    id: str
+    parties: tuple[str, ...]
+    duration: int
+    min_duration: int
+    required: bool
+    weight: int
+    venues: tuple[str, ...]
+    windows: tuple[Interval, ...] = ()
+    preferred: tuple[Interval, ...] = ()
+    format: MeetingFormat = MeetingFormat.TALKS
+    after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
+    same_day_as: tuple[str, ...] = ()
+    pinned_start: int | None = None
+    pinned_venue: str | None = None
+    status: Status = Status.CONFIRMED
+    title: str = ""
+    headline: bool = False
+
+
+@dataclass(frozen=True)
+class Precedence:
+    """Order of precedence among a principal's counterparts on one day."""
+
+    mode: PrecedenceMode = PrecedenceMode.NONE
+    order: tuple[str, ...] = ()
+    hard: bool = False
+
+
+@dataclass(frozen=True)
+class MealWindows:
+    """Time of day (minutes after local midnight) when each meal format may take place."""
+
+    breakfast: Interval = Interval(7 * 60, 10 * 60)
+    lunch: Interval = Interval(12 * 60, 15 * 60)
+    dinner: Interval = Interval(18 * 60, 22 * 60 + 30)
+
+    def for_format(self, fmt: MeetingFormat) -> Interval | None:
+        if fmt is MeetingFormat.BREAKFAST:
+            return self.breakfast
+        if fmt is MeetingFormat.LUNCH:
+            return self.lunch
+        if fmt is MeetingFormat.DINNER:
+            return self.dinner
+        return None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Protocol rules. Times of day are minutes after local midnight."""
+
+    buffer: int = 10
+    max_meetings_per_day: int | None = None
+    max_continuous: int | None = None
+    min_break: int = 15
+    precedence: Precedence = Precedence()
+    latest_end: int | None = None
+    prefer_end_by: int | None = None
+    meal_windows: MealWindows = MealWindows()
+
+
+# --- uncertainty -----------------------------------------------------------------
+
+
+class DistributionKind(StrEnum):
+    FIXED = "fixed"
+    UNIFORM = "uniform"
+    NORMAL = "normal"
+    EXPONENTIAL = "exponential"
+    LOGNORMAL = "lognormal"
+    MIXTURE = "mixture"
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A named distribution with parameters; ``components`` only for mixtures.
+
+    Parameters by kind: fixed(value); uniform(low, high); normal(mean, sd);
+    exponential(mean); lognormal(median, sigma); mixture(components with weights).
+    ``shift`` is added to every draw and ``cap`` bounds it from above.
+    """
+
+    kind: DistributionKind
+    params: tuple[tuple[str, float], ...] = ()
+    components: tuple[tuple[float, Distribution], ...] = ()
+    shift: float = 0.0
+    cap: float | None = None
+
+    def param(self, name: str) -> float:
+        return dict(self.params)[name]
+
+    @staticmethod
+    def fixed(value: float) -> Distribution:
+        return Distribution(DistributionKind.FIXED, (("value", value),))
+
+
+class ScriptedKind(StrEnum):
+    CANCEL_PARTY = "cancel_party"
+    CANCEL_MEETING = "cancel_meeting"
+    REQUEST_MEETING = "request_meeting"
+    OVERRUN = "overrun"
+    DELAY_ARRIVAL = "delay_arrival"
+
+
+@dataclass(frozen=True)
+class ScriptedEvent:
+    """A what-if event that happens exactly as written in every replication."""
+
+    kind: ScriptedKind
+    at: int | None = None
+    party: str | None = None
+    meeting: str | None = None
+    minutes: int = 0
+    request: Meeting | None = None
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Disruption models for the simulator (multipliers are unitless, others minutes)."""
+
+    meeting_duration_factor: Distribution = Distribution.fixed(1.0)
+    headline_duration_factor: Distribution | None = None
+    arrival_delay: Distribution = Distribution.fixed(0.0)
+    travel_factor: Distribution = Distribution.fixed(1.0)
+    fixed_event_overrun: Distribution = Distribution.fixed(0.0)
+    cancellation_probability: float = 0.0
+    additions_per_planned: float = 0.0
+    walkout_wait: int | None = None
+    walkout_probability: float = 0.0
+    scripted: tuple[ScriptedEvent, ...] = ()
+
+
+# --- the scenario ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated summit. ``epoch`` is local midnight of the first day, held in UTC
+    so that adding minutes to it is real elapsed time across a DST change."""
+
+    id: str
+    name: str
+    timezone: str
+    grain: int
+    epoch: dt.datetime
+    days: tuple[Day, ...]
+    venues: tuple[Venue, ...]
+    travel: Mapping[tuple[str, str], int]
+    parties: tuple[Party, ...]
+    fixed_events: tuple[FixedEvent, ...]
+    meetings: tuple[Meeting, ...]
+    rules: Rules = Rules()
+    uncertainty: Uncertainty = Uncertainty()
+    description: str = ""
+    source_sha256: str = field(default="", compare=False)
+
+    # Look-ups are cached: records are frozen, so the indexes never go stale.
+    @cached_property
+    def party_by_id(self) -> Mapping[str, Party]:
+        return {p.id: p for p in self.parties}
+
+    @cached_property
+    def venue_by_id(self) -> Mapping[str, Venue]:
+        return {v.id: v for v in self.venues}
+
+    @cached_property
+    def meeting_by_id(self) -> Mapping[str, Meeting]:
+        return {m.id: m for m in self.meetings}
+
+    @cached_property
+    def event_by_id(self) -> Mapping[str, FixedEvent]:
+        return {e.id: e for e in self.fixed_events}
+
+    @property
+    def principals(self) -> tuple[Party, ...]:
+        return tuple(p for p in self.parties if p.principal)
+
+    def travel_time(self, origin: str, destination: str) -> int:
+        """Minutes to go from one venue to another; zero within a venue."""
+        if origin == destination:
+            return 0
+        return self.travel[(origin, destination)]
+
+    def day_of(self, minute: int) -> Day | None:
+        for day in self.days:
+            if day.window.start <= minute < day.window.end:
+                return day
+        return None
+
+    def day_containing(self, start: int, end: int) -> Day | None:
+        for day in self.days:
+            if day.window.contains(start, end):
+                return day
+        return None
+
+    def midnight(self, day: Day) -> int:
+        """Minutes from the epoch to local midnight starting ``day``."""
+        return self.minutes_from(dt.datetime.combine(day.date, dt.time()))
+
+    def minutes_from(self, local: dt.datetime) -> int:
+        """Minutes from the epoch to a naive local wall-clock time (DST aware)."""
+        zone = ZoneInfo(self.timezone)
+        delta = local.replace(tzinfo=zone) - self.epoch
+        return int(delta.total_seconds() // 60)
+
+    def to_datetime(self, minute: int) -> dt.datetime:
+        """The time-zone aware local datetime of a minute offset."""
+        zone = ZoneInfo(self.timezone)
+        return (self.epoch + dt.timedelta(minutes=minute)).astimezone(zone)
+
+    def fixed_events_of(self, party_id: str) -> tuple[FixedEvent, ...]:
+        return tuple(e for e in self.fixed_events if party_id in e.attendees)
+
+    def meetings_of(self, party_id: str) -> tuple[Meeting, ...]:
+        return tuple(m for m in self.meetings if party_id in m.parties)

@@ -1,0 +1,89 @@
+"""Times as people write them (``2024-10-22 14:30``, ``45min``, ``1h30``) -> minutes.
+
+Only the loader and the exporters use this module: inside, time is integer minutes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_DURATION = re.compile(
+    r"^\s*(?:(?P<h>\d+)\s*h(?:ours?|rs?)?)?\s*(?:(?P<m>\d+)\s*(?:m|min|mins|minutes?)?)?\s*$",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(r"^\s*(?P<h>\d{1,2}):(?P<m>\d{2})\s*$")
+_DATETIME = re.compile(r"^\s*(?P<d>\d{4}-\d{2}-\d{2})[ T](?P<h>\d{1,2}):(?P<m>\d{2})\s*$")
+_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+
+DURATION_PATTERN = r"^\s*(\d+\s*h(ours?|rs?)?)?\s*(\d+\s*(m|min|mins|minutes?)?)?\s*$"
+CLOCK_PATTERN = r"^\s*\d{1,2}:\d{2}\s*$"
+DATETIME_PATTERN = r"^\s*\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}\s*$"
+DATE_PATTERN = r"^\s*\d{4}-\d{2}-\d{2}\s*$"
+
+
+def parse_duration(text: str | int) -> int:
+    """``45min``, ``1h30``, ``1h 30min``, ``2h``, ``90`` -> minutes."""
+    if isinstance(text, bool):
+        raise ValueError(f"expected a duration such as '45min' or '1h30', got {text!r}")
+    if isinstance(text, int):
+        if text < 0:
+            raise ValueError(f"negative duration {text}")
+        return text
+    match = _DURATION.match(text)
+    if not match or (match.group("h") is None and match.group("m") is None):
+        raise ValueError(f"expected a duration such as '45min' or '1h30', got {text!r}")
+    hours = int(match.group("h") or 0)
+    minutes = int(match.group("m") or 0)
+    return hours * 60 + minutes
+
+
+def parse_clock(text: str) -> int:
+    """``14:30`` -> minutes after midnight (``24:00`` allowed as the end of a day)."""
+    match = _CLOCK.match(text) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"expected a time of day such as '14:30', got {text!r}")
+    hours, minutes = int(match.group("h")), int(match.group("m"))
+    if minutes >= 60 or hours > 24 or (hours == 24 and minutes):
+        raise ValueError(f"no such time of day: {text!r}")
+    return hours * 60 + minutes
+
+
+def parse_datetime(text: str) -> dt.datetime:
+    """``2024-10-22 14:30`` (or with ``T``) -> naive local datetime."""
+    match = _DATETIME.match(text) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"expected a date and time such as '2024-10-22 14:30', got {text!r}")
+    date = parse_date(match.group("d"))
+    clock = parse_clock(f"{match.group('h')}:{match.group('m')}")
+    return dt.datetime.combine(date, dt.time()) + dt.timedelta(minutes=clock)
+
+
+def parse_date(text: str) -> dt.date:
+    if not isinstance(text, str) or not _DATE.match(text):
+        raise ValueError(f"expected a date such as '2024-10-22', got {text!r}")
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"no such date: {text!r}") from None
+
+
+def is_clock(text: str) -> bool:
+    return isinstance(text, str) and _CLOCK.match(text) is not None
+
+
+def format_duration(minutes: int) -> str:
+    """Minutes -> the shortest form people write (``45min``, ``1h``, ``1h30``)."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest}min"
+    return f"{hours}h{rest:02d}" if rest else f"{hours}h"
+
+
+def format_clock(minutes_after_midnight: int) -> str:
+    hours, minutes = divmod(minutes_after_midnight, 60)
+    return f"{hours:02d}:{minutes:02d}"
+
+
+def format_datetime(value: dt.datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M")

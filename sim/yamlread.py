@@ -1,0 +1,263 @@
+"""Read YAML safely, keeping where every value came from.
+
+PyYAML composes the document into nodes (which carry line and column marks);
+this module turns the nodes into plain Python values itself instead of using
+PyYAML's constructors, for three reasons:
+
+* YAML 1.1 traps: a plain ``NO`` stays the string ``"NO"`` and ``14:30`` stays
+  ``"14:30"`` (PyYAML would give ``False`` and the sexagesimal ``870``). Only
+  ``true``/``false``, ``null``/``~``, decimal integers and decimals are typed.
+* Safety: any explicit tag other than the standard ones is refused, so no
+  document can construct an object or run code; alias expansion is counted, so
+  a billion-laughs document stops with an error instead of eating memory;
+  nesting depth and file size are bounded.
+* Errors: duplicate keys are errors (PyYAML silently keeps the last one), and
+  every value's position is recorded by its path for later messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.errors import Problem, ScenarioError
+
+MAX_FILE_BYTES = 5_000_000
+MAX_NODES = 200_000
+MAX_DEPTH = 60
+
+Path_ = tuple[str | int, ...]
+
+_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+_FLOAT = re.compile(r"^[-+]?([0-9][0-9_]*)?\.[0-9]+([eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$")
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_NULL = {"null", "Null", "NULL", "~", ""}
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """Resolves no implicit types: every plain scalar arrives as a string node, so
+    any other tag on a node was written explicitly, and typing is done here."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class-level table
+
+
+@dataclass(frozen=True)
+class Mark:
+    line: int
+    column: int
+
+
+@dataclass
+class Located:
+    """A document as plain values, plus the position of every value and key."""
+
+    value: Any
+    file: str
+    values: dict[Path_, Mark] = field(default_factory=dict)
+    keys: dict[Path_, Mark] = field(default_factory=dict)
+
+    def mark_for(self, path: Path_, *, key: bool = False) -> Mark | None:
+        """The mark of ``path`` or, failing that, of its nearest recorded ancestor."""
+        if key and path in self.keys:
+            return self.keys[path]
+        probe = tuple(path)
+        while True:
+            if probe in self.values:
+                return self.values[probe]
+            if not probe:
+                return None
+            probe = probe[:-1]
+
+    def problem(self, path: Path_, message: str, hint: str = "", *, key: bool = False) -> Problem:
+        from sim.errors import format_path
+
+        mark = self.mark_for(path, key=key)
+        return Problem(
+            self.file,
+            mark.line if mark else None,
+            mark.column if mark else None,
+            format_path(path),
+            message,
+            hint,
+        )
+
+
+class _Limits:
+    def __init__(self) -> None:
+        self.nodes = 0
+
+
+def read_yaml(path: str | Path) -> Located:
+    """Read a YAML file into plain values with marks; raise ScenarioError on any problem."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError([Problem(name, None, None, "", "no such file")]) from None
+    except IsADirectoryError:
+        raise ScenarioError([Problem(name, None, None, "", "is a directory, not a file")]) from None
+    except OSError as exc:
+        raise ScenarioError([Problem(name, None, None, "", f"cannot read: {exc.strerror}")]) from None
+    return parse_yaml(raw, name)
+
+
+def parse_yaml(raw: bytes | str, name: str = "<string>") -> Located:
+    def fail(message: str, hint: str = "", line: int | None = None, col: int | None = None) -> None:
+        raise ScenarioError([Problem(name, line, col, "", message, hint)])
+
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_FILE_BYTES:
+            fail(f"file is {len(raw):,} bytes, more than the {MAX_FILE_BYTES:,} allowed")
+        if b"\x00" in raw:
+            fail("this is a binary file, not YAML text", "give the path of a .yaml scenario")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            fail(f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8")
+            raise AssertionError from exc  # unreachable: fail() raises
+    else:
+        text = raw
+    if not text.strip():
+        fail("the file is empty", "start from docs/scenario-format.md or scenarios/tutorial.yaml")
+    try:
+        node = yaml.compose(text, Loader=_PlainLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "invalid YAML"
+        fail(
+            f"YAML syntax error: {what}",
+            "check the indentation and quoting near this line",
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else None,
+        )
+    except yaml.YAMLError as exc:
+        fail(f"not readable as YAML: {exc}")
+    except RecursionError:
+        fail(f"the document is nested too deeply (more than {MAX_DEPTH} levels)")
+    if node is None:
+        fail("the file holds no YAML document", "start from scenarios/tutorial.yaml")
+    located = Located(None, name)
+    try:
+        located.value = _convert(node, (), located, _Limits(), 0)
+    except RecursionError:
+        fail(f"the document is nested too deeply (more than {MAX_DEPTH} levels)")
+    return located
+
+
+def _mark(node: yaml.Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _convert(node: yaml.Node, path: Path_, out: Located, limits: _Limits, depth: int) -> Any:
+    limits.nodes += 1
+    if limits.nodes > MAX_NODES:
+        raise ScenarioError(
+            [
+                out.problem(
+                    path,
+                    f"the document expands to more than {MAX_NODES:,} values "
+                    "(an alias bomb, or far too large)",
+                    "avoid deeply repeated aliases",
+                )
+            ]
+        )
+    if depth > MAX_DEPTH:
+        raise ScenarioError([out.problem(path, f"nested more than {MAX_DEPTH} levels deep")])
+    out.values.setdefault(path, _mark(node))
+    tag = node.tag
+    if tag not in _STANDARD_TAGS:
+        m = _mark(node)
+        raise ScenarioError(
+            [
+                Problem(
+                    out.file,
+                    m.line,
+                    m.column,
+                    _fmt(path),
+                    f"the tag {tag!r} is not allowed",
+                    "scenarios hold plain data: remove the tag",
+                )
+            ]
+        )
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<":
+                m = _mark(key_node)
+                raise ScenarioError(
+                    [
+                        Problem(
+                            out.file,
+                            m.line,
+                            m.column,
+                            _fmt(path),
+                            "merge keys ('<<') are not supported",
+                            "write the keys out",
+                        )
+                    ]
+                )
+            if not isinstance(key_node, yaml.ScalarNode):
+                m = _mark(key_node)
+                raise ScenarioError(
+                    [Problem(out.file, m.line, m.column, _fmt(path), "a key must be a plain name")]
+                )
+            key = str(key_node.value)
+            if key in result:
+                m = _mark(key_node)
+                first = out.keys.get((*path, key))
+                where = f" (first at line {first.line})" if first else ""
+                duplicate = Problem(
+                    out.file,
+                    m.line,
+                    m.column,
+                    _fmt((*path, key)),
+                    f"duplicate key {key!r}{where}",
+                    "keep only one of them",
+                )
+                raise ScenarioError([duplicate])
+            out.keys[(*path, key)] = _mark(key_node)
+            result[key] = _convert(value_node, (*path, key), out, limits, depth + 1)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(item, (*path, index), out, limits, depth + 1)
+            for index, item in enumerate(node.value)
+        ]
+    return _scalar(node, tag)
+
+
+def _scalar(node: yaml.ScalarNode, tag: str) -> Any:
+    text: str = node.value
+    if node.style in ("'", '"', "|", ">"):
+        return text  # quoted or block: always a string
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.match(text):
+        return int(text.replace("_", ""))
+    if _FLOAT.match(text):
+        return float(text.replace("_", ""))
+    return text
+
+
+def _fmt(path: Path_) -> str:
+    from sim.errors import format_path
+
+    return format_path(path)
