@@ -30,6 +30,7 @@ from sim.model import (
     Scenario,
     ScriptedEvent,
     ScriptedKind,
+    Status,
     Uncertainty,
     Venue,
 )
@@ -448,6 +449,12 @@ class _Builder:
                 self.unknown((*here, "venues", offset), "venue", venue_id, venue_ids)
         if not venues:
             self.error((*here, "venues"), "no venue is allowed", "list at least one venue")
+        if doc.required and doc.status is Status.TENTATIVE:
+            self.error(
+                (*here, "required"),
+                "a tentative meeting cannot be required",
+                "confirm it (status: confirmed) or make it optional with a weight",
+            )
         pinned_start = None
         if doc.pinned is not None:
             pinned_start = self.instant((*here, "pinned"), doc.pinned, on_grain=True)

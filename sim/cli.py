@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sim.errors import ScenarioError
+from sim.errors import InputFileError, ScenarioError
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         count = len(exc.problems)
         print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
-        return EXIT_INVALID
+        return EXIT_USAGE if isinstance(exc, InputFileError) else EXIT_INVALID
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

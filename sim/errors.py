@@ -44,3 +44,7 @@ def format_path(path: tuple[str | int, ...]) -> str:
         else:
             text += f".{part}" if text else str(part)
     return text
+
+
+class InputFileError(ScenarioError):
+    """The input file itself is missing or unreadable: a usage error, not a bad scenario."""

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from sim.errors import Problem, ScenarioError
+from sim.errors import InputFileError, Problem, ScenarioError
 
 MAX_FILE_BYTES = 5_000_000
 MAX_NODES = 200_000
@@ -107,11 +107,11 @@ def read_yaml(path: str | Path) -> Located:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise ScenarioError([Problem(name, None, None, "", "no such file")]) from None
+        raise InputFileError([Problem(name, None, None, "", "no such file")]) from None
     except IsADirectoryError:
-        raise ScenarioError([Problem(name, None, None, "", "is a directory, not a file")]) from None
+        raise InputFileError([Problem(name, None, None, "", "is a directory, not a file")]) from None
     except OSError as exc:
-        raise ScenarioError([Problem(name, None, None, "", f"cannot read: {exc.strerror}")]) from None
+        raise InputFileError([Problem(name, None, None, "", f"cannot read: {exc.strerror}")]) from None
     return parse_yaml(raw, name)
 
 
