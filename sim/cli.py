@@ -1,16 +1,15 @@
-"""The ``sim`` command: parses arguments and calls the modules that do the work.
+"""The ``sim`` command: parses arguments and hands over to ``sim.commands``.
 
 Exit codes: 0 success; 1 invalid input (or, for ``check``, a broken hard rule);
-2 usage error; 3 no schedule exists (infeasible).
+2 usage error (including a missing input file); 3 no schedule exists.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 from sim.errors import InputFileError, ScenarioError
 
@@ -19,32 +18,8 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_INFEASIBLE = 3
 
-
-def _validate(args: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario
-
-    scenario = load_scenario(args.scenario)
-    principals = ", ".join(p.id for p in scenario.principals)
-    print(
-        f"{args.scenario}: valid: {len(scenario.days)} days, {len(scenario.venues)} venues, "
-        f"{len(scenario.parties)} parties (principals: {principals}), "
-        f"{len(scenario.fixed_events)} fixed events, {len(scenario.meetings)} meeting requests "
-        f"({sum(m.required for m in scenario.meetings)} required)"
-    )
-    return EXIT_OK
-
-
-def _schema(args: argparse.Namespace) -> int:
-    from sim.schema import json_schema
-
-    text = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
-    if args.output:
-        from sim.files import write_text_atomic
-
-        write_text_atomic(Path(args.output), text)
-    else:
-        sys.stdout.write(text)
-    return EXIT_OK
+# Sub-commands in the order --help lists them; each module has register().
+COMMANDS = ("validate", "schema", "solve", "check", "simulate", "generate")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,25 +27,16 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sim",
         description="Plan, check and stress-test the bilateral meetings of a summit.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    validate = commands.add_parser(
-        "validate", help="check a scenario file and report every problem with its line"
-    )
-    validate.add_argument("scenario", help="the scenario YAML file")
-    validate.set_defaults(run=_validate)
-
-    schema = commands.add_parser("schema", help="print the JSON Schema of the scenario format")
-    schema.add_argument("-o", "--output", help="write to this file instead of standard output")
-    schema.set_defaults(run=_schema)
-
-    for register in _EXTRA_COMMANDS:
-        register(commands)
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"sim.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"sim.commands.{name}":
+                continue  # not built yet
+            raise
+        module.register(subparsers)
     return parser
-
-
-# Later modules add their sub-commands here, keeping this file thin.
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
