@@ -1,0 +1,46 @@
+"""The planner: Scenario -> Schedule with OR-Tools CP-SAT.
+
+``solve(scenario)`` returns a ``SolveResult`` whose ``schedule`` is what
+``schedule.json`` holds; ``make_planner()`` gives the simulator's re-planning
+policy a function of (scenario, previous schedule) -> schedule.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from sim.model import Scenario
+from sim.schedule import Schedule
+from sim.solve.explain import Explanation
+from sim.solve.run import SolveResult, SolveSettings, TierReport, solve
+
+__all__ = [
+    "Explanation",
+    "SolveResult",
+    "SolveSettings",
+    "TierReport",
+    "make_planner",
+    "replan",
+    "solve",
+]
+
+REPLAN_TIERS = ("changes", "unheld_weight", "preferences")
+
+
+def replan(
+    scenario: Scenario, previous: Schedule, *, time_limit: float = 2.0, seed: int = 0
+) -> Schedule:
+    """Re-plan after a change, keeping as much of ``previous`` as possible.
+
+    Only the tiers that matter on the day are optimised (fewest weighted changes,
+    then held weight, then preferences), to answer within a fraction of a second.
+    """
+    settings = SolveSettings(
+        time_limit=time_limit, seed=seed, workers=1, explain=False, tiers=REPLAN_TIERS
+    )
+    return solve(scenario, settings, previous=previous).schedule
+
+
+def make_planner(time_limit: float = 2.0, seed: int = 0) -> partial[Schedule]:
+    """A picklable planning function for the simulator's ``replan`` policy."""
+    return partial(replan, time_limit=time_limit, seed=seed)

@@ -1,0 +1,132 @@
+"""Where and when each meeting could start, before any interaction with others.
+
+For every meeting and every (day, venue) alternative this module lists the
+start minutes (on the grain) that each *named requirement* allows on its own:
+the day window, each party's presence, unavailability, the meeting's windows,
+its meal window, the latest end of a day, its pin, and the fixed events its
+parties attend. The planner intersects them into a variable's domain; the
+infeasibility explainer keeps them apart, one switchable requirement each, so
+it can say which of them cannot hold together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sim.model import Day, Interval, Meeting, Scenario
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A requirement that restricts a meeting's start on one day: the allowed starts."""
+
+    requirement: str
+    starts: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One (day, venue) option of a meeting, with the starts the day window allows
+    and the requirements that narrow them further."""
+
+    meeting: str
+    day: int
+    venue: str
+    day_starts: tuple[int, ...]
+    filters: tuple[Filter, ...]
+
+    def allowed_starts(self) -> tuple[int, ...]:
+        allowed = set(self.day_starts)
+        for f in self.filters:
+            allowed &= f.starts
+        return tuple(sorted(allowed))
+
+
+def _starts_inside(grid: Iterable[int], duration: int, spans: Iterable[Interval]) -> set[int]:
+    spans = list(spans)
+    return {s for s in grid if any(span.contains(s, s + duration) for span in spans)}
+
+
+def _starts_clear_of(grid: Iterable[int], duration: int, spans: Iterable[Interval]) -> set[int]:
+    spans = list(spans)
+    return {s for s in grid if not any(span.overlaps(s, s + duration) for span in spans)}
+
+
+def day_grid(scenario: Scenario, day: Day, duration: int) -> tuple[int, ...]:
+    """Starts on the grain such that the meeting fits in the day's window."""
+    grain = scenario.grain
+    first = -(-day.window.start // grain) * grain
+    return tuple(range(first, day.window.end - duration + 1, grain))
+
+
+def day_filters(scenario: Scenario, meeting: Meeting, day: Day) -> tuple[Filter, ...]:
+    """Every named restriction on the meeting's start on this day (venue-independent)."""
+    grid = day_grid(scenario, day, meeting.duration)
+    filters: list[Filter] = []
+    for party_id in meeting.parties:
+        party = scenario.party_by_id[party_id]
+        filters.append(
+            Filter(
+                f"presence:{party_id}",
+                frozenset(_starts_inside(grid, meeting.duration, [party.presence])),
+            )
+        )
+        if party.unavailable:
+            filters.append(
+                Filter(
+                    f"unavailable:{party_id}",
+                    frozenset(_starts_clear_of(grid, meeting.duration, party.unavailable)),
+                )
+            )
+    for event in scenario.fixed_events:
+        if day.window.overlaps(event.time.start, event.time.end) and set(
+            event.attendees
+        ).intersection(meeting.parties):
+            filters.append(
+                Filter(
+                    f"attend:{event.id}",
+                    frozenset(_starts_clear_of(grid, meeting.duration, [event.time])),
+                )
+            )
+    if meeting.windows:
+        filters.append(
+            Filter(
+                f"window:{meeting.id}",
+                frozenset(_starts_inside(grid, meeting.duration, meeting.windows)),
+            )
+        )
+    meal = scenario.rules.meal_windows.for_format(meeting.format)
+    if meal is not None:
+        midnight = scenario.midnight(day)
+        span = Interval(midnight + meal.start, midnight + meal.end)
+        filters.append(
+            Filter(f"meal:{meeting.id}", frozenset(_starts_inside(grid, meeting.duration, [span])))
+        )
+    if scenario.rules.latest_end is not None:
+        limit = scenario.midnight(day) + scenario.rules.latest_end
+        filters.append(
+            Filter("latest_end", frozenset(s for s in grid if s + meeting.duration <= limit))
+        )
+    if meeting.pinned_start is not None:
+        filters.append(
+            Filter(f"pinned:{meeting.id}", frozenset({meeting.pinned_start}) & frozenset(grid))
+        )
+    return tuple(filters)
+
+
+def alternatives(scenario: Scenario, meeting: Meeting) -> tuple[Alternative, ...]:
+    """All (day, venue) options of a meeting, including ones whose filters leave no start
+    (the explainer needs those; the planner skips them)."""
+    result: list[Alternative] = []
+    for day in scenario.days:
+        grid = day_grid(scenario, day, meeting.duration)
+        if not grid:
+            continue
+        filters = day_filters(scenario, meeting, day)
+        for venue in meeting.venues:
+            venue_filters = filters
+            if meeting.pinned_venue is not None and venue != meeting.pinned_venue:
+                venue_filters = (*filters, Filter(f"pinned:{meeting.id}", frozenset()))
+            result.append(Alternative(meeting.id, day.index, venue, grid, venue_filters))
+    return tuple(result)

@@ -1,0 +1,183 @@
+"""The lexicographic objective tiers, as CP-SAT expressions (all minimised).
+
+The definitions are those of docs/planning-rules.md; the independent checker
+recomputes the same numbers from a finished schedule. Soft terms get
+descriptive variable names (OR-Tools' shift_scheduling example) so a report
+can say which preference was given up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from sim.schedule import Schedule
+from sim.solve.cpmodel import (
+    PREFERENCE_POINTS,
+    SLACK_AFTER_CAP,
+    SLACK_CAP,
+    SummitModel,
+)
+from sim.solve.candidates import _starts_inside
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    expression: cp_model.LinearExprT
+    description: str
+
+
+def change_cost(summit: SummitModel, meeting_id: str) -> int:
+    """What moving or dropping a published meeting costs: its weight, and more than all
+    optional weight together for a required meeting (those are kept first)."""
+    meeting = summit.scenario.meeting_by_id[meeting_id]
+    if meeting.required:
+        return 1 + sum(m.weight for m in summit.scenario.meetings if not m.required)
+    return max(meeting.weight, 1)
+
+
+def changes_tier(summit: SummitModel, previous: Schedule) -> Tier:
+    model = summit.model
+    terms = []
+    for assignment in previous.assignments:
+        if assignment.meeting not in summit.alts:
+            continue
+        kept = model.new_bool_var(f"kept[{assignment.meeting}]")
+        same = [
+            o for o in summit.alts[assignment.meeting]
+            if o.alt.day == assignment.day and o.alt.venue == assignment.venue
+        ]
+        option = same[0] if same else None
+        if option is None or assignment.start % summit.scenario.grain or (
+            assignment.start not in option.alt.allowed_starts()
+        ):
+            model.add(kept == 0)
+        else:
+            model.add_implication(kept, option.present)
+            model.add(option.start == assignment.start).only_enforce_if(kept)
+        terms.append(change_cost(summit, assignment.meeting) * (1 - kept))
+    return Tier(
+        "changes",
+        sum(terms),
+        "weighted changes against the published schedule (moved or dropped meetings)",
+    )
+
+
+def unheld_tier(summit: SummitModel) -> Tier:
+    terms = [m.weight * (1 - summit.held[m.id]) for m in summit.scenario.meetings
+             if not m.required]
+    return Tier("unheld_weight", sum(terms), "total weight of optional meetings not held")
+
+
+def preferences_tier(summit: SummitModel) -> Tier:
+    scenario, model = summit.scenario, summit.model
+    terms: list[cp_model.LinearExprT] = []
+    grain = scenario.grain
+    for meeting in scenario.meetings:
+        for option in summit.alts[meeting.id]:
+            if meeting.preferred:
+                grid = option.alt.allowed_starts()
+                inside = sorted(s // grain for s in _starts_inside(grid, meeting.duration,
+                                                                  meeting.preferred))
+                in_preferred = model.new_bool_var(
+                    f"preferred[{meeting.id}@{option.alt.day}/{option.alt.venue}]"
+                )
+                model.add_implication(in_preferred, option.present)
+                if inside:
+                    model.add_linear_expression_in_domain(
+                        option.units, cp_model.Domain.from_values(inside)
+                    ).only_enforce_if(in_preferred)
+                else:
+                    model.add(in_preferred == 0)
+                terms.append(PREFERENCE_POINTS * (option.present - in_preferred))
+            if scenario.rules.prefer_end_by is not None:
+                day = scenario.days[option.alt.day]
+                limit = scenario.midnight(day) + scenario.rules.prefer_end_by
+                latest_end = option.alt.day_starts[-1] + meeting.duration
+                if latest_end > limit:
+                    late = model.new_int_var(
+                        0, (latest_end - limit) // grain + 1,
+                        f"late[{meeting.id}@{option.alt.day}/{option.alt.venue}]",
+                    )
+                    # late >= (end - limit) / grain when present: end and limit are on the grain
+                    model.add(late * grain >= option.end - limit).only_enforce_if(option.present)
+                    terms.append(late)
+    if not scenario.rules.precedence.hard:
+        for principal, a, b, day in summit.precedence_pairs():
+            inverted = model.new_bool_var(f"precedence[{principal},{a.id}<{b.id},{day}]")
+            model.add(summit.start[a.id] <= summit.start[b.id]).only_enforce_if(
+                [summit.held_on[(a.id, day)], summit.held_on[(b.id, day)], inverted.Not()]
+            )
+            terms.append(PREFERENCE_POINTS * inverted)
+    return Tier(
+        "preferences",
+        sum(terms),
+        "protocol preferences given up: preferred windows, order of precedence, late ends",
+    )
+
+
+def travel_tier(summit: SummitModel) -> Tier:
+    terms = [
+        arc.travel * arc.literal
+        for pd in summit.party_days
+        if pd.party.principal
+        for arc in pd.arcs
+        if arc.travel
+    ]
+    return Tier("travel", sum(terms), "minutes the principals spend travelling")
+
+
+def min_slack_tier(summit: SummitModel) -> Tier:
+    model = summit.model
+    smallest = model.new_int_var(0, SLACK_CAP, "min_slack")
+    for pd in summit.party_days:
+        if not pd.party.principal:
+            continue
+        for arc in pd.arcs:
+            if arc.tail is None or arc.head is None:
+                continue
+            if not (arc.tail.is_meeting or arc.head.is_meeting):
+                continue
+            model.add(smallest <= arc.head.start - arc.tail.end - arc.gap).only_enforce_if(
+                arc.literal
+            )
+    return Tier("min_slack", -smallest,
+                f"minus the smallest slack between a principal's engagements (cap {SLACK_CAP})")
+
+
+def weighted_slack_tier(summit: SummitModel) -> Tier:
+    model = summit.model
+    after: dict[str, cp_model.IntVar] = {}
+    for meeting in summit.scenario.meetings:
+        if meeting.weight == 0:
+            continue  # contributes nothing to the tier
+        slack = model.new_int_var(0, SLACK_AFTER_CAP, f"slack_after[{meeting.id}]")
+        model.add(slack <= SLACK_AFTER_CAP * summit.held[meeting.id])
+        after[meeting.id] = slack
+    for pd in summit.party_days:
+        for arc in pd.arcs:
+            if arc.tail is None or arc.head is None or arc.tail.meeting not in after:
+                continue
+            model.add(
+                after[arc.tail.meeting] <= arc.head.start - arc.tail.end - arc.gap
+            ).only_enforce_if(arc.literal)
+    weight = {m.id: m.weight for m in summit.scenario.meetings}
+    return Tier(
+        "weighted_slack",
+        -sum(weight[m] * v for m, v in after.items()),
+        f"minus the weighted slack after each meeting (cap {SLACK_AFTER_CAP} min)",
+    )
+
+
+def all_tiers(summit: SummitModel, previous: Schedule | None) -> list[Tier]:
+    tiers = [changes_tier(summit, previous)] if previous is not None else []
+    tiers += [
+        unheld_tier(summit),
+        preferences_tier(summit),
+        travel_tier(summit),
+        min_slack_tier(summit),
+        weighted_slack_tier(summit),
+    ]
+    return tiers
