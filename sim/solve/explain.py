@@ -68,7 +68,8 @@ def describe(scenario: Scenario, name: str) -> str:
     if kind == "attend":
         e = scenario.event_by_id[rest]
         who = "everyone present" if e.everyone else ", ".join(e.attendees)
-        return (f"{who} attend{'s' if len(e.attendees) == 1 else ''} {e.name} "
+        verb = "attends" if e.everyone or len(e.attendees) == 1 else "attend"
+        return (f"{who} {verb} {e.name} "
                 f"({_when(scenario, e.time.start)}-{_when(scenario, e.time.end)[-5:]}, {e.venue})")
     if kind == "window":
         m = scenario.meeting_by_id[rest]

@@ -1,0 +1,158 @@
+"""``sim solve SCENARIO``: plan the bilaterals, write schedule.json, print the plan.
+
+Exit codes: 0 a schedule (optimal or not), 3 no schedule exists (infeasible),
+4 no schedule found within the time limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.model import Scenario
+from sim.scenario import load_scenario
+from sim.schedule import Change, Schedule, SolveStatus, read_schedule, write_schedule
+from sim.solve import SolveResult, SolveSettings, solve
+
+EXIT_INFEASIBLE = 3
+EXIT_UNKNOWN = 4
+
+
+def _when(scenario: Scenario, minute: int) -> str:
+    return scenario.to_datetime(minute).strftime("%a %d %b %H:%M")
+
+
+def schedule_table(scenario: Scenario, schedule: Schedule) -> Table:
+    table = Table(title=f"{scenario.name}: {len(schedule.assignments)} meetings scheduled")
+    for column in ("day", "start", "end", "meeting", "parties", "venue", "room"):
+        table.add_column(column)
+    for a in sorted(schedule.assignments, key=lambda a: (a.start, a.meeting)):
+        meeting = scenario.meeting_by_id[a.meeting]
+        start = scenario.to_datetime(a.start)
+        table.add_row(
+            start.strftime("%a %d %b"),
+            start.strftime("%H:%M"),
+            scenario.to_datetime(a.end).strftime("%H:%M"),
+            a.meeting + (" *" if meeting.required else ""),
+            ", ".join(meeting.parties),
+            a.venue,
+            str(a.room),
+        )
+    return table
+
+
+def describe_change(scenario: Scenario, change: Change) -> str:
+    def where(a: object) -> str:
+        from sim.schedule import Assignment
+
+        assert isinstance(a, Assignment)
+        return f"{_when(scenario, a.start)} at {a.venue}"
+
+    if change.kind == "moved":
+        return f"moved    {change.meeting}: {where(change.before)} -> {where(change.after)}"
+    if change.kind == "dropped":
+        return f"dropped  {change.meeting}: was {where(change.before)}"
+    return f"added    {change.meeting}: {where(change.after)}"
+
+
+def print_result(console: Console, scenario: Scenario, result: SolveResult) -> None:
+    schedule = result.schedule
+    if schedule.assignments:
+        console.print(schedule_table(scenario, schedule))
+    if schedule.unscheduled and schedule.status not in (
+        SolveStatus.INFEASIBLE,
+        SolveStatus.UNKNOWN,
+    ):
+        console.print("[bold]Not scheduled[/bold]")
+        for u in schedule.unscheduled:
+            console.print(f"  {u.meeting}: {u.reason}", highlight=False)
+    if schedule.changes:
+        console.print("[bold]Changes against the published schedule[/bold]")
+        for change in schedule.changes:
+            console.print("  " + describe_change(scenario, change), highlight=False)
+    if result.tiers:
+        table = Table(title="Objectives (lexicographic, each minimised)")
+        for column in ("tier", "name", "value", "bound", "proven", "seconds"):
+            table.add_column(column)
+        for index, tier in enumerate(result.tiers, start=1):
+            table.add_row(
+                str(index), tier.name, str(tier.value), str(tier.bound),
+                "yes" if tier.optimal else "no", f"{tier.seconds:.2f}",
+            )
+        console.print(table)
+    for note in schedule.notes:
+        console.print(note, highlight=False)
+    console.print(
+        f"status: [bold]{schedule.status.value}[/bold]; model built in "
+        f"{result.build_seconds:.2f} s, solved in {result.solve_seconds:.2f} s",
+        highlight=False,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    previous = read_schedule(args.previous) if args.previous else None
+    console = Console(highlight=False)
+    errors = Console(stderr=True, highlight=False)
+    if previous is not None and previous.scenario_id != scenario.id:
+        errors.print(
+            f"{args.previous}: is a schedule of scenario {previous.scenario_id!r}, "
+            f"not {scenario.id!r}"
+        )
+        return 2
+    started = time.perf_counter()
+    last_report = [started]
+
+    def progress(message: str) -> None:
+        # Only for long solves, about once a second: the best plan so far and its bound.
+        now = time.perf_counter()
+        if args.quiet or now - last_report[0] < 1.0:
+            return
+        last_report[0] = now
+        errors.print(f"  {message}")
+
+    settings = SolveSettings(time_limit=args.time_limit, seed=args.seed, workers=args.workers)
+    result = solve(scenario, settings, previous=previous, progress=progress)
+    print_result(console, scenario, result)
+    schedule = result.schedule
+    if args.output:
+        path = Path(args.output) / "schedule.json"
+        write_schedule(path, schedule, scenario)
+        console.print(f"wrote {path}")
+    if schedule.status is SolveStatus.INFEASIBLE:
+        return EXIT_INFEASIBLE
+    if schedule.status is SolveStatus.UNKNOWN:
+        return EXIT_UNKNOWN
+    return 0
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "solve",
+        help="plan the meetings with CP-SAT and write schedule.json",
+        description=(
+            "Plan every principal's meetings. Exit 0 with a schedule, 3 when none exists "
+            "(the conflicting requirements are named), 4 when none was found in time."
+        ),
+    )
+    parser.add_argument("scenario", help="the scenario YAML file")
+    parser.add_argument("-o", "--output", metavar="DIR", help="write DIR/schedule.json")
+    parser.add_argument(
+        "--time-limit", type=float, default=30.0, metavar="S",
+        help="search budget in (deterministic) seconds, shared by the tiers (default 30)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="CP-SAT random seed (default 0)")
+    parser.add_argument(
+        "--workers", type=int, default=1, metavar="N",
+        help="CP-SAT workers; any N gives reproducible results (default 1)",
+    )
+    parser.add_argument(
+        "--from", dest="previous", metavar="PREVIOUS.json",
+        help="re-plan: keep as much of this published schedule as possible",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    parser.set_defaults(run=run)
