@@ -35,7 +35,11 @@ LinearExpr = cp_model.LinearExprT
 
 @dataclass
 class AltVar:
+    """One node of a meeting: a (day, venue) alternative restricted to one run of
+    consecutive allowed starts (``starts``)."""
+
     alt: Alternative
+    starts: tuple[int, ...]
     present: cp_model.IntVar
     units: cp_model.IntVar
     start: LinearExpr
@@ -58,6 +62,7 @@ class Node:
     earliest_start: int = 0
     latest_start: int = 0
     earliest_end: int = 0
+    latest_end: int = 0
 
     @property
     def is_meeting(self) -> bool:
@@ -79,6 +84,19 @@ class PartyDay:
     day: int
     nodes: list[Node] = field(default_factory=list)
     arcs: list[Arc] = field(default_factory=list)
+
+
+def _runs(starts: tuple[int, ...], grain: int) -> list[tuple[int, ...]]:
+    """Split sorted starts into runs of consecutive grain steps: each run becomes its own
+    node, so a node's time window is one contiguous stretch between its parties'
+    fixed engagements, and arcs between incompatible stretches are never built."""
+    runs: list[list[int]] = []
+    for start in starts:
+        if runs and start - runs[-1][-1] == grain:
+            runs[-1].append(start)
+        else:
+            runs.append([start])
+    return [tuple(run) for run in runs]
 
 
 class Switches:
@@ -122,33 +140,24 @@ class SummitModel:
         for meeting in self.scenario.meetings:
             options: list[AltVar] = []
             for alt in alternatives(self.scenario, meeting):
-                starts = alt.day_starts if self.switchable else alt.allowed_starts()
-                if not starts:
-                    continue
-                name = f"{meeting.id}@{alt.day}/{alt.venue}"
-                present = self.model.new_bool_var(f"present[{name}]")
-                units = self.model.new_int_var_from_domain(
-                    cp_model.Domain.from_values([s // grain for s in starts]), f"u[{name}]"
-                )
-                start = units * grain
-                interval = self.model.new_optional_fixed_size_interval_var(
-                    start, meeting.duration, present, f"interval[{name}]"
-                )
-                options.append(
-                    AltVar(alt, present, units, start, start + meeting.duration, interval,
-                           meeting.duration)
-                )
                 if self.switchable:
+                    runs = [alt.day_starts] if alt.day_starts else []
+                else:
+                    runs = _runs(alt.allowed_starts(), grain)
+                for index, starts in enumerate(runs):
+                    options.append(self._alt_var(meeting, alt, index, starts))
+                if self.switchable and runs:
+                    node = options[-1]
                     for f in alt.filters:
                         allowed = sorted(s // grain for s in f.starts)
                         self.model.add_linear_expression_in_domain(
-                            units, cp_model.Domain.from_values(allowed)
-                        ).only_enforce_if([present, *self.switch(f.requirement)])
+                            node.units, cp_model.Domain.from_values(allowed)
+                        ).only_enforce_if([node.present, *self.switch(f.requirement)])
             self.alts[meeting.id] = options
             held = self.model.new_bool_var(f"held[{meeting.id}]")
             self.held[meeting.id] = held
             self.model.add(sum(o.present for o in options) == held)
-            all_starts = [s for o in options for s in (o.alt.day_starts[0], o.alt.day_starts[-1])]
+            all_starts = [s for o in options for s in (o.starts[0], o.starts[-1])]
             low = min(all_starts, default=0)
             high = max(all_starts, default=0)
             start_var = self.model.new_int_var(low, high, f"start[{meeting.id}]")
@@ -164,6 +173,22 @@ class SummitModel:
                     flag = self.model.new_bool_var(f"held_on[{meeting.id},{day.index}]")
                     self.model.add(sum(on_day) == flag)
                     self.held_on[(meeting.id, day.index)] = flag
+
+    def _alt_var(
+        self, meeting: Meeting, alt: Alternative, run: int, starts: tuple[int, ...]
+    ) -> AltVar:
+        grain = self.scenario.grain
+        name = f"{meeting.id}@{alt.day}/{alt.venue}#{run}"
+        present = self.model.new_bool_var(f"present[{name}]")
+        units = self.model.new_int_var_from_domain(
+            cp_model.Domain.from_values([s // grain for s in starts]), f"u[{name}]"
+        )
+        start = units * grain
+        interval = self.model.new_optional_fixed_size_interval_var(
+            start, meeting.duration, present, f"interval[{name}]"
+        )
+        return AltVar(alt, starts, present, units, start, start + meeting.duration, interval,
+                      meeting.duration)
 
     # --- constraints ------------------------------------------------------------------
 
@@ -190,7 +215,7 @@ class SummitModel:
             present = self.switch(f"attend:{event.id}")[0]
         start, end = event.time.start, event.time.end
         return Node(f"event:{event.id}", event.venue, start, end, present,
-                    earliest_start=start, latest_start=start, earliest_end=end)
+                    earliest_start=start, latest_start=start, earliest_end=end, latest_end=end)
 
     def _add_party_days(self) -> None:
         scenario = self.scenario
@@ -207,13 +232,12 @@ class SummitModel:
                     for option in self.alts[meeting.id]:
                         if option.alt.day != day.index:
                             continue
-                        starts = option.alt.day_starts if self.switchable else (
-                            option.alt.allowed_starts()
-                        )
+                        starts = option.starts
                         pd.nodes.append(
-                            Node(f"{meeting.id}@{option.alt.venue}", option.alt.venue,
-                                 option.start, option.end, option.present, meeting.id, option,
-                                 starts[0], starts[-1], starts[0] + option.duration)
+                            Node(f"{meeting.id}@{option.alt.venue}#{starts[0]}",
+                                 option.alt.venue, option.start, option.end, option.present,
+                                 meeting.id, option, starts[0], starts[-1],
+                                 starts[0] + option.duration, starts[-1] + option.duration)
                         )
                 if not pd.nodes:
                     continue
@@ -232,26 +256,45 @@ class SummitModel:
         available_until = min(day.window.end, party.presence.end)
         base_switch = self.switch(f"base:{party.id}") if party.base else []
         buffer_switch = self.switch("buffer")
+        # Fixed events that every solution has (plain model): an engagement entirely
+        # after one of them cannot be first, one entirely before cannot be last, and no
+        # arc can jump over one.
+        mandatory = [n for n in pd.nodes if n.present is None]
+
+        def separated(tail: Node | None, head: Node | None) -> bool:
+            return any(
+                k is not tail and k is not head
+                and (tail is None or tail.latest_end <= k.earliest_start)
+                and (head is None or k.latest_end <= head.earliest_start)
+                for k in mandatory
+            )
+
         for index, node in enumerate(pd.nodes, start=1):
             if node.present is not None:
                 arcs.append((index, index, node.present.Not()))
-            first = model.new_bool_var(f"first[{label},{node.key}]")
-            last = model.new_bool_var(f"last[{label},{node.key}]")
-            arcs.append((0, index, first))
-            arcs.append((index, 0, last))
+            first = last = None
+            if not separated(None, node):
+                first = model.new_bool_var(f"first[{label},{node.key}]")
+                arcs.append((0, index, first))
+            if not separated(node, None):
+                last = model.new_bool_var(f"last[{label},{node.key}]")
+                arcs.append((index, 0, last))
             travel_in = travel_out = 0
             if party.base is not None:
                 travel_in = scenario.travel_time(party.base, node.venue)
                 travel_out = scenario.travel_time(node.venue, party.base)
-            if party.base is not None and node.is_meeting:
-                model.add(node.start >= available_from + travel_in).only_enforce_if(
-                    [first, *base_switch]
-                )
-                model.add(node.end + travel_out <= available_until).only_enforce_if(
-                    [last, *base_switch]
-                )
-            pd.arcs.append(Arc(None, node, first, 0, travel_in))
-            pd.arcs.append(Arc(node, None, last, 0, travel_out))
+            if first is not None:
+                if party.base is not None and node.is_meeting:
+                    model.add(node.start >= available_from + travel_in).only_enforce_if(
+                        [first, *base_switch]
+                    )
+                pd.arcs.append(Arc(None, node, first, 0, travel_in))
+            if last is not None:
+                if party.base is not None and node.is_meeting:
+                    model.add(node.end + travel_out <= available_until).only_enforce_if(
+                        [last, *base_switch]
+                    )
+                pd.arcs.append(Arc(node, None, last, 0, travel_out))
         for i, tail in enumerate(pd.nodes, start=1):
             for j, head in enumerate(pd.nodes, start=1):
                 if i == j:
@@ -259,7 +302,9 @@ class SummitModel:
                 travel = scenario.travel_time(tail.venue, head.venue)
                 needs_buffer = tail.is_meeting or head.is_meeting
                 gap = travel + (buffer if needs_buffer else 0)
-                if tail.earliest_end + gap > head.latest_start:
+                if tail.meeting is not None and tail.meeting == head.meeting:
+                    continue  # two nodes of one meeting: at most one is present
+                if tail.earliest_end + gap > head.latest_start or separated(tail, head):
                     continue  # never possible: leave the arc out
                 literal = model.new_bool_var(f"arc[{label},{tail.key}->{head.key}]")
                 arcs.append((i, j, literal))

@@ -45,15 +45,14 @@ def changes_tier(summit: SummitModel, previous: Schedule) -> Tier:
         if assignment.meeting not in summit.alts:
             continue
         kept = model.new_bool_var(f"kept[{assignment.meeting}]")
-        same = [
-            o for o in summit.alts[assignment.meeting]
-            if o.alt.day == assignment.day and o.alt.venue == assignment.venue
-        ]
-        option = same[0] if same else None
-        if option is None or assignment.start % summit.scenario.grain or (
-            assignment.start not in option.alt.allowed_starts()
-        ):
-            model.add(kept == 0)
+        option = next(
+            (o for o in summit.alts[assignment.meeting]
+             if o.alt.day == assignment.day and o.alt.venue == assignment.venue
+             and assignment.start in o.starts),
+            None,
+        )
+        if option is None:
+            model.add(kept == 0)  # the published slot is no longer possible
         else:
             model.add_implication(kept, option.present)
             model.add(option.start == assignment.start).only_enforce_if(kept)
@@ -78,7 +77,7 @@ def preferences_tier(summit: SummitModel) -> Tier:
     for meeting in scenario.meetings:
         for option in summit.alts[meeting.id]:
             if meeting.preferred:
-                grid = option.alt.allowed_starts()
+                grid = option.starts
                 inside = sorted(s // grain for s in _starts_inside(grid, meeting.duration,
                                                                   meeting.preferred))
                 in_preferred = model.new_bool_var(
@@ -95,7 +94,7 @@ def preferences_tier(summit: SummitModel) -> Tier:
             if scenario.rules.prefer_end_by is not None:
                 day = scenario.days[option.alt.day]
                 limit = scenario.midnight(day) + scenario.rules.prefer_end_by
-                latest_end = option.alt.day_starts[-1] + meeting.duration
+                latest_end = option.starts[-1] + meeting.duration
                 if latest_end > limit:
                     late = model.new_int_var(
                         0, (latest_end - limit) // grain + 1,

@@ -1,0 +1,161 @@
+"""The independent checker: is a schedule valid for a scenario, and what does it cost?
+
+``check(scenario, schedule)`` reads the schedule as a protocol officer would: first
+as a document (does every meeting of the scenario appear exactly once, held or
+not, with a day index that matches its start?), then against every hard rule of
+docs/planning-rules.md, then for the soft preferences it gives up and the five
+objective tiers. It shares no code with the planner (``sim.solve``) on purpose:
+a schedule is trusted because two separate readings of the rules agree on it.
+
+Problems with the document are reported under the rule id ``structure``; a
+schedule made for another version of the scenario file is only a warning, since
+it may well still be valid.
+"""
+
+from __future__ import annotations
+
+from sim.check_objectives import given_up, objectives
+from sim.check_report import (
+    OBJECTIVE_NAMES,
+    STRUCTURE,
+    CheckReport,
+    GivenUp,
+    Objectives,
+    Violation,
+    report_to_dict,
+)
+from sim.check_rules import RULES, hard_rule_violations
+from sim.check_view import day_index, plan_view, span
+from sim.model import Scenario
+from sim.schedule import Assignment, Schedule
+
+__all__ = [
+    "OBJECTIVE_NAMES",
+    "RULES",
+    "STRUCTURE",
+    "CheckReport",
+    "GivenUp",
+    "Objectives",
+    "Violation",
+    "check",
+    "report_to_dict",
+    "violations",
+]
+
+
+def check(scenario: Scenario, schedule: Schedule) -> CheckReport:
+    """Every broken hard rule, every preference given up, and the recomputed objectives."""
+    held, problems = _held_assignments(scenario, schedule)
+    view = plan_view(scenario, held)
+    gave_up = given_up(view)
+    values = objectives(view, gave_up)
+    return CheckReport(
+        violations=(*problems, *hard_rule_violations(view)),
+        given_up=gave_up,
+        objectives=values,
+        warnings=_warnings(scenario, schedule, values),
+    )
+
+
+def violations(scenario: Scenario, schedule: Schedule) -> tuple[Violation, ...]:
+    """Only the broken hard rules (what ``check(...).violations`` holds), without
+    costing the schedule: for callers that judge many candidate schedules."""
+    held, problems = _held_assignments(scenario, schedule)
+    return (*problems, *hard_rule_violations(plan_view(scenario, held)))
+
+
+def _held_assignments(
+    scenario: Scenario, schedule: Schedule
+) -> tuple[list[Assignment], list[Violation]]:
+    """The assignments to judge (known meetings, first listing of each) and what is
+    wrong with the schedule as a document."""
+    problems: list[Violation] = []
+
+    def problem(meeting: str, message: str, parties: tuple[str, ...] = ()) -> None:
+        problems.append(Violation(STRUCTURE, (meeting,), parties, message))
+
+    known = scenario.meeting_by_id
+    held: dict[str, Assignment] = {}
+    for a in schedule.assignments:
+        if a.meeting not in known:
+            problem(
+                a.meeting, f"the schedule holds {a.meeting}, which the scenario does not ask for"
+            )
+        elif a.meeting in held:
+            first = held[a.meeting]
+            problem(
+                a.meeting,
+                f"{a.meeting} is held twice: {span(scenario, first.start, first.end)} "
+                f"and {span(scenario, a.start, a.end)} (only the first is checked)",
+                known[a.meeting].parties,
+            )
+        else:
+            held[a.meeting] = a
+            wrong_day = _day_index_problem(scenario, a)
+            if wrong_day is not None:
+                problems.append(wrong_day)
+    not_held: set[str] = set()
+    for u in schedule.unscheduled:
+        if u.meeting not in known:
+            problem(
+                u.meeting,
+                f"the schedule leaves out {u.meeting}, which the scenario does not ask for",
+            )
+        elif u.meeting in held:
+            problem(
+                u.meeting,
+                f"{u.meeting} is both held and listed as not held (checked as held)",
+                known[u.meeting].parties,
+            )
+        elif u.meeting in not_held:
+            problem(u.meeting, f"{u.meeting} is listed as not held twice", known[u.meeting].parties)
+        not_held.add(u.meeting)
+    for m in scenario.meetings:
+        if m.id not in held and m.id not in not_held:
+            problem(
+                m.id,
+                f"{m.id} is neither held nor listed as not held (checked as not held)",
+                m.parties,
+            )
+    return list(held.values()), problems
+
+
+def _day_index_problem(scenario: Scenario, a: Assignment) -> Violation | None:
+    parties = scenario.meeting_by_id[a.meeting].parties
+    if not 0 <= a.day < len(scenario.days):
+        return Violation(
+            STRUCTURE, (a.meeting,), parties, f"{a.meeting} is on day {a.day}, which does not exist"
+        )
+    actual = day_index(scenario, a.start)
+    # A start on no summit date at all is the `day` rule's to report.
+    if actual is None or actual == a.day:
+        return None
+    return Violation(
+        STRUCTURE,
+        (a.meeting,),
+        parties,
+        f"{a.meeting} is said to be on day {a.day} ({scenario.days[a.day].date:%d %b}) "
+        f"but starts on day {actual} ({span(scenario, a.start, a.end)})",
+    )
+
+
+def _warnings(scenario: Scenario, schedule: Schedule, values: Objectives) -> tuple[str, ...]:
+    warnings: list[str] = []
+    if schedule.scenario_id != scenario.id:
+        warnings.append(
+            f"the schedule was made for scenario {schedule.scenario_id!r}, not {scenario.id!r}"
+        )
+    if schedule.scenario_sha256 != scenario.source_sha256:
+        warnings.append(
+            "the schedule was made from another version of the scenario file "
+            f"(sha256 {schedule.scenario_sha256[:12] or 'not given'}, "
+            f"file {scenario.source_sha256[:12]})"
+        )
+    recomputed = values.as_dict()
+    for claimed in schedule.objectives:
+        if claimed.name in recomputed and claimed.value != recomputed[claimed.name]:
+            warnings.append(
+                f"the schedule claims {claimed.name} = {claimed.value}; "
+                f"recomputed from its meetings: {recomputed[claimed.name]}"
+            )
+    return tuple(warnings)

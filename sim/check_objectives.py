@@ -1,0 +1,168 @@
+"""The objective tiers of docs/planning-rules.md, recomputed from the schedule alone.
+
+Tiers 1 and 2 are sums over the soft preferences given up, so they are computed
+from the very list the report shows: a reader can add the costs up by hand.
+Tiers 3 to 5 measure the principals' travel and the slack between engagements.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from sim.check_report import GivenUp, Objectives
+from sim.check_view import (
+    Engagement,
+    PlanView,
+    clock,
+    described,
+    needed_gap,
+    on_wall_clock,
+    precedence_inversions,
+    travel,
+)
+
+PREFERRED_POINTS = 10
+PRECEDENCE_POINTS = 10
+MIN_SLACK_CAP = 60
+SLACK_AFTER_CAP = 30
+
+
+def given_up(view: PlanView) -> tuple[GivenUp, ...]:
+    """Every soft preference the schedule gives up, tier 1 first."""
+    return (*_unheld(view), *_preferred(view), *_soft_precedence(view), *_late_ends(view))
+
+
+def objectives(view: PlanView, gave_up: tuple[GivenUp, ...]) -> Objectives:
+    return Objectives(
+        unheld_weight=sum(g.cost for g in gave_up if g.tier == "unheld_weight"),
+        preferences=sum(g.cost for g in gave_up if g.tier == "preferences"),
+        travel=principals_travel(view),
+        min_slack=-min([MIN_SLACK_CAP, *principals_slacks(view)]),
+        weighted_slack=-sum(
+            h.meeting.weight * min([SLACK_AFTER_CAP, *slacks_after(view, h.meeting.id)])
+            for h in view.held.values()
+        ),
+    )
+
+
+# --- what is given up -------------------------------------------------------------
+
+
+def _unheld(view: PlanView) -> list[GivenUp]:
+    # A required meeting not held breaks the `required` rule; it is no preference.
+    return [
+        GivenUp(
+            "unheld",
+            (m.id,),
+            m.parties,
+            m.weight,
+            f"{m.id} ({', '.join(m.parties)}, weight {m.weight}) is not held",
+        )
+        for m in view.scenario.meetings
+        if not m.required and m.id not in view.held
+    ]
+
+
+def _preferred(view: PlanView) -> list[GivenUp]:
+    # Without preferred windows there is no preference to miss.
+    return [
+        GivenUp(
+            "preferred",
+            (h.meeting.id,),
+            h.meeting.parties,
+            PREFERRED_POINTS,
+            f"{described(view.scenario, h.engagement)} lies outside its preferred times",
+        )
+        for h in view.held.values()
+        if h.meeting.preferred
+        and not any(p.contains(h.assignment.start, h.assignment.end) for p in h.meeting.preferred)
+    ]
+
+
+def _soft_precedence(view: PlanView) -> list[GivenUp]:
+    if view.scenario.rules.precedence.hard:
+        return []  # hard precedence is a rule, reported as a violation
+    scenario = view.scenario
+    return [
+        GivenUp(
+            "precedence",
+            (inv.senior.meeting.id, inv.junior.meeting.id),
+            (inv.principal, inv.senior_party, inv.junior_party),
+            PRECEDENCE_POINTS,
+            f"{inv.principal}: {described(scenario, inv.senior.engagement)} with "
+            f"{inv.senior_party} comes after {described(scenario, inv.junior.engagement)} "
+            f"with {inv.junior_party}",
+        )
+        for inv in precedence_inversions(view)
+    ]
+
+
+def _late_ends(view: PlanView) -> list[GivenUp]:
+    scenario = view.scenario
+    prefer_end_by = scenario.rules.prefer_end_by
+    if prefer_end_by is None:
+        return []
+    found: list[GivenUp] = []
+    for h in view.held.values():
+        if h.day is None:
+            continue  # off every summit day: the `day` rule says so
+        limit = on_wall_clock(scenario, h.day, prefer_end_by)
+        late = h.assignment.end - limit
+        if late > 0:
+            grains = -(-late // scenario.grain)  # a started grain counts in full
+            found.append(
+                GivenUp(
+                    "late_end",
+                    (h.meeting.id,),
+                    h.meeting.parties,
+                    grains,
+                    f"{described(scenario, h.engagement)} ends {late} min after "
+                    f"{clock(scenario, limit)}",
+                )
+            )
+    return found
+
+
+# --- travel and slack -------------------------------------------------------------
+
+
+def principals_travel(view: PlanView) -> int:
+    """Minutes the principals spend between venues, from and back to their base daily."""
+    scenario = view.scenario
+    total = 0
+    for principal in scenario.principals:
+        for engagements in view.days_of(principal.id).values():
+            venues = [e.venue for e in engagements]
+            if principal.base is not None:
+                venues = [principal.base, *venues, principal.base]
+            total += sum(travel(scenario, a, b) for a, b in pairwise(venues))
+    return total
+
+
+def slack(view: PlanView, earlier: Engagement, later: Engagement) -> int:
+    """The gap left between two engagements minus the gap the `gap` rule asks."""
+    buffer, move = needed_gap(view.scenario, earlier, later)
+    return later.start - earlier.end - buffer - move
+
+
+def principals_slacks(view: PlanView) -> list[int]:
+    """Slack of every consecutive pair of a principal's engagements with a meeting in it."""
+    return [
+        slack(view, a, b)
+        for principal in view.scenario.principals
+        for engagements in view.days_of(principal.id).values()
+        for a, b in pairwise(engagements)
+        if a.is_meeting or b.is_meeting
+    ]
+
+
+def slacks_after(view: PlanView, meeting_id: str) -> list[int]:
+    """Slack from a held meeting to each of its parties' next engagement that day."""
+    held = view.held[meeting_id]
+    found: list[int] = []
+    for pid in held.meeting.parties:
+        today = view.days_of(pid).get(held.day, ()) if held.day is not None else ()
+        ids = [e.id for e in today]
+        if meeting_id in ids and ids.index(meeting_id) + 1 < len(today):
+            found.append(slack(view, held.engagement, today[ids.index(meeting_id) + 1]))
+    return found

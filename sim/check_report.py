@@ -1,0 +1,121 @@
+"""What the independent checker finds: broken rules, preferences given up, objectives.
+
+Plain records only; ``sim.check`` fills them and ``sim check`` prints them. Every
+finding names the rule (the ids of docs/planning-rules.md) and the meetings and
+parties involved, so a test or a person can act on it without parsing the message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# Problems with the schedule file itself (not a rule of planning-rules.md): unknown
+# or repeated meeting ids, a meeting both held and not, a day index that
+# contradicts the start.
+STRUCTURE = "structure"
+
+OBJECTIVE_NAMES = ("unheld_weight", "preferences", "travel", "min_slack", "weighted_slack")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A broken hard rule."""
+
+    rule: str
+    meetings: tuple[str, ...]
+    parties: tuple[str, ...]
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.message}"
+
+
+@dataclass(frozen=True)
+class GivenUp:
+    """A soft preference the schedule gives up, and what it costs in its tier.
+
+    ``kind`` is ``unheld`` (tier ``unheld_weight``, costing the meeting's weight),
+    or ``preferred``, ``precedence`` or ``late_end`` (tier ``preferences``, in points).
+    """
+
+    kind: str
+    meetings: tuple[str, ...]
+    parties: tuple[str, ...]
+    cost: int
+    message: str
+
+    @property
+    def tier(self) -> str:
+        return "unheld_weight" if self.kind == "unheld" else "preferences"
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Objectives:
+    """The five tiers of planning-rules.md, each minimised, in lexicographic order."""
+
+    unheld_weight: int
+    preferences: int
+    travel: int
+    min_slack: int
+    weighted_slack: int
+
+    def as_tuple(self) -> tuple[int, int, int, int, int]:
+        return (
+            self.unheld_weight,
+            self.preferences,
+            self.travel,
+            self.min_slack,
+            self.weighted_slack,
+        )
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(zip(OBJECTIVE_NAMES, self.as_tuple(), strict=True))
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    violations: tuple[Violation, ...]
+    given_up: tuple[GivenUp, ...]
+    objectives: Objectives
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """No hard rule is broken (warnings do not count)."""
+        return not self.violations
+
+    def rules_broken(self) -> set[str]:
+        return {v.rule for v in self.violations}
+
+
+def report_to_dict(report: CheckReport) -> dict[str, Any]:
+    """A JSON-ready form of the report (for ``sim check --json``)."""
+    return {
+        "ok": report.ok,
+        "violations": [
+            {
+                "rule": v.rule,
+                "meetings": list(v.meetings),
+                "parties": list(v.parties),
+                "message": v.message,
+            }
+            for v in report.violations
+        ],
+        "given_up": [
+            {
+                "kind": g.kind,
+                "tier": g.tier,
+                "cost": g.cost,
+                "meetings": list(g.meetings),
+                "parties": list(g.parties),
+                "message": g.message,
+            }
+            for g in report.given_up
+        ],
+        "objectives": report.objectives.as_dict(),
+        "warnings": list(report.warnings),
+    }
