@@ -388,6 +388,8 @@ class SummitModel:
         switch = self.switch("max_continuous")
         horizon = self.scenario.days[-1].window.end
         for pd in self.party_days:
+            if self._longest_block(pd) <= limit:
+                continue  # no block of this party's day can ever be too long
             block_start: dict[int, cp_model.IntVar] = {}
             has_meeting: dict[int, cp_model.IntVar | int] = {}
             for node in pd.nodes:
@@ -436,6 +438,23 @@ class SummitModel:
                 if not isinstance(flag, int):
                     enforce.append(flag)
                 model.add(node.end - block_start[key] <= limit).only_enforce_if(enforce)
+
+    def _longest_block(self, pd: PartyDay) -> int:
+        """An upper bound on any block's span: every engagement the party could have that
+        day (at most its per-day limit of meetings, the longest ones) back to back, with
+        gaps just under ``min_break`` between them."""
+        rules = self.scenario.rules
+        durations = sorted(
+            {n.meeting: n.alt.duration for n in pd.nodes if n.alt is not None}.values(),
+            reverse=True,
+        )
+        limit = pd.party.max_meetings_per_day
+        limit = rules.max_meetings_per_day if limit is None else limit
+        if limit is not None:
+            durations = durations[:limit]
+        events = [n.latest_end - n.earliest_start for n in pd.nodes if n.alt is None]
+        count = len(durations) + len(events)
+        return sum(durations) + sum(events) + max(count - 1, 0) * max(rules.min_break - 1, 0)
 
     def _add_order_relations(self) -> None:
         by_id = self.scenario.meeting_by_id

@@ -24,9 +24,14 @@ from sim.solve.candidates import _starts_inside
 
 @dataclass(frozen=True)
 class Tier:
+    """A tier's expression and the range it can take (``low <= value <= high``), which
+    lets several tiers be solved at once as one weighted sum without losing the order."""
+
     name: str
     expression: cp_model.LinearExprT
     description: str
+    low: int
+    high: int
 
 
 def change_cost(summit: SummitModel, meeting_id: str) -> int:
@@ -41,6 +46,7 @@ def change_cost(summit: SummitModel, meeting_id: str) -> int:
 def changes_tier(summit: SummitModel, previous: Schedule) -> Tier:
     model = summit.model
     terms = []
+    high = 0
     for assignment in previous.assignments:
         if assignment.meeting not in summit.alts:
             continue
@@ -57,24 +63,32 @@ def changes_tier(summit: SummitModel, previous: Schedule) -> Tier:
             model.add_implication(kept, option.present)
             model.add(option.start == assignment.start).only_enforce_if(kept)
         terms.append(change_cost(summit, assignment.meeting) * (1 - kept))
+        high += change_cost(summit, assignment.meeting)
     return Tier(
         "changes",
         sum(terms),
         "weighted changes against the published schedule (moved or dropped meetings)",
+        0,
+        high,
     )
 
 
 def unheld_tier(summit: SummitModel) -> Tier:
-    terms = [m.weight * (1 - summit.held[m.id]) for m in summit.scenario.meetings
-             if not m.required]
-    return Tier("unheld_weight", sum(terms), "total weight of optional meetings not held")
+    optional = [m for m in summit.scenario.meetings if not m.required]
+    terms = [m.weight * (1 - summit.held[m.id]) for m in optional]
+    return Tier("unheld_weight", sum(terms), "total weight of optional meetings not held", 0,
+                sum(m.weight for m in optional))
 
 
 def preferences_tier(summit: SummitModel) -> Tier:
     scenario, model = summit.scenario, summit.model
     terms: list[cp_model.LinearExprT] = []
     grain = scenario.grain
+    high = 0
     for meeting in scenario.meetings:
+        if meeting.preferred:
+            high += PREFERENCE_POINTS
+        latest = 0
         for option in summit.alts[meeting.id]:
             if meeting.preferred:
                 grid = option.starts
@@ -103,6 +117,8 @@ def preferences_tier(summit: SummitModel) -> Tier:
                     # late >= (end - limit) / grain when present: end and limit are on the grain
                     model.add(late * grain >= option.end - limit).only_enforce_if(option.present)
                     terms.append(late)
+                    latest = max(latest, (latest_end - limit) // grain + 1)
+        high += latest
     if not scenario.rules.precedence.hard:
         for principal, a, b, day in summit.precedence_pairs():
             inverted = model.new_bool_var(f"precedence[{principal},{a.id}<{b.id},{day}]")
@@ -110,10 +126,13 @@ def preferences_tier(summit: SummitModel) -> Tier:
                 [summit.held_on[(a.id, day)], summit.held_on[(b.id, day)], inverted.Not()]
             )
             terms.append(PREFERENCE_POINTS * inverted)
+            high += PREFERENCE_POINTS
     return Tier(
         "preferences",
         sum(terms),
         "protocol preferences given up: preferred windows, order of precedence, late ends",
+        0,
+        high,
     )
 
 
@@ -125,7 +144,12 @@ def travel_tier(summit: SummitModel) -> Tier:
         for arc in pd.arcs
         if arc.travel
     ]
-    return Tier("travel", sum(terms), "minutes the principals spend travelling")
+    high = sum(
+        (len(pd.nodes) + 1) * max((arc.travel for arc in pd.arcs), default=0)
+        for pd in summit.party_days
+        if pd.party.principal
+    )
+    return Tier("travel", sum(terms), "minutes the principals spend travelling", 0, high)
 
 
 def min_slack_tier(summit: SummitModel) -> Tier:
@@ -143,7 +167,8 @@ def min_slack_tier(summit: SummitModel) -> Tier:
                 arc.literal
             )
     return Tier("min_slack", -smallest,
-                f"minus the smallest slack between a principal's engagements (cap {SLACK_CAP})")
+                f"minus the smallest slack between a principal's engagements (cap {SLACK_CAP})",
+                -SLACK_CAP, 0)
 
 
 def weighted_slack_tier(summit: SummitModel) -> Tier:
@@ -167,6 +192,8 @@ def weighted_slack_tier(summit: SummitModel) -> Tier:
         "weighted_slack",
         -sum(weight[m] * v for m, v in after.items()),
         f"minus the weighted slack after each meeting (cap {SLACK_AFTER_CAP} min)",
+        -SLACK_AFTER_CAP * sum(weight[m] for m in after),
+        0,
     )
 
 
@@ -180,3 +207,26 @@ def all_tiers(summit: SummitModel, previous: Schedule | None) -> list[Tier]:
         weighted_slack_tier(summit),
     ]
     return tiers
+
+
+# Tiers solved together as one weighted sum (lexicographic by construction): each
+# CP-SAT call pays for presolve and for proving its bound, so fewer calls are faster.
+TIER_GROUPS = (
+    ("changes",),
+    ("unheld_weight", "preferences"),
+    ("travel", "min_slack", "weighted_slack"),
+)
+
+
+def combined(tiers: list[Tier]) -> tuple[cp_model.LinearExprT, list[int]]:
+    """One expression whose minimum is the lexicographic minimum of ``tiers``, and the
+    multiplier of each tier: a tier's multiplier exceeds the whole range of everything
+    after it, so no trade-off among later tiers can pay for one unit of an earlier one."""
+    multipliers: list[int] = []
+    multiplier = 1
+    for tier in reversed(tiers):
+        multipliers.append(multiplier)
+        multiplier *= tier.high - tier.low + 1
+    multipliers.reverse()
+    expression = sum(m * (t.expression - t.low) for m, t in zip(multipliers, tiers, strict=True))
+    return expression, multipliers
