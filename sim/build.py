@@ -62,6 +62,7 @@ from sim.timeparse import (
 from sim.yamlread import Located
 
 Path_ = tuple[str | int, ...]
+_PLURALS = {"party": "parties"}
 Z_90 = 1.2815515655446004  # the standard normal's 90th percentile
 
 
@@ -87,7 +88,7 @@ class _Builder:
             hint = f"did you mean {close[0]!r}?"
         else:
             listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
-            hint = f"known {kind}s: {listed}"
+            hint = f"known {_PLURALS.get(kind, kind + 's')}: {listed}"
         self.error(path, f"unknown {kind} {name!r}", hint)
 
     # -- times ----------------------------------------------------------------------
@@ -135,16 +136,16 @@ class _Builder:
             both_clock = is_clock(period.start) and is_clock(period.end)
             if both_clock:
                 if period.date is not None:
-                    date = self.date(here + ("date",), period.date)
+                    date = self.date((*here, "date"), period.date)
                     dates = [date] if date is not None else []
                 else:
                     dates = [day.date for day in self.days]
                 for date in dates:
                     midnight = self.minutes(dt.datetime.combine(date, dt.time()))
-                    start = midnight + self.clock(here + ("start",), period.start)
-                    end = midnight + self.clock(here + ("end",), period.end)
+                    start = midnight + self.clock((*here, "start"), period.start)
+                    end = midnight + self.clock((*here, "end"), period.end)
                     if end <= start:
-                        self.error(here + ("end",), "the period ends before it starts")
+                        self.error((*here, "end"), "the period ends before it starts")
                         break
                     result.append(Interval(start, end))
                 continue
@@ -156,11 +157,11 @@ class _Builder:
                 )
                 continue
             if period.date is not None:
-                self.error(here + ("date",), "'date' is only for times of day", "remove it")
-            start = self.instant(here + ("start",), period.start)
-            end = self.instant(here + ("end",), period.end)
+                self.error((*here, "date"), "'date' is only for times of day", "remove it")
+            start = self.instant((*here, "start"), period.start)
+            end = self.instant((*here, "end"), period.end)
             if end <= start:
-                self.error(here + ("end",), "the period ends before it starts")
+                self.error((*here, "end"), "the period ends before it starts")
                 continue
             if not any(day.window.overlaps(start, end) for day in self.days):
                 self.error(here, "lies outside every summit day", self.days_hint())
@@ -189,7 +190,9 @@ class _Builder:
     def build(self, sha256: str) -> Scenario:
         doc = self.doc
         self.grain = self.duration(("grain",), doc.grain, on_grain=False)
-        if self.grain <= 0 or 60 % max(self.grain, 1):
+        if self.problems:
+            self.grain = 5
+        elif self.grain <= 0 or 60 % self.grain:
             self.error(("grain",), f"grain must divide an hour, got {self.grain}", "use 5min")
             self.grain = 5
         try:
@@ -202,6 +205,10 @@ class _Builder:
             )
             self.zone = ZoneInfo("UTC")
         self.build_days()
+        if self.problems:
+            # Without valid days and grain every time below would be wrong, and
+            # its messages noise.
+            raise ScenarioError(_unique(self.problems))
         venues = self.build_venues()
         venue_ids = [v.id for v in venues]
         travel = self.build_travel(venue_ids)
@@ -243,17 +250,23 @@ class _Builder:
     def build_days(self) -> None:
         dates: list[dt.date] = []
         for index, day in enumerate(self.doc.days):
-            date = self.date(("days", index, "date"), day.date) or dt.date(2000, 1, 1 + index)
+            parsed = self.date(("days", index, "date"), day.date)
+            if parsed is None:
+                continue
+            date = parsed
             if date in dates:
                 self.error(("days", index, "date"), f"the day {date} is listed twice")
             if dates and date < dates[-1]:
                 self.error(("days", index, "date"), "days must be listed in order")
             dates.append(date)
-        if dates:
-            assert self.zone is not None
-            midnight = dt.datetime.combine(min(dates), dt.time(), tzinfo=self.zone)
-            self.epoch = midnight.astimezone(dt.UTC)
+        if len(dates) < len(self.doc.days):
+            return  # every later time is measured from the days: build() stops here
+        assert self.zone is not None
+        first = dt.datetime.combine(min(dates), dt.time(), tzinfo=self.zone)
+        self.epoch = first.astimezone(dt.UTC)
         for index, (day, date) in enumerate(zip(self.doc.days, dates, strict=True)):
+            # Times of day count minutes from local midnight (as the rules' meal
+            # windows and latest_end do everywhere else).
             midnight = self.minutes(dt.datetime.combine(date, dt.time()))
             start = midnight + self.clock(("days", index, "start"), day.start)
             end = midnight + self.clock(("days", index, "end"), day.end)
@@ -323,9 +336,7 @@ class _Builder:
             seen.add(doc.id)
             if doc.base is not None and doc.base not in venue_ids:
                 self.unknown((*here, "base"), "venue", doc.base, venue_ids)
-            arrival = (
-                self.instant((*here, "arrival"), doc.arrival) if doc.arrival else summit.start
-            )
+            arrival = self.instant((*here, "arrival"), doc.arrival) if doc.arrival else summit.start
             departure = (
                 self.instant((*here, "departure"), doc.departure) if doc.departure else summit.end
             )
@@ -414,8 +425,9 @@ class _Builder:
                 attendees = tuple(attendees_list)
                 everyone = False
             events.append(
-                FixedEvent(doc.id, doc.name, doc.kind, Interval(start, end), doc.venue,
-                           attendees, everyone)
+                FixedEvent(
+                    doc.id, doc.name, doc.kind, Interval(start, end), doc.venue, attendees, everyone
+                )
             )
         return events
 
@@ -431,13 +443,17 @@ class _Builder:
                 self.unknown((*here, "parties", offset), "party", party_id, party_ids)
         if len(set(doc.parties)) != len(doc.parties):
             self.error((*here, "parties"), "a party is listed twice", "list each party once")
+        before = len(self.problems)
         duration = self.duration((*here, "duration"), doc.duration)
-        if duration <= 0:
+        if duration <= 0 and len(self.problems) == before:
             self.error((*here, "duration"), "a meeting must last longer than zero")
         min_duration = duration
         if doc.min_duration is not None:
+            before = len(self.problems)
             min_duration = self.duration((*here, "min_duration"), doc.min_duration)
-            if not 0 < min_duration <= duration:
+            if len(self.problems) > before:
+                min_duration = duration
+            elif not 0 < min_duration <= duration:
                 self.error(
                     (*here, "min_duration"),
                     f"must lie between one grain and the duration ({duration} min)",
@@ -554,8 +570,9 @@ class _Builder:
             latest_end=latest_end,
             prefer_end_by=prefer_end_by,
             meal_windows=MealWindows(
-                breakfast=self.window_of_day(("rules", "meal_windows", "breakfast"),
-                                             meals.breakfast),
+                breakfast=self.window_of_day(
+                    ("rules", "meal_windows", "breakfast"), meals.breakfast
+                ),
                 lunch=self.window_of_day(("rules", "meal_windows", "lunch"), meals.lunch),
                 dinner=self.window_of_day(("rules", "meal_windows", "dinner"), meals.dinner),
             ),
@@ -582,15 +599,30 @@ class _Builder:
         in_use = {e.venue for e in events} | {p.base for p in parties if p.base}
         for meeting in meetings:
             in_use.update(meeting.venues)
+        for scripted in self.doc.uncertainty.scripted:
+            # A meeting requested on the day may go to any of its venues too.
+            if isinstance(scripted, RequestMeetingDoc):
+                in_use.update(scripted.request.venues or known)
         in_use &= known
         ordered = [v.id for v in venues if v.id in in_use]
-        for a in ordered:
-            for b in ordered:
-                if a != b and (a, b) not in travel:
+        # With no travel section at all, point at the venues that need it.
+        where: Path_ = ("travel",) if "travel" in self.located.value else ("venues",)
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                there, back = (a, b) not in travel, (b, a) not in travel
+                if there and back:
                     self.error(
-                        ("travel",),
-                        f"no travel time from {a} to {b}",
+                        where,
+                        f"no travel time between {a} and {b}",
                         f"add '- {{between: [{a}, {b}], time: 20min}}' with the real time",
+                    )
+                elif there or back:
+                    origin, destination = (a, b) if there else (b, a)
+                    self.error(
+                        where,
+                        f"no travel time from {origin} to {destination}",
+                        f"add '- {{from: {origin}, to: {destination}, time: 20min}}' "
+                        "with the real time",
                     )
 
     def check_party_events(
@@ -611,8 +643,8 @@ class _Builder:
                         "move one of them or change the attendees",
                     )
                     continue
-                leg = 0 if first.venue == second.venue else travel.get(
-                    (first.venue, second.venue), 0
+                leg = (
+                    0 if first.venue == second.venue else travel.get((first.venue, second.venue), 0)
                 )
                 if second.time.start - first.time.end < leg:
                     self.error(
@@ -665,7 +697,9 @@ class _Builder:
             kind = DistributionKind.LOGNORMAL
         else:
             assert isinstance(doc, MixtureDist)
-            total = sum(c.weight or 0.0 for c in doc.components)
+            # fsum: weights already normalised (as sim.dump writes them) then divide
+            # by exactly 1.0 and come back unchanged.
+            total = math.fsum(c.weight or 0.0 for c in doc.components)
             components: list[tuple[float, Distribution]] = []
             for offset, component in enumerate(doc.components):
                 if component.weight is None:
@@ -673,9 +707,7 @@ class _Builder:
                     continue
                 inner = self.distribution((*path, "components", offset), component, default)
                 components.append((component.weight / total, inner))
-            return Distribution(
-                DistributionKind.MIXTURE, (), tuple(components), doc.shift, cap
-            )
+            return Distribution(DistributionKind.MIXTURE, (), tuple(components), doc.shift, cap)
         return Distribution(kind, params, (), doc.shift, cap)
 
     def build_uncertainty(
@@ -722,8 +754,9 @@ class _Builder:
                 at = self.instant((*path, "at"), event.at)
                 if event.request.id in meeting_ids:
                     self.error((*path, "request", "id"), f"{event.request.id!r} already exists")
-                request = self.build_meeting((*path, "request"), event.request, venue_ids,
-                                             party_ids)
+                request = self.build_meeting(
+                    (*path, "request"), event.request, venue_ids, party_ids
+                )
                 scripted.append(
                     ScriptedEvent(
                         ScriptedKind.REQUEST_MEETING, at=at, meeting=request.id, request=request
@@ -777,6 +810,3 @@ def _unique(problems: list[Problem]) -> list[Problem]:
             seen.add(str(problem))
             result.append(problem)
     return result
-
-
-

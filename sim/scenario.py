@@ -23,13 +23,13 @@ from sim.build import build_scenario
 from sim.errors import Problem, ScenarioError
 from sim.model import Scenario
 from sim.schema import PATTERN_MEANINGS, ScenarioDoc
-from sim.yamlread import Located, parse_yaml, read_yaml
+from sim.yamlread import Located, parse_yaml, read_input
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario file; raise ScenarioError listing every problem."""
-    located = read_yaml(path)
-    raw = Path(path).read_bytes()
+    raw = read_input(path)  # read once: the hash is of exactly the bytes parsed
+    located = parse_yaml(raw, str(path))
     return scenario_from_located(located, hashlib.sha256(raw).hexdigest())
 
 
@@ -41,24 +41,25 @@ def load_scenario_text(text: str, name: str = "<string>") -> Scenario:
 
 def scenario_from_located(located: Located, sha256: str) -> Scenario:
     if not isinstance(located.value, dict):
-        kind = type(located.value).__name__ if located.value is not None else "nothing"
         raise ScenarioError(
             [
                 located.problem(
                     (),
-                    f"a scenario is a mapping of keys (version, id, days, ...), not a {kind}",
+                    "a scenario is a mapping of keys (version, id, days, ...), "
+                    f"not {_describe(located.value)}",
                     "start from scenarios/tutorial.yaml",
                 )
             ]
         )
     version = located.value.get("version")
-    if version is not None and version != 1:
+    # type(): True and 1.0 equal 1 in Python, but are not how the version is written.
+    if version is not None and (type(version) is not int or version != 1):
         raise ScenarioError(
             [
                 located.problem(
                     ("version",),
                     f"unsupported format version {version!r}",
-                    "this program reads version 1",
+                    "this program reads version 1: write 'version: 1'",
                 )
             ]
         )
@@ -75,14 +76,33 @@ def scenario_from_located(located: Located, sha256: str) -> Scenario:
 def _shape_problems(exc: ValidationError, located: Located) -> list[Problem]:
     problems: dict[tuple[str | int, ...], Problem] = {}
     for error in exc.errors(include_url=False):
-        path = _document_path(error["loc"], located.value)
+        path = _document_path(error["loc"], located.value, error["type"] == "missing")
         if path in problems:
             continue  # a union reports once per branch: the first message is enough
+        if _DURATION_BRANCHES.intersection(str(part) for part in error["loc"]):
+            # Only durations are a union of text and a number of minutes; the first
+            # branch's "expected text" would mislead.
+            problems[path] = located.problem(
+                path,
+                f"{_describe(error.get('input'))} is not {_DURATION_MEANING}",
+                f"write {_DURATION_MEANING}",
+            )
+            continue
         problems[path] = _problem_for(error, path, located)
     return sorted(problems.values(), key=lambda p: (p.line or 0, p.column or 0, p.path))
 
 
-def _document_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
+_DURATION_BRANCHES = {"constrained-str", "constrained-int"}
+_DURATION_MEANING = "a duration such as '45min', '1h30' or a whole number of minutes"
+_BOUNDS = {
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "more than"),
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "less than"),
+}
+
+
+def _document_path(loc: tuple[Any, ...], data: Any, missing: bool) -> tuple[str | int, ...]:
     """Keep the parts of pydantic's location that are keys or indices of the data
     (dropping union branch names such as 'lognormal' or 'str')."""
     path: list[str | int] = []
@@ -99,7 +119,7 @@ def _document_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
-    if pending_key is not None and isinstance(node, dict) and pending_key not in node:
+    if missing and pending_key is not None and isinstance(node, dict) and pending_key not in node:
         path.append(pending_key)  # a missing key: name it
     return tuple(path)
 
@@ -134,15 +154,31 @@ def _problem_for(error: Any, path: tuple[str | int, ...], located: Located) -> P
         hint = f"did you mean {close[0]!r}?" if close else f"expected {expected}"
         return located.problem(path, f"{value!r} is not allowed here", hint)
     if kind == "union_tag_invalid":
+        tags = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+        close = difflib.get_close_matches(str(ctx.get("tag")), tags, n=1)
         return located.problem(
             path,
             f"unknown kind {ctx.get('tag')!r}",
-            f"expected one of {ctx.get('expected_tags')}",
+            f"did you mean {close[0]!r}?"
+            if close
+            else f"expected one of {ctx.get('expected_tags')}",
         )
     if kind == "union_tag_not_found":
+        key = str(ctx.get("discriminator", "")).strip("'")
         return located.problem(
-            path, f"missing the key {ctx.get('discriminator')!r} that says which kind this is"
+            path, f"missing the key {key!r} that says which kind this is", f"add '{key}: ...'"
         )
+    if kind in _BOUNDS:
+        name, words = _BOUNDS[kind]
+        return located.problem(path, f"must be {words} {ctx.get(name)}, got {_describe(value)}")
+    if kind in {"too_short", "too_long"}:
+        words = "at least" if kind == "too_short" else "at most"
+        limit = ctx.get("min_length" if kind == "too_short" else "max_length")
+        return located.problem(
+            path, f"needs {words} {limit} item{'s' if limit != 1 else ''}, got {_describe(value)}"
+        )
+    if kind == "finite_number":
+        return located.problem(path, f"expected a finite number, got {_describe(value)}")
     type_names = {
         "string_type": "text",
         "int_type": "a whole number",
@@ -170,7 +206,9 @@ def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
-        return "a list"
+        return f"a list of {len(value)}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
     return repr(value)
 
 
@@ -189,7 +227,12 @@ def _allowed_keys(path: tuple[str | int, ...], data: Any) -> list[str]:
     model: Any = ScenarioDoc
     node = data
     for part in path:
-        node = node[part] if isinstance(node, dict | list) else None
+        if isinstance(node, dict) and isinstance(part, str):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
         model = _step(model, part, node)
         if model is None:
             return []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from sim.model import EventKind, MeetingFormat, PrecedenceMode, Rank, Status
 from sim.timeparse import CLOCK_PATTERN, DATE_PATTERN, DATETIME_PATTERN, DURATION_PATTERN
@@ -54,7 +54,13 @@ PATTERN_MEANINGS = {
 
 
 class _Doc(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # Strict, so that pydantic's lax coercions do not undo what the YAML reader
+    # is careful about ('yes' -> True, true -> 1 minute, '5' -> 5, 'nan'), and so
+    # that whatever the loader accepts also satisfies the JSON Schema editors use.
+    # Enum fields arrive as strings, so they alone are marked Strict(False).
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, strict=True, allow_inf_nan=False
+    )
 
 
 class DayDoc(_Doc):
@@ -95,7 +101,7 @@ class PartyDoc(_Doc):
     id: Id
     name: str
     title: str = ""
-    rank: Rank = Rank.OTHER
+    rank: Annotated[Rank, Strict(False)] = Rank.OTHER
     languages: list[str] = Field(default_factory=list)
     principal: bool = Field(False, description="Whether this party's meetings are planned.")
     base: Id | None = Field(None, description="The venue where the party stays.")
@@ -110,7 +116,7 @@ class EventDoc(_Doc):
 
     id: Id
     name: str
-    kind: EventKind = EventKind.OTHER
+    kind: Annotated[EventKind, Strict(False)] = EventKind.OTHER
     start: DateTime
     end: DateTime | None = None
     duration: Duration | None = None
@@ -133,17 +139,17 @@ class MeetingDoc(_Doc):
     venues: list[Id] | None = Field(None, description="Allowed venues; all venues if omitted.")
     windows: list[PeriodDoc] = Field(default_factory=list)
     preferred: list[PeriodDoc] = Field(default_factory=list)
-    format: MeetingFormat = MeetingFormat.TALKS
+    format: Annotated[MeetingFormat, Strict(False)] = MeetingFormat.TALKS
     after: list[Id] = Field(default_factory=list)
     before: list[Id] = Field(default_factory=list)
     same_day_as: list[Id] = Field(default_factory=list)
     pinned: DateTime | None = Field(None, description="An announced start time.")
     pinned_venue: Id | None = None
-    status: Status = Status.CONFIRMED
+    status: Annotated[Status, Strict(False)] = Status.CONFIRMED
 
 
 class PrecedenceDoc(_Doc):
-    mode: PrecedenceMode = PrecedenceMode.NONE
+    mode: Annotated[PrecedenceMode, Strict(False)] = PrecedenceMode.NONE
     order: list[Id] = Field(default_factory=list)
     hard: bool = False
 

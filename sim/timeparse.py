@@ -8,18 +8,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+# [0-9], not \d: Python's \d also matches other scripts' digits, which the JSON
+# Schema's patterns (ECMA regexes) would reject.
 _DURATION = re.compile(
-    r"^\s*(?:(?P<h>\d+)\s*h(?:ours?|rs?)?)?\s*(?:(?P<m>\d+)\s*(?:m|min|mins|minutes?)?)?\s*$",
+    r"^\s*(?:(?P<h>[0-9]+)\s*h(?:ours?|rs?)?)?\s*(?:(?P<m>[0-9]+)\s*(?:m|min|mins|minutes?)?)?\s*$",
     re.IGNORECASE,
 )
-_CLOCK = re.compile(r"^\s*(?P<h>\d{1,2}):(?P<m>\d{2})\s*$")
-_DATETIME = re.compile(r"^\s*(?P<d>\d{4}-\d{2}-\d{2})[ T](?P<h>\d{1,2}):(?P<m>\d{2})\s*$")
-_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+_CLOCK = re.compile(r"^\s*(?P<h>[0-9]{1,2}):(?P<m>[0-9]{2})\s*$")
+_DATETIME = re.compile(
+    r"^\s*(?P<d>[0-9]{4}-[0-9]{2}-[0-9]{2})[ T](?P<h>[0-9]{1,2}):(?P<m>[0-9]{2})\s*$"
+)
+_DATE = re.compile(r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$")
 
-DURATION_PATTERN = r"^\s*(\d+\s*h(ours?|rs?)?)?\s*(\d+\s*(m|min|mins|minutes?)?)?\s*$"
-CLOCK_PATTERN = r"^\s*\d{1,2}:\d{2}\s*$"
-DATETIME_PATTERN = r"^\s*\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}\s*$"
-DATE_PATTERN = r"^\s*\d{4}-\d{2}-\d{2}\s*$"
+DURATION_PATTERN = r"^\s*([0-9]+\s*h(ours?|rs?)?)?\s*([0-9]+\s*(m|min|mins|minutes?)?)?\s*$"
+CLOCK_PATTERN = r"^\s*[0-9]{1,2}:[0-9]{2}\s*$"
+DATETIME_PATTERN = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{1,2}:[0-9]{2}\s*$"
+DATE_PATTERN = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$"
+
+# Bounds that keep every later computation (time zones, CP-SAT's 64-bit
+# integers) far from overflow: no summit lasts a week per item or sits outside
+# these years.
+MAX_DURATION = 7 * 24 * 60
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 def parse_duration(text: str | int) -> int:
@@ -29,13 +39,16 @@ def parse_duration(text: str | int) -> int:
     if isinstance(text, int):
         if text < 0:
             raise ValueError(f"negative duration {text}")
+        if text > MAX_DURATION:
+            raise ValueError(f"{text} minutes is longer than a week")
         return text
     match = _DURATION.match(text)
     if not match or (match.group("h") is None and match.group("m") is None):
         raise ValueError(f"expected a duration such as '45min' or '1h30', got {text!r}")
-    hours = int(match.group("h") or 0)
-    minutes = int(match.group("m") or 0)
-    return hours * 60 + minutes
+    total = int(match.group("h") or 0) * 60 + int(match.group("m") or 0)
+    if total > MAX_DURATION:
+        raise ValueError(f"{text!r} is longer than a week")
+    return total
 
 
 def parse_clock(text: str) -> int:
@@ -63,9 +76,12 @@ def parse_date(text: str) -> dt.date:
     if not isinstance(text, str) or not _DATE.match(text):
         raise ValueError(f"expected a date such as '2024-10-22', got {text!r}")
     try:
-        return dt.date.fromisoformat(text.strip())
+        date = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"no such date: {text!r}") from None
+    if not FIRST_YEAR <= date.year <= LAST_YEAR:
+        raise ValueError(f"{text!r} is not between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return date
 
 
 def is_clock(text: str) -> bool:

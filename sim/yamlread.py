@@ -32,8 +32,12 @@ MAX_DEPTH = 60
 
 Path_ = tuple[str | int, ...]
 
+MAX_DIGITS = 30  # longer numbers mean nothing here (and int() refuses > 4300 digits)
+
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
-_FLOAT = re.compile(r"^[-+]?([0-9][0-9_]*)?\.[0-9]+([eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$")
+_FLOAT = re.compile(
+    r"^[-+]?([0-9][0-9_]*)?\.[0-9]+([eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"
+)
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _NULL = {"null", "Null", "NULL", "~", ""}
@@ -103,25 +107,35 @@ class _Limits:
 
 def read_yaml(path: str | Path) -> Located:
     """Read a YAML file into plain values with marks; raise ScenarioError on any problem."""
+    return parse_yaml(read_input(path), str(path))
+
+
+def read_input(path: str | Path) -> bytes:
+    """The bytes of an input file, at most MAX_FILE_BYTES + 1 of them (enough to
+    tell that it is too large without reading all of a huge file)."""
     name = str(path)
+
+    def unreadable(message: str) -> InputFileError:
+        return InputFileError([Problem(name, None, None, "", message)])
+
     try:
-        raw = Path(path).read_bytes()
+        with Path(path).open("rb") as stream:
+            return stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise InputFileError([Problem(name, None, None, "", "no such file")]) from None
+        raise unreadable("no such file") from None
     except IsADirectoryError:
-        raise InputFileError([Problem(name, None, None, "", "is a directory, not a file")]) from None
+        raise unreadable("is a directory, not a file") from None
     except OSError as exc:
-        raise InputFileError([Problem(name, None, None, "", f"cannot read: {exc.strerror}")]) from None
-    return parse_yaml(raw, name)
+        raise unreadable(f"cannot read: {exc.strerror}") from None
 
 
 def parse_yaml(raw: bytes | str, name: str = "<string>") -> Located:
     def fail(message: str, hint: str = "", line: int | None = None, col: int | None = None) -> None:
         raise ScenarioError([Problem(name, line, col, "", message, hint)])
 
+    if len(raw) > MAX_FILE_BYTES:
+        fail(f"the file is larger than the {MAX_FILE_BYTES:,} bytes allowed")
     if isinstance(raw, bytes):
-        if len(raw) > MAX_FILE_BYTES:
-            fail(f"file is {len(raw):,} bytes, more than the {MAX_FILE_BYTES:,} allowed")
         if b"\x00" in raw:
             fail("this is a binary file, not YAML text", "give the path of a .yaml scenario")
         try:
@@ -144,18 +158,32 @@ def parse_yaml(raw: bytes | str, name: str = "<string>") -> Located:
             mark.line + 1 if mark else None,
             mark.column + 1 if mark else None,
         )
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_and_column(text, exc.position)
+        fail(
+            f"the character {chr(exc.character)!r} (U+{exc.character:04X}) is not allowed in YAML",
+            "remove it, or quote it as an escape in a double-quoted string",
+            line,
+            col,
+        )
     except yaml.YAMLError as exc:
         fail(f"not readable as YAML: {exc}")
     except RecursionError:
         fail(f"the document is nested too deeply (more than {MAX_DEPTH} levels)")
     if node is None:
         fail("the file holds no YAML document", "start from scenarios/tutorial.yaml")
+        raise AssertionError  # unreachable: fail() raises
     located = Located(None, name)
     try:
         located.value = _convert(node, (), located, _Limits(), 0)
     except RecursionError:
         fail(f"the document is nested too deeply (more than {MAX_DEPTH} levels)")
     return located
+
+
+def _line_and_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def _mark(node: yaml.Node) -> Mark:
@@ -176,7 +204,19 @@ def _convert(node: yaml.Node, path: Path_, out: Located, limits: _Limits, depth:
             ]
         )
     if depth > MAX_DEPTH:
-        raise ScenarioError([out.problem(path, f"nested more than {MAX_DEPTH} levels deep")])
+        m = _mark(node)
+        raise ScenarioError(
+            [
+                Problem(
+                    out.file,
+                    m.line,
+                    m.column,
+                    _fmt(path[:3]) + "...",  # the whole path would be as deep as the data
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    "a scenario needs only a few levels",
+                )
+            ]
+        )
     out.values.setdefault(path, _mark(node))
     tag = node.tag
     if tag not in _STANDARD_TAGS:
@@ -237,10 +277,11 @@ def _convert(node: yaml.Node, path: Path_, out: Located, limits: _Limits, depth:
             _convert(item, (*path, index), out, limits, depth + 1)
             for index, item in enumerate(node.value)
         ]
-    return _scalar(node, tag)
+    assert isinstance(node, yaml.ScalarNode)
+    return _scalar(node, path, out)
 
 
-def _scalar(node: yaml.ScalarNode, tag: str) -> Any:
+def _scalar(node: yaml.ScalarNode, path: Path_, out: Located) -> Any:
     text: str = node.value
     if node.style in ("'", '"', "|", ">"):
         return text  # quoted or block: always a string
@@ -250,11 +291,32 @@ def _scalar(node: yaml.ScalarNode, tag: str) -> Any:
         return True
     if text in _FALSE:
         return False
+    if (_INT.match(text) or _FLOAT.match(text)) and len(text) > MAX_DIGITS:
+        m = _mark(node)
+        raise ScenarioError(
+            [
+                Problem(
+                    out.file, m.line, m.column, _fmt(path), f"the number {text[:20]}... is too long"
+                )
+            ]
+        )
     if _INT.match(text):
         return int(text.replace("_", ""))
     if _FLOAT.match(text):
         return float(text.replace("_", ""))
     return text
+
+
+def reads_as_text(text: str) -> bool:
+    """Whether ``text``, written as a plain (unquoted) scalar, reads back as this
+    same string; writers quote it when not (``'NO'`` does, ``'1e5'`` does not)."""
+    return (
+        text not in _NULL
+        and text not in _TRUE
+        and text not in _FALSE
+        and not _INT.match(text)
+        and not _FLOAT.match(text)
+    )
 
 
 def _fmt(path: Path_) -> str:

@@ -28,8 +28,7 @@ def base_document() -> dict[str, Any]:
         "venues": [{"id": "a", "rooms": 1}, {"id": "b", "rooms": 1}],
         "travel": [{"between": ["a", "b"], "time": "30min"}],
         "parties": [
-            {"id": "host", "name": "Host", "rank": "head_of_state", "principal": True,
-             "base": "a"},
+            {"id": "host", "name": "Host", "rank": "head_of_state", "principal": True, "base": "a"},
             {"id": "g1", "name": "Guest One", "rank": "head_of_state"},
             {"id": "g2", "name": "Guest Two", "rank": "head_of_state"},
             {"id": "g3", "name": "Guest Three", "rank": "head_of_state"},
@@ -40,8 +39,14 @@ def base_document() -> dict[str, Any]:
 
 
 def meeting(mid: str, *parties: str, duration: str = "1h", **extra: Any) -> dict[str, Any]:
-    return {"id": mid, "parties": list(parties), "duration": duration, "required": True,
-            "venues": ["a"], **extra}
+    return {
+        "id": mid,
+        "parties": list(parties),
+        "duration": duration,
+        "required": True,
+        "venues": ["a"],
+        **extra,
+    }
 
 
 def scenario_of(document: dict[str, Any]) -> Scenario:

@@ -78,8 +78,17 @@ def test_cli_from_previous_prints_the_diff(tmp_path: Path, capsys: Any) -> None:
     assert main(["solve", str(scenario_file), "-o", str(tmp_path / "v1"), "-q"]) == 0
     doc["meetings"] = [m for m in doc["meetings"] if m["id"] != "m1"]
     scenario_file.write_text(yaml.safe_dump(doc))
-    code = main(["solve", str(scenario_file), "-o", str(tmp_path / "v2"), "-q",
-                 "--from", str(tmp_path / "v1" / "schedule.json")])
+    code = main(
+        [
+            "solve",
+            str(scenario_file),
+            "-o",
+            str(tmp_path / "v2"),
+            "-q",
+            "--from",
+            str(tmp_path / "v1" / "schedule.json"),
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert "dropped  m1" in out

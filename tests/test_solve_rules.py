@@ -112,8 +112,14 @@ def test_meal_window(lunch_end: str, feasible: bool) -> None:
 def test_gap_after_fixed_event(venue: str, plenary_end: str, expected: str | None) -> None:
     doc = with_meetings(meeting("m1", "host", "g1"))
     doc["fixed_events"] = [
-        {"id": "plenary", "name": "Plenary", "start": f"{DAY} 09:00",
-         "end": f"{DAY} {plenary_end}", "venue": venue, "attendees": ["host"]}
+        {
+            "id": "plenary",
+            "name": "Plenary",
+            "start": f"{DAY} 09:00",
+            "end": f"{DAY} {plenary_end}",
+            "venue": venue,
+            "attendees": ["host"],
+        }
     ]
     scenario, result = solved(doc)
     if expected is None:
@@ -144,8 +150,7 @@ def test_gap_between_meetings_of_one_party() -> None:
 def test_base_travel_at_start_of_day(window_end: str, expected: str | None) -> None:
     # The host sleeps at a; the meeting is at b, 30 minutes away: not before 09:30.
     doc = with_meetings(
-        meeting("m1", "host", "g1", venues=["b"],
-                windows=[{"start": "09:00", "end": window_end}])
+        meeting("m1", "host", "g1", venues=["b"], windows=[{"start": "09:00", "end": window_end}])
     )
     scenario, result = solved(doc)
     if expected is None:
@@ -161,8 +166,15 @@ def test_base_travel_at_end_of_day() -> None:
     )
     scenario, result = solved(doc)
     # back at a by 13:00: the meeting ends by 12:30
-    assert clock(scenario, result.schedule, "m1") in {"11:00", "11:05", "11:10", "11:15",
-                                                      "11:20", "11:25", "11:30"}
+    assert clock(scenario, result.schedule, "m1") in {
+        "11:00",
+        "11:05",
+        "11:10",
+        "11:15",
+        "11:20",
+        "11:25",
+        "11:30",
+    }
 
 
 # --- rooms ----------------------------------------------------------------------------------
@@ -173,8 +185,10 @@ def _two_principals(duration: str, rooms: int) -> Doc:
     doc["days"][0]["end"] = "11:00"
     doc["venues"][0]["rooms"] = rooms
     party(doc, "g2")["principal"] = True
-    doc["meetings"] = [meeting("m1", "host", "g1", duration=duration),
-                       meeting("m2", "g2", "g3", duration=duration)]
+    doc["meetings"] = [
+        meeting("m1", "host", "g1", duration=duration),
+        meeting("m2", "g2", "g3", duration=duration),
+    ]
     return doc
 
 
@@ -232,8 +246,9 @@ def test_order_after() -> None:
 
 
 def test_same_day() -> None:
-    doc = with_meetings(meeting("m1", "host", "g1"), meeting("m2", "host", "g2",
-                                                            same_day_as=["m1"]))
+    doc = with_meetings(
+        meeting("m1", "host", "g1"), meeting("m2", "host", "g2", same_day_as=["m1"])
+    )
     doc["days"].append({"date": "2025-01-11", "start": "09:00", "end": "13:00"})
     doc["meetings"][0]["windows"] = [{"start": f"{DAY} 09:00", "end": f"{DAY} 13:00"}]
     scenario, result = solved(doc)
