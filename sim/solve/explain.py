@@ -207,3 +207,19 @@ def _required_to_relax(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return ()
     return tuple(m for m in required if not solver.boolean_value(summit.held[m]))
+
+
+def infeasible_together(scenario: Scenario, requirements: list[str], time_limit: float = 10.0
+                        ) -> bool | None:
+    """Whether the named requirements alone (every other switch off) admit no schedule:
+    True, False, or None when undecided within the limit. Used to test explanations."""
+    from sim.solve.cpmodel import SummitModel
+
+    summit = SummitModel(scenario, switchable=True)
+    literals = [summit.switch.literals[n] for n in requirements if n in summit.switch.literals]
+    status, _ = _solve_with(summit.model, literals, time_limit, 0)
+    if status == cp_model.INFEASIBLE:
+        return True
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    return None
