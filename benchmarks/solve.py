@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sim.check import check  # noqa: E402
-from sim.generate import generate_scenario_object  # noqa: E402
+from sim.generate import generate_scenario_model  # noqa: E402
 from sim.model import Scenario  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 from sim.schedule import SolveStatus  # noqa: E402
@@ -50,13 +50,20 @@ class Run:
     peak_mb: float
     held_weight: int
     valid: bool
+    objectives: tuple[int, ...]
 
 
 def _scenario(name: str) -> Scenario:
     if name.startswith("gen:"):
         parties, requests, days, venues, principals = (int(x) for x in name[4:].split("-"))
-        return generate_scenario_object(parties=parties, requests=requests, days=days,
-                                        venues=venues, principals=principals, seed=1)
+        return generate_scenario_model(
+            parties=parties,
+            requests=requests,
+            days=days,
+            venues=venues,
+            principals=principals,
+            seed=1,
+        )
     return load_scenario(ROOT / "scenarios" / f"{name}.yaml")
 
 
@@ -74,11 +81,22 @@ def _one_run(name: str, time_limit: float, queue: mp.Queue) -> None:  # type: ig
     gap = 0.0
     if first is not None and first.value:
         gap = abs(first.value - first.bound) / max(abs(first.value), 1)
-    valid = bool(schedule.assignments) and check(scenario, schedule).ok
+    report = check(scenario, schedule)
+    valid = bool(schedule.assignments) and report.ok
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put(Run(result.build_seconds, result.first_solution_seconds, total,
-                  schedule.status is SolveStatus.OPTIMAL, gap, peak,
-                  _held_weight(scenario, {a.meeting for a in schedule.assignments}), valid))
+    queue.put(
+        Run(
+            result.build_seconds,
+            result.first_solution_seconds,
+            total,
+            schedule.status is SolveStatus.OPTIMAL,
+            gap,
+            peak,
+            _held_weight(scenario, {a.meeting for a in schedule.assignments}),
+            valid,
+            report.objectives.as_tuple(),
+        )
+    )
 
 
 def _measure(name: str, runs: int, time_limit: float) -> list[Run]:
@@ -102,13 +120,15 @@ def main() -> None:
     names = [n for n in BUNDLED if (ROOT / "scenarios" / f"{n}.yaml").exists()]
     sizes = GENERATED[:2] if args.quick else GENERATED
     names += ["gen:" + "-".join(str(x) for x in size) for size in sizes]
-    header = (f"{'scenario':<24}{'meetings':>9}{'build s':>9}{'first s':>9}{'total s':>9}"
-              f"{'optimal':>9}{'gap':>7}{'peak MB':>9}{'valid':>7}"
-              f"{'held w':>8}{'greedy w':>9}{'greedy s':>9}{'gain':>7}")
-    print(f"medians of {args.runs} runs, time limit {args.time_limit:g} s, "
-          f"{mp.cpu_count()} cores")
+    header = (
+        f"{'scenario':<24}{'meetings':>9}{'build s':>9}{'first s':>9}{'total s':>9}"
+        f"{'optimal':>9}{'gap':>7}{'peak MB':>9}{'valid':>7}"
+        f"{'held w':>8}{'greedy w':>9}{'greedy s':>9}{'gain':>7}"
+    )
+    print(f"medians of {args.runs} runs, time limit {args.time_limit:g} s, {mp.cpu_count()} cores")
     print(header)
     print("-" * len(header))
+    tiers: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = []
     for name in names:
         scenario = _scenario(name)
         runs = _measure(name, args.runs, args.time_limit)
@@ -116,7 +136,8 @@ def main() -> None:
         greedy = greedy_schedule(scenario)
         greedy_seconds = time.perf_counter() - started
         greedy_weight = _held_weight(scenario, {a.meeting for a in greedy.assignments})
-        greedy_valid = check(scenario, greedy).ok
+        greedy_report = check(scenario, greedy)
+        greedy_valid = greedy_report.ok
         held = int(statistics.median(r.held_weight for r in runs))
         firsts = [r.first for r in runs if r.first is not None]
         gain = f"{(held - greedy_weight) / greedy_weight:+.0%}" if greedy_weight else "n/a"
@@ -132,6 +153,12 @@ def main() -> None:
             f"{held:>8}{greedy_weight:>9}{greedy_seconds:>9.3f}{gain:>7}"
             + ("" if greedy_valid else "  (greedy schedule INVALID)")
         )
+        tiers.append((name, runs[0].objectives, greedy_report.objectives.as_tuple()))
+    print()
+    print("objective tiers (unheld weight, preferences, travel, min slack, weighted slack),")
+    print("all minimised, recomputed by the independent checker; solver run 1 vs greedy:")
+    for name, solver_tiers, greedy_tiers in tiers:
+        print(f"  {name:<24} solver {solver_tiers}   greedy {greedy_tiers}")
 
 
 if __name__ == "__main__":

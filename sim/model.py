@@ -248,15 +248,20 @@ class ScriptedEvent:
     request: Meeting | None = None
 
 
+# Frozen, so safe to share as defaults: "no disruption".
+NO_FACTOR = Distribution.fixed(1.0)
+NO_DELAY = Distribution.fixed(0.0)
+
+
 @dataclass(frozen=True)
 class Uncertainty:
     """Disruption models for the simulator (multipliers are unitless, others minutes)."""
 
-    meeting_duration_factor: Distribution = Distribution.fixed(1.0)
+    meeting_duration_factor: Distribution = NO_FACTOR
     headline_duration_factor: Distribution | None = None
-    arrival_delay: Distribution = Distribution.fixed(0.0)
-    travel_factor: Distribution = Distribution.fixed(1.0)
-    fixed_event_overrun: Distribution = Distribution.fixed(0.0)
+    arrival_delay: Distribution = NO_DELAY
+    travel_factor: Distribution = NO_FACTOR
+    fixed_event_overrun: Distribution = NO_DELAY
     cancellation_probability: float = 0.0
     additions_per_planned: float = 0.0
     walkout_wait: int | None = None

@@ -34,9 +34,7 @@ def test_kazan_is_optimal_checked_and_reproducible(tmp_path: Path) -> None:
     assert set(document["itineraries"]) == {p.id for p in scenario.parties}
 
 
-def test_infeasible_scenario_exits_3_and_names_the_conflict(
-    tmp_path: Path, capsys: Any
-) -> None:
+def test_infeasible_scenario_exits_3_and_names_the_conflict(tmp_path: Path, capsys: Any) -> None:
     code = main(["solve", str(SCENARIOS / "infeasible.yaml"), "-o", str(tmp_path), "-q"])
     assert code == 3
     out = capsys.readouterr().out

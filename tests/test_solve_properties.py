@@ -68,8 +68,14 @@ def _tiny(draw: Any) -> Scenario:
     doc["meetings"] = meetings
     if draw(st.booleans()):
         doc["fixed_events"] = [
-            {"id": "photo", "name": "Photo", "start": f"{DAY} 10:00", "duration": "15min",
-             "venue": draw(st.sampled_from(["a", "b"])), "attendees": ["host"]}
+            {
+                "id": "photo",
+                "name": "Photo",
+                "start": f"{DAY} 10:00",
+                "duration": "15min",
+                "venue": draw(st.sampled_from(["a", "b"])),
+                "attendees": ["host"],
+            }
         ]
     if draw(st.booleans()):
         doc["rules"]["precedence"] = {"mode": "rank"}

@@ -28,7 +28,7 @@ def party(doc: Doc, pid: str) -> Doc:
 
 
 def test_trivial_single_meeting_is_feasible_and_optimal() -> None:
-    scenario, result = solved(with_meetings(meeting("m1", "host", "g1")))
+    _scenario, result = solved(with_meetings(meeting("m1", "host", "g1")))
     assert result.schedule.proven_optimal
     assert result.schedule.assignment_of("m1") is not None
 
@@ -196,7 +196,7 @@ def _two_principals(duration: str, rooms: int) -> Doc:
     ("duration", "rooms", "feasible"), [("1h", 1, True), ("1h05", 1, False), ("2h", 2, True)]
 )
 def test_rooms(duration: str, rooms: int, feasible: bool) -> None:
-    scenario, result = solved(_two_principals(duration, rooms))
+    _scenario, result = solved(_two_principals(duration, rooms))
     assert is_infeasible(result) is not feasible
     if feasible:
         assignments = result.schedule.assignments
@@ -251,7 +251,7 @@ def test_same_day() -> None:
     )
     doc["days"].append({"date": "2025-01-11", "start": "09:00", "end": "13:00"})
     doc["meetings"][0]["windows"] = [{"start": f"{DAY} 09:00", "end": f"{DAY} 13:00"}]
-    scenario, result = solved(doc)
+    _scenario, result = solved(doc)
     assert {a.day for a in result.schedule.assignments} == {0}
     doc["meetings"][1]["windows"] = [{"start": "2025-01-11 09:00", "end": "2025-01-11 13:00"}]
     assert is_infeasible(solved(doc)[1])
@@ -323,7 +323,7 @@ def test_precedence_hard() -> None:
 def test_optional_meeting_that_cannot_fit_is_dropped_with_a_reason() -> None:
     doc = with_meetings(meeting("m1", "host", "g1", required=False, weight=3))
     party(doc, "g1")["arrival"] = f"{DAY} 12:30"
-    scenario, result = solved(doc)
+    _scenario, result = solved(doc)
     assert result.schedule.proven_optimal
     (unscheduled,) = result.schedule.unscheduled
     assert unscheduled.meeting == "m1" and "presence" not in unscheduled.reason

@@ -22,6 +22,15 @@ EXIT_INFEASIBLE = 3
 EXIT_UNKNOWN = 4
 
 
+def wide_console() -> Console:
+    """Standard output; when it is not a terminal (a file, a pipe, CI) rich would wrap
+    tables at 80 columns, which cuts meeting ids: give it room instead."""
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=160)
+    return console
+
+
 def _when(scenario: Scenario, minute: int) -> str:
     return scenario.to_datetime(minute).strftime("%a %d %b %H:%M")
 
@@ -80,8 +89,12 @@ def print_result(console: Console, scenario: Scenario, result: SolveResult) -> N
             table.add_column(column)
         for index, tier in enumerate(result.tiers, start=1):
             table.add_row(
-                str(index), tier.name, str(tier.value), str(tier.bound),
-                "yes" if tier.optimal else "no", f"{tier.seconds:.2f}",
+                str(index),
+                tier.name,
+                str(tier.value),
+                str(tier.bound),
+                "yes" if tier.optimal else "no",
+                f"{tier.seconds:.2f}",
             )
         console.print(table)
     for note in schedule.notes:
@@ -96,7 +109,7 @@ def print_result(console: Console, scenario: Scenario, result: SolveResult) -> N
 def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     previous = read_schedule(args.previous) if args.previous else None
-    console = Console(highlight=False)
+    console = wide_console()
     errors = Console(stderr=True, highlight=False)
     if previous is not None and previous.scenario_id != scenario.id:
         errors.print(
@@ -116,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
         errors.print(f"  {message}")
 
     settings = SolveSettings(time_limit=args.time_limit, seed=args.seed, workers=args.workers)
+    if args.robust:
+        return _run_robust(args, scenario, settings, console, errors)
     result = solve(scenario, settings, previous=previous, progress=progress)
     print_result(console, scenario, result)
     schedule = result.schedule
@@ -127,6 +142,70 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INFEASIBLE
     if schedule.status is SolveStatus.UNKNOWN:
         return EXIT_UNKNOWN
+    return 0
+
+
+def _run_robust(
+    args: argparse.Namespace,
+    scenario: Scenario,
+    settings: SolveSettings,
+    console: Console,
+    errors: Console,
+) -> int:
+    from sim.robust import choose_robust_plan
+
+    try:
+        choice = choose_robust_plan(
+            scenario,
+            settings,
+            runs=args.robust_runs,
+            seed=args.robust_seed,
+            workers=args.robust_workers,
+            progress=None if args.quiet else (lambda m: errors.print(f"  {m}")),
+        )
+    except ValueError as exc:
+        errors.print(str(exc))
+        return EXIT_INFEASIBLE
+    plain = choice.plain
+    table = Table(
+        title=f"Robust planning: {args.robust_runs} replays per plan, policy {choice.policy}, "
+        f"same disruptions for every plan (seed {args.robust_seed})"
+    )
+    for column in (
+        "plan",
+        "meetings",
+        "planned weight",
+        "cost",
+        "E(held weight), 95% CI",
+        "P(all required held)",
+        "knock-on min/run",
+        "chosen",
+    ):
+        table.add_column(column)
+    for c in choice.candidates:
+        ci = c.stats.held_weight
+        table.add_row(
+            c.name,
+            str(len(c.schedule.assignments)),
+            str(c.held_planned),
+            str(plain.held_planned - c.held_planned),
+            f"{ci.mean:.1f} ({ci.low:.1f}-{ci.high:.1f})",
+            f"{c.stats.p_all_required:.1%}",
+            f"{c.stats.knock_on:.0f}",
+            "<-" if c is choice.chosen else "",
+        )
+    console.print(table)
+    gain = choice.chosen.stats.held_weight.mean - plain.stats.held_weight.mean
+    console.print(
+        f"chosen: {choice.chosen.name}: expected held weight {gain:+.1f} against the plain "
+        f"optimum, at a planned cost of {plain.held_planned - choice.chosen.held_planned} weight"
+    )
+    if args.output:
+        out = Path(args.output)
+        for c in choice.candidates:
+            write_schedule(out / "robust" / f"{c.name}.json", c.schedule, scenario)
+        write_schedule(out / "schedule.json", choice.chosen.schedule, scenario)
+        console.print(f"wrote {out / 'schedule.json'} (the chosen plan) and {out / 'robust'}/")
     return 0
 
 
@@ -142,17 +221,52 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("scenario", help="the scenario YAML file")
     parser.add_argument("-o", "--output", metavar="DIR", help="write DIR/schedule.json")
     parser.add_argument(
-        "--time-limit", type=float, default=30.0, metavar="S",
+        "--time-limit",
+        type=float,
+        default=30.0,
+        metavar="S",
         help="search budget in (deterministic) seconds, shared by the tiers (default 30)",
     )
     parser.add_argument("--seed", type=int, default=0, help="CP-SAT random seed (default 0)")
     parser.add_argument(
-        "--workers", type=int, default=1, metavar="N",
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
         help="CP-SAT workers; any N gives reproducible results (default 1)",
     )
     parser.add_argument(
-        "--from", dest="previous", metavar="PREVIOUS.json",
+        "--from",
+        dest="previous",
+        metavar="PREVIOUS.json",
         help="re-plan: keep as much of this published schedule as possible",
+    )
+    parser.add_argument(
+        "--robust",
+        action="store_true",
+        help="plan variants with more slack, replay them on the same disruptions, "
+        "keep the one that holds up best (see docs/simulation.md)",
+    )
+    parser.add_argument(
+        "--robust-runs",
+        type=int,
+        default=200,
+        metavar="N",
+        help="replays per variant with --robust (default 200)",
+    )
+    parser.add_argument(
+        "--robust-seed",
+        type=int,
+        default=0,
+        metavar="S",
+        help="root seed of the replays with --robust (default 0)",
+    )
+    parser.add_argument(
+        "--robust-workers",
+        type=int,
+        default=1,
+        metavar="W",
+        help="replay processes with --robust (default 1)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     parser.set_defaults(run=run)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 from ortools.sat.python import cp_model
 
@@ -30,7 +31,8 @@ SLACK_CAP = 60
 SLACK_AFTER_CAP = 30
 PREFERENCE_POINTS = 10
 
-LinearExpr = cp_model.LinearExprT
+# OR-Tools is untyped to mypy here (see pyproject.toml): name the role, not the type.
+LinearExpr: TypeAlias = Any
 
 
 @dataclass
@@ -187,8 +189,9 @@ class SummitModel:
         interval = self.model.new_optional_fixed_size_interval_var(
             start, meeting.duration, present, f"interval[{name}]"
         )
-        return AltVar(alt, starts, present, units, start, start + meeting.duration, interval,
-                      meeting.duration)
+        return AltVar(
+            alt, starts, present, units, start, start + meeting.duration, interval, meeting.duration
+        )
 
     # --- constraints ------------------------------------------------------------------
 
@@ -214,8 +217,17 @@ class SummitModel:
         if self.switchable:
             present = self.switch(f"attend:{event.id}")[0]
         start, end = event.time.start, event.time.end
-        return Node(f"event:{event.id}", event.venue, start, end, present,
-                    earliest_start=start, latest_start=start, earliest_end=end, latest_end=end)
+        return Node(
+            f"event:{event.id}",
+            event.venue,
+            start,
+            end,
+            present,
+            earliest_start=start,
+            latest_start=start,
+            earliest_end=end,
+            latest_end=end,
+        )
 
     def _add_party_days(self) -> None:
         scenario = self.scenario
@@ -234,10 +246,19 @@ class SummitModel:
                             continue
                         starts = option.starts
                         pd.nodes.append(
-                            Node(f"{meeting.id}@{option.alt.venue}#{starts[0]}",
-                                 option.alt.venue, option.start, option.end, option.present,
-                                 meeting.id, option, starts[0], starts[-1],
-                                 starts[0] + option.duration, starts[-1] + option.duration)
+                            Node(
+                                f"{meeting.id}@{option.alt.venue}#{starts[0]}",
+                                option.alt.venue,
+                                option.start,
+                                option.end,
+                                option.present,
+                                meeting.id,
+                                option,
+                                starts[0],
+                                starts[-1],
+                                starts[0] + option.duration,
+                                starts[-1] + option.duration,
+                            )
                         )
                 if not pd.nodes:
                     continue
@@ -263,7 +284,8 @@ class SummitModel:
 
         def separated(tail: Node | None, head: Node | None) -> bool:
             return any(
-                k is not tail and k is not head
+                k is not tail
+                and k is not head
                 and (tail is None or tail.latest_end <= k.earliest_start)
                 and (head is None or k.latest_end <= head.earliest_start)
                 for k in mandatory
@@ -320,8 +342,9 @@ class SummitModel:
 
     def _add_party_no_overlap(self) -> None:
         for party in self.scenario.parties:
-            intervals = [o.interval for m in self.scenario.meetings_of(party.id)
-                         for o in self.alts[m.id]]
+            intervals = [
+                o.interval for m in self.scenario.meetings_of(party.id) for o in self.alts[m.id]
+            ]
             for event in self.scenario.fixed_events_of(party.id):
                 intervals.append(self._event_interval(event))
             if len(intervals) > 1:
@@ -333,8 +356,10 @@ class SummitModel:
             size = event.time.end - event.time.start
             if self.switchable:
                 self.event_intervals[key] = self.model.new_optional_fixed_size_interval_var(
-                    event.time.start, size, self.switch(f"attend:{event.id}")[0],
-                    f"event[{event.id}]"
+                    event.time.start,
+                    size,
+                    self.switch(f"attend:{event.id}")[0],
+                    f"event[{event.id}]",
                 )
             else:
                 self.event_intervals[key] = self.model.new_fixed_size_interval_var(
@@ -372,8 +397,11 @@ class SummitModel:
             if limit is None:
                 continue
             for day in self.scenario.days:
-                flags = [self.held_on[(m.id, day.index)] for m in self.scenario.meetings_of(party.id)
-                         if (m.id, day.index) in self.held_on]
+                flags = [
+                    self.held_on[(m.id, day.index)]
+                    for m in self.scenario.meetings_of(party.id)
+                    if (m.id, day.index) in self.held_on
+                ]
                 if len(flags) > limit:
                     self.model.add(sum(flags) <= limit).only_enforce_if(self.switch(name))
 
@@ -395,8 +423,10 @@ class SummitModel:
             for node in pd.nodes:
                 key = id(node)
                 block_start[key] = model.new_int_var(0, horizon, f"block[{node.key}]")
-                has_meeting[key] = 1 if node.is_meeting else model.new_bool_var(
-                    f"has_meeting[{pd.party.id},{node.key}]"
+                has_meeting[key] = (
+                    1
+                    if node.is_meeting
+                    else model.new_bool_var(f"has_meeting[{pd.party.id},{node.key}]")
                 )
             for arc in pd.arcs:
                 head = arc.head
@@ -426,9 +456,7 @@ class SummitModel:
                     model.add(has_meeting[hk] == has_meeting[tk]).only_enforce_if(
                         [arc.literal, chained]
                     )
-                    model.add(has_meeting[hk] == 0).only_enforce_if(
-                        [arc.literal, chained.Not()]
-                    )
+                    model.add(has_meeting[hk] == 0).only_enforce_if([arc.literal, chained.Not()])
             for node in pd.nodes:
                 key = id(node)
                 enforce = [*switch]
@@ -468,8 +496,11 @@ class SummitModel:
                 ).only_enforce_if([self.held[later], self.held[earlier], *self.switch(name)])
             for other in meeting.same_day_as:
                 self.model.add(self.day_of[meeting.id] == self.day_of[other]).only_enforce_if(
-                    [self.held[meeting.id], self.held[other],
-                     *self.switch(f"same_day:{meeting.id}:{other}")]
+                    [
+                        self.held[meeting.id],
+                        self.held[other],
+                        *self.switch(f"same_day:{meeting.id}:{other}"),
+                    ]
                 )
 
     # --- precedence -------------------------------------------------------------------

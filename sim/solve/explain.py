@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from sim.model import Meeting, Scenario
-from sim.solve.candidates import day_filters, day_grid
+from sim.solve.candidates import Filter, day_filters, day_grid
 from sim.timeparse import format_clock, format_duration
 
 
@@ -30,8 +30,10 @@ class Explanation:
 
     def lines(self) -> list[str]:
         if not self.requirements:
-            return ["no schedule exists, but no smaller set of requirements could be named "
-                    "(the conflict lies in the travel times or the fixed programme)"]
+            return [
+                "no schedule exists, but no smaller set of requirements could be named "
+                "(the conflict lies in the travel times or the fixed programme)"
+            ]
         head = "these requirements cannot all hold" + (
             " (a minimal set: drop any one and the rest can)" if self.proven_minimal else ""
         )
@@ -58,30 +60,38 @@ def describe(scenario: Scenario, name: str) -> str:
         return f"meeting {m.id} ({', '.join(m.parties)}, {format_duration(m.duration)}) is required"
     if kind == "presence":
         p = scenario.party_by_id[rest]
-        return (f"{p.id} is present only from {_when(scenario, p.presence.start)} "
-                f"to {_when(scenario, p.presence.end)}")
+        return (
+            f"{p.id} is present only from {_when(scenario, p.presence.start)} "
+            f"to {_when(scenario, p.presence.end)}"
+        )
     if kind == "unavailable":
         p = scenario.party_by_id[rest]
-        spans = "; ".join(f"{_when(scenario, u.start)}-{format_clock(u.end - scenario.midnight(scenario.day_of(u.start) or scenario.days[0]))}"
-                          for u in p.unavailable)
+        spans = "; ".join(
+            f"{_when(scenario, u.start)}-{scenario.to_datetime(u.end):%H:%M}" for u in p.unavailable
+        )
         return f"{p.id} is unavailable {spans}"
     if kind == "attend":
         e = scenario.event_by_id[rest]
         who = "everyone present" if e.everyone else ", ".join(e.attendees)
         verb = "attends" if e.everyone or len(e.attendees) == 1 else "attend"
-        return (f"{who} {verb} {e.name} "
-                f"({_when(scenario, e.time.start)}-{_when(scenario, e.time.end)[-5:]}, {e.venue})")
+        return (
+            f"{who} {verb} {e.name} "
+            f"({_when(scenario, e.time.start)}-{_when(scenario, e.time.end)[-5:]}, {e.venue})"
+        )
     if kind == "window":
         m = scenario.meeting_by_id[rest]
-        spans = "; ".join(f"{_when(scenario, w.start)}-{_when(scenario, w.end)[-5:]}"
-                          for w in m.windows)
+        spans = "; ".join(
+            f"{_when(scenario, w.start)}-{_when(scenario, w.end)[-5:]}" for w in m.windows
+        )
         return f"{m.id} must lie within {spans}"
     if kind == "meal":
         m = scenario.meeting_by_id[rest]
         meal = rules.meal_windows.for_format(m.format)
         assert meal is not None
-        return (f"{m.id} is a working {m.format.value}: it must lie within "
-                f"{format_clock(meal.start)}-{format_clock(meal.end)}")
+        return (
+            f"{m.id} is a working {m.format.value}: it must lie within "
+            f"{format_clock(meal.start)}-{format_clock(meal.end)}"
+        )
     if kind == "latest_end":
         assert rules.latest_end is not None
         return f"rules.latest_end: no meeting ends after {format_clock(rules.latest_end)}"
@@ -105,8 +115,10 @@ def describe(scenario: Scenario, name: str) -> str:
         return f"{p.id}: at most {p.max_meetings_per_day} meetings a day"
     if kind == "max_continuous":
         assert rules.max_continuous is not None
-        return (f"rules.max_continuous: at most {format_duration(rules.max_continuous)} of "
-                f"engagements without a {rules.min_break}-minute break")
+        return (
+            f"rules.max_continuous: at most {format_duration(rules.max_continuous)} of "
+            f"engagements without a {rules.min_break}-minute break"
+        )
     if kind == "precedence":
         return f"rules.precedence (hard, by {rules.precedence.mode.value})"
     if kind == "order":
@@ -131,7 +143,9 @@ def why_no_slot(scenario: Scenario, meeting: Meeting) -> str:
         filters = list(day_filters(scenario, meeting, day))
         grid = set(day_grid(scenario, day, meeting.duration))
 
-        def empty(subset: list[int], filters: list = filters, grid: set[int] = grid) -> bool:
+        def empty(
+            subset: list[int], filters: list[Filter] = filters, grid: set[int] = grid
+        ) -> bool:
             allowed = set(grid)
             for i in subset:
                 allowed &= filters[i].starts
@@ -173,8 +187,9 @@ def explain_infeasibility(scenario: Scenario, settings: object) -> Explanation:
     status, solver = _solve_with(summit.model, list(switches.values()), limit, seed)
     if status != cp_model.INFEASIBLE:
         return Explanation((), proven_minimal=False)
-    core = sorted(by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()
-                  if i in by_index)
+    core = sorted(
+        by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index
+    )
     minimal = True
     for name in list(core):
         if name not in core:
@@ -182,13 +197,19 @@ def explain_infeasibility(scenario: Scenario, settings: object) -> Explanation:
         trial = [n for n in core if n != name]
         status, solver = _solve_with(summit.model, [switches[n] for n in trial], limit, seed)
         if status == cp_model.INFEASIBLE:
-            found = {by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()
-                     if i in by_index}
+            found = {
+                by_index[i]
+                for i in solver.sufficient_assumptions_for_infeasibility()
+                if i in by_index
+            }
             core = sorted(found & set(trial)) if found & set(trial) else trial
         elif status != cp_model.FEASIBLE and status != cp_model.OPTIMAL:
             minimal = False  # undecided within the limit: keep the requirement
-    optional = _required_to_relax(summit, switches, limit, seed) if any(
-        n.startswith("required:") for n in core) else ()
+    optional = (
+        _required_to_relax(summit, switches, limit, seed)
+        if any(n.startswith("required:") for n in core)
+        else ()
+    )
     return Explanation(tuple((n, describe(scenario, n)) for n in core), optional, minimal)
 
 
@@ -209,8 +230,9 @@ def _required_to_relax(
     return tuple(m for m in required if not solver.boolean_value(summit.held[m]))
 
 
-def infeasible_together(scenario: Scenario, requirements: list[str], time_limit: float = 10.0
-                        ) -> bool | None:
+def infeasible_together(
+    scenario: Scenario, requirements: list[str], time_limit: float = 10.0
+) -> bool | None:
     """Whether the named requirements alone (every other switch off) admit no schedule:
     True, False, or None when undecided within the limit. Used to test explanations."""
     from sim.solve.cpmodel import SummitModel

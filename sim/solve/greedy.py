@@ -6,6 +6,7 @@ fail to place a required meeting that a search would fit.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -42,7 +43,7 @@ class _Plan:
         party = scenario.party_by_id[party_id]
         window = scenario.days[day].window
         items = sorted([*self.by_party[(party_id, day)], new], key=lambda e: e.start)
-        for first, second in zip(items, items[1:], strict=False):
+        for first, second in itertools.pairwise(items):
             gap = scenario.travel_time(first.venue, second.venue)
             if first.is_meeting or second.is_meeting:
                 gap += rules.buffer
@@ -52,11 +53,11 @@ class _Plan:
             start_ok = max(window.start, party.presence.start)
             end_ok = min(window.end, party.presence.end)
             head, tail = items[0], items[-1]
-            if head.is_meeting and head.start < start_ok + scenario.travel_time(party.base,
-                                                                                  head.venue):
+            if head.is_meeting and head.start < start_ok + scenario.travel_time(
+                party.base, head.venue
+            ):
                 return False
-            if tail.is_meeting and tail.end + scenario.travel_time(tail.venue,
-                                                                   party.base) > end_ok:
+            if tail.is_meeting and tail.end + scenario.travel_time(tail.venue, party.base) > end_ok:
                 return False
         if rules.max_continuous is not None:
             block_start, has_meeting, last_end = items[0].start, items[0].is_meeting, None
@@ -82,8 +83,9 @@ class _Plan:
             if not self._gap_ok(party_id, day, new):
                 return False
         rooms = scenario.venue_by_id[venue].rooms
-        overlapping = [a for a in self.placed.values()
-                       if a.venue == venue and a.start < end and start < a.end]
+        overlapping = [
+            a for a in self.placed.values() if a.venue == venue and a.start < end and start < a.end
+        ]
         if len(overlapping) >= rooms:
             # Interval graphs: the count at the busiest instant decides; check it exactly.
             points = sorted({start, *(a.start for a in overlapping if start <= a.start < end)})
@@ -101,15 +103,15 @@ class _Plan:
             if other in placed and placed[other].start < end:
                 return False
         for other_meeting in self.scenario.meetings:
-            if meeting.id in other_meeting.after and other_meeting.id in placed:
-                if placed[other_meeting.id].start < end:
-                    return False
-            if meeting.id in other_meeting.before and other_meeting.id in placed:
-                if start < placed[other_meeting.id].end:
-                    return False
-            if meeting.id in other_meeting.same_day_as and other_meeting.id in placed:
-                if placed[other_meeting.id].day != day:
-                    return False
+            if other_meeting.id not in placed:
+                continue
+            placed_other = placed[other_meeting.id]
+            if meeting.id in other_meeting.after and placed_other.start < end:
+                return False
+            if meeting.id in other_meeting.before and start < placed_other.end:
+                return False
+            if meeting.id in other_meeting.same_day_as and placed_other.day != day:
+                return False
         return all(placed[o].day == day for o in meeting.same_day_as if o in placed)
 
     def place(self, meeting: Meeting, day: int, venue: str, start: int) -> None:
@@ -141,6 +143,10 @@ def greedy_schedule(scenario: Scenario) -> Schedule:
     missing_required = any(scenario.meeting_by_id[u.meeting].required for u in unscheduled)
     status = SolveStatus.UNKNOWN if missing_required else SolveStatus.FEASIBLE
     return Schedule(
-        scenario.id, scenario.source_sha256, status, SolverSettings(0.0, 0, 1),
-        tuple(assign_rooms(scenario, list(plan.placed.values()))), tuple(unscheduled),
+        scenario.id,
+        scenario.source_sha256,
+        status,
+        SolverSettings(0.0, 0, 1),
+        tuple(assign_rooms(scenario, list(plan.placed.values()))),
+        tuple(unscheduled),
     )

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from sim.schedule import Schedule
+from sim.solve.candidates import _starts_inside
 from sim.solve.cpmodel import (
     PREFERENCE_POINTS,
     SLACK_AFTER_CAP,
     SLACK_CAP,
     SummitModel,
 )
-from sim.solve.candidates import _starts_inside
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,13 @@ def changes_tier(summit: SummitModel, previous: Schedule) -> Tier:
             continue
         kept = model.new_bool_var(f"kept[{assignment.meeting}]")
         option = next(
-            (o for o in summit.alts[assignment.meeting]
-             if o.alt.day == assignment.day and o.alt.venue == assignment.venue
-             and assignment.start in o.starts),
+            (
+                o
+                for o in summit.alts[assignment.meeting]
+                if o.alt.day == assignment.day
+                and o.alt.venue == assignment.venue
+                and assignment.start in o.starts
+            ),
             None,
         )
         if option is None:
@@ -76,8 +80,13 @@ def changes_tier(summit: SummitModel, previous: Schedule) -> Tier:
 def unheld_tier(summit: SummitModel) -> Tier:
     optional = [m for m in summit.scenario.meetings if not m.required]
     terms = [m.weight * (1 - summit.held[m.id]) for m in optional]
-    return Tier("unheld_weight", sum(terms), "total weight of optional meetings not held", 0,
-                sum(m.weight for m in optional))
+    return Tier(
+        "unheld_weight",
+        sum(terms),
+        "total weight of optional meetings not held",
+        0,
+        sum(m.weight for m in optional),
+    )
 
 
 def preferences_tier(summit: SummitModel) -> Tier:
@@ -92,8 +101,9 @@ def preferences_tier(summit: SummitModel) -> Tier:
         for option in summit.alts[meeting.id]:
             if meeting.preferred:
                 grid = option.starts
-                inside = sorted(s // grain for s in _starts_inside(grid, meeting.duration,
-                                                                  meeting.preferred))
+                inside = sorted(
+                    s // grain for s in _starts_inside(grid, meeting.duration, meeting.preferred)
+                )
                 in_preferred = model.new_bool_var(
                     f"preferred[{meeting.id}@{option.alt.day}/{option.alt.venue}]"
                 )
@@ -111,7 +121,8 @@ def preferences_tier(summit: SummitModel) -> Tier:
                 latest_end = option.starts[-1] + meeting.duration
                 if latest_end > limit:
                     late = model.new_int_var(
-                        0, (latest_end - limit) // grain + 1,
+                        0,
+                        (latest_end - limit) // grain + 1,
                         f"late[{meeting.id}@{option.alt.day}/{option.alt.venue}]",
                     )
                     # late >= (end - limit) / grain when present: end and limit are on the grain
@@ -120,10 +131,14 @@ def preferences_tier(summit: SummitModel) -> Tier:
                     latest = max(latest, (latest_end - limit) // grain + 1)
         high += latest
     if not scenario.rules.precedence.hard:
-        for principal, a, b, day in summit.precedence_pairs():
-            inverted = model.new_bool_var(f"precedence[{principal},{a.id}<{b.id},{day}]")
+        for principal, a, b, day_index in summit.precedence_pairs():
+            inverted = model.new_bool_var(f"precedence[{principal},{a.id}<{b.id},{day_index}]")
             model.add(summit.start[a.id] <= summit.start[b.id]).only_enforce_if(
-                [summit.held_on[(a.id, day)], summit.held_on[(b.id, day)], inverted.Not()]
+                [
+                    summit.held_on[(a.id, day_index)],
+                    summit.held_on[(b.id, day_index)],
+                    inverted.Not(),
+                ]
             )
             terms.append(PREFERENCE_POINTS * inverted)
             high += PREFERENCE_POINTS
@@ -166,9 +181,13 @@ def min_slack_tier(summit: SummitModel) -> Tier:
             model.add(smallest <= arc.head.start - arc.tail.end - arc.gap).only_enforce_if(
                 arc.literal
             )
-    return Tier("min_slack", -smallest,
-                f"minus the smallest slack between a principal's engagements (cap {SLACK_CAP})",
-                -SLACK_CAP, 0)
+    return Tier(
+        "min_slack",
+        -smallest,
+        f"minus the smallest slack between a principal's engagements (cap {SLACK_CAP})",
+        -SLACK_CAP,
+        0,
+    )
 
 
 def weighted_slack_tier(summit: SummitModel) -> Tier:

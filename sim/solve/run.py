@@ -22,6 +22,7 @@ from ortools.sat.python import cp_model
 from sim.model import Scenario
 from sim.schedule import (
     Assignment,
+    Change,
     ObjectiveValue,
     Schedule,
     SolverSettings,
@@ -73,7 +74,7 @@ class SolveResult:
         return self.schedule.status
 
 
-class _Watcher(cp_model.CpSolverSolutionCallback):
+class _Watcher(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
     """Reports each improving solution (objective and bound) while a tier is searched."""
 
     def __init__(self, tier: str, progress: Progress | None, started: float) -> None:
@@ -135,7 +136,7 @@ def _solve_interruptibly(run: _Run, model: cp_model.CpModel, watcher: _Watcher) 
         except KeyboardInterrupt:
             run.interrupted = True
             run.solver.stop_search()
-    return outcome.get("status", cp_model.UNKNOWN)
+    return int(outcome.get("status", cp_model.UNKNOWN))
 
 
 def _hint_from(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
@@ -168,8 +169,9 @@ def _extract(summit: SummitModel, solver: cp_model.CpSolver) -> list[Assignment]
             if solver.boolean_value(option.present):
                 start = solver.value(option.start)
                 placed.append(
-                    Assignment(meeting_id, option.alt.day, start, start + option.duration,
-                               option.alt.venue)
+                    Assignment(
+                        meeting_id, option.alt.day, start, start + option.duration, option.alt.venue
+                    )
                 )
     return assign_rooms(summit.scenario, placed)
 
@@ -222,8 +224,7 @@ def solve(
         if run.interrupted:
             break
         label = "+".join(t.name for t in group)
-        expression, multipliers = combined(group) if len(group) > 1 else (
-            group[0].expression, [1])
+        expression, multipliers = combined(group) if len(group) > 1 else (group[0].expression, [1])
         summit.model.minimize(expression)
         if found:
             _hint_from(summit.model, run.solver)
@@ -289,13 +290,33 @@ def solve(
             explanation = explain_infeasibility(scenario, settings)
             notes.extend(explanation.lines())
         schedule = Schedule(
-            scenario.id, scenario.source_sha256, status, solver_settings, (),
-            tuple(Unscheduled(m.id, "no schedule exists" if status is SolveStatus.INFEASIBLE
-                              else "no schedule found") for m in scenario.meetings),
-            (), (), tuple(notes),
+            scenario.id,
+            scenario.source_sha256,
+            status,
+            solver_settings,
+            (),
+            tuple(
+                Unscheduled(
+                    m.id,
+                    "no schedule exists"
+                    if status is SolveStatus.INFEASIBLE
+                    else "no schedule found",
+                )
+                for m in scenario.meetings
+            ),
+            (),
+            (),
+            tuple(notes),
         )
-        return SolveResult(schedule, tuple(reports), build_seconds, solve_seconds, first_solution,
-                           run.interrupted, explanation)
+        return SolveResult(
+            schedule,
+            tuple(reports),
+            build_seconds,
+            solve_seconds,
+            first_solution,
+            run.interrupted,
+            explanation,
+        )
     assignments = _extract(summit, run.solver)
     held = {a.meeting for a in assignments}
     unscheduled = tuple(
@@ -305,14 +326,22 @@ def solve(
     )
     names = {t.name: t.description for t in tiers}
     objectives = tuple(ObjectiveValue(r.name, r.value, r.bound, names[r.name]) for r in reports)
-    changes = ()
+    changes: tuple[Change, ...] = ()
     if previous is not None:
         from sim.solve.diff import diff_schedules
 
         changes = diff_schedules(previous, tuple(assignments))
     schedule = Schedule(
-        scenario.id, scenario.source_sha256, status, solver_settings, tuple(assignments),
-        unscheduled, objectives, changes, tuple(notes),
+        scenario.id,
+        scenario.source_sha256,
+        status,
+        solver_settings,
+        tuple(assignments),
+        unscheduled,
+        objectives,
+        changes,
+        tuple(notes),
     )
-    return SolveResult(schedule, tuple(reports), build_seconds, solve_seconds, first_solution,
-                       run.interrupted)
+    return SolveResult(
+        schedule, tuple(reports), build_seconds, solve_seconds, first_solution, run.interrupted
+    )
