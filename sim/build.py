@@ -710,6 +710,25 @@ class _Builder:
             return Distribution(DistributionKind.MIXTURE, (), tuple(components), doc.shift, cap)
         return Distribution(kind, params, (), doc.shift, cap)
 
+    def check_request_references(
+        self, here: Path_, request: Meeting, meeting_ids: list[str]
+    ) -> None:
+        """A same-day request obeys the rules of a planned meeting: a principal among its
+        parties, and order relations that name meetings that exist."""
+        principals = {p.id for p in self.doc.parties if p.principal}
+        if principals and not principals.intersection(request.parties):
+            self.error(
+                (*here, "parties"),
+                "none of the request's parties is a principal, so nobody plans it",
+                "include a principal among its parties",
+            )
+        for relation in ("after", "before", "same_day_as"):
+            for offset, other in enumerate(getattr(request, relation)):
+                if other == request.id:
+                    self.error((*here, relation, offset), "a meeting cannot refer to itself")
+                elif other not in meeting_ids:
+                    self.unknown((*here, relation, offset), "meeting", other, meeting_ids)
+
     def build_uncertainty(
         self, party_ids: list[str], meeting_ids: list[str], venue_ids: list[str]
     ) -> Uncertainty:
@@ -757,6 +776,7 @@ class _Builder:
                 request = self.build_meeting(
                     (*path, "request"), event.request, venue_ids, party_ids
                 )
+                self.check_request_references((*path, "request"), request, meeting_ids)
                 scripted.append(
                     ScriptedEvent(
                         ScriptedKind.REQUEST_MEETING, at=at, meeting=request.id, request=request

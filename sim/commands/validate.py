@@ -10,11 +10,17 @@ from sim.scenario import load_scenario
 def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     principals = ", ".join(p.id for p in scenario.principals)
+
+    def count(n: int, noun: str, plural: str = "") -> str:
+        return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+    required = sum(m.required for m in scenario.meetings)
     print(
-        f"{args.scenario}: valid: {len(scenario.days)} days, {len(scenario.venues)} venues, "
-        f"{len(scenario.parties)} parties (principals: {principals}), "
-        f"{len(scenario.fixed_events)} fixed events, {len(scenario.meetings)} meeting requests "
-        f"({sum(m.required for m in scenario.meetings)} required)"
+        f"{args.scenario}: valid: {count(len(scenario.days), 'day')}, "
+        f"{count(len(scenario.venues), 'venue')}, {count(len(scenario.parties), 'party', 'parties')} "
+        f"(principals: {principals}), "
+        f"{count(len(scenario.fixed_events), 'fixed event')}, "
+        f"{count(len(scenario.meetings), 'meeting request')} ({required} required)"
     )
     return 0
 

@@ -147,6 +147,27 @@ def _hint_from(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
     hint.values.extend(values)
 
 
+def _hint_from_greedy(summit: SummitModel) -> None:
+    """Start the first search from the greedy baseline's plan: on large summits CP-SAT
+    alone can spend its whole budget looking for a first schedule."""
+    from sim.solve.greedy import greedy_schedule
+
+    placed = {a.meeting: a for a in greedy_schedule(summit.scenario).assignments}
+    summit.model.clear_hints()
+    for meeting_id, options in summit.alts.items():
+        assignment = placed.get(meeting_id)
+        for option in options:
+            chosen = (
+                assignment is not None
+                and option.alt.day == assignment.day
+                and option.alt.venue == assignment.venue
+                and assignment.start in option.starts
+            )
+            summit.model.add_hint(option.present, chosen)
+            if chosen and assignment is not None:
+                summit.model.add_hint(option.units, assignment.start // summit.scenario.grain)
+
+
 def assign_rooms(scenario: Scenario, placed: list[Assignment]) -> list[Assignment]:
     """Give each meeting a room: by start time, the lowest-numbered room free then.
     Capacity was enforced, so on these interval graphs greedy never runs out."""
@@ -218,6 +239,7 @@ def solve(
     status = SolveStatus.OPTIMAL
     notes: list[str] = []
     found = False
+    assignments: list[Assignment] = []
     deadline = settings.time_limit
     spent = 0.0
     for group in _groups(tiers, settings.merge_tiers):
@@ -228,6 +250,8 @@ def solve(
         summit.model.minimize(expression)
         if found:
             _hint_from(summit.model, run.solver)
+        elif previous is None:
+            _hint_from_greedy(summit)
         budget = max(deadline - spent, 0.05)
         _parameters(run.solver, settings, budget)
         watcher = _Watcher(label, progress, started)
@@ -255,6 +279,9 @@ def solve(
             notes.append(f"the search stopped during tiers {label}; later tiers not optimised")
             break
         found = True
+        # Read the schedule now: a later tier that stops without a solution leaves the
+        # solver's response empty, and this one must survive it.
+        assignments = _extract(summit, run.solver)
         optimal = code == cp_model.OPTIMAL
         if not optimal:
             status = SolveStatus.FEASIBLE
@@ -317,7 +344,6 @@ def solve(
             run.interrupted,
             explanation,
         )
-    assignments = _extract(summit, run.solver)
     held = {a.meeting for a in assignments}
     unscheduled = tuple(
         Unscheduled(m.id, _reason_unscheduled(summit, m.id))
