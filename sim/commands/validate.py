@@ -17,8 +17,8 @@ def run(args: argparse.Namespace) -> int:
     required = sum(m.required for m in scenario.meetings)
     print(
         f"{args.scenario}: valid: {count(len(scenario.days), 'day')}, "
-        f"{count(len(scenario.venues), 'venue')}, {count(len(scenario.parties), 'party', 'parties')} "
-        f"(principals: {principals}), "
+        f"{count(len(scenario.venues), 'venue')}, "
+        f"{count(len(scenario.parties), 'party', 'parties')} (principals: {principals}), "
         f"{count(len(scenario.fixed_events), 'fixed event')}, "
         f"{count(len(scenario.meetings), 'meeting request')} ({required} required)"
     )
