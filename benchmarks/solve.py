@@ -12,6 +12,7 @@ several runs, each run in a fresh process; beside it the greedy baseline
 from __future__ import annotations
 
 import argparse
+from queue import Empty
 import multiprocessing as mp
 import resource
 import statistics
@@ -106,7 +107,11 @@ def _measure(name: str, runs: int, time_limit: float) -> list[Run]:
         queue = context.Queue()
         process = context.Process(target=_one_run, args=(name, time_limit, queue))
         process.start()
-        results.append(queue.get())
+        try:
+            results.append(queue.get(timeout=10 * time_limit + 300))
+        except Empty:
+            process.kill()
+            raise RuntimeError(f"{name}: the solve process died or hung") from None
         process.join()
     return results
 

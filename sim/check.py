@@ -90,10 +90,11 @@ def _held_assignments(
                 known[a.meeting].parties,
             )
         else:
-            held[a.meeting] = a
             wrong_day = _day_index_problem(scenario, a)
             if wrong_day is not None:
                 problems.append(wrong_day)
+            if wrong_day is None or "outside the summit" not in wrong_day.message:
+                held[a.meeting] = a  # times far outside the summit are not checked further
     not_held: set[str] = set()
     for u in schedule.unscheduled:
         if u.meeting not in known:
@@ -125,6 +126,14 @@ def _day_index_problem(scenario: Scenario, a: Assignment) -> Violation | None:
     if not 0 <= a.day < len(scenario.days):
         return Violation(
             STRUCTURE, (a.meeting,), parties, f"{a.meeting} is on day {a.day}, which does not exist"
+        )
+    horizon = scenario.days[-1].window.end + 24 * 60
+    if not -24 * 60 <= a.start <= a.end <= horizon:
+        return Violation(
+            STRUCTURE,
+            (a.meeting,),
+            parties,
+            f"{a.meeting} has times outside the summit (minutes {a.start}..{a.end})",
         )
     actual = day_index(scenario, a.start)
     # A start on no summit date at all is the `day` rule's to report.
