@@ -12,7 +12,6 @@ several runs, each run in a fresh process; beside it the greedy baseline
 from __future__ import annotations
 
 import argparse
-from queue import Empty
 import multiprocessing as mp
 import resource
 import statistics
@@ -20,6 +19,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
