@@ -121,8 +121,13 @@ def itineraries(scenario: Scenario, schedule: Schedule) -> dict[str, list[dict[s
         for assignment in schedule.assignments:
             if party.id in scenario.meeting_by_id[assignment.meeting].parties:
                 items.append(
-                    (assignment.start, assignment.end, "meeting", assignment.meeting,
-                     assignment.venue)
+                    (
+                        assignment.start,
+                        assignment.end,
+                        "meeting",
+                        assignment.meeting,
+                        assignment.venue,
+                    )
                 )
         items.sort()
         entries: list[dict[str, Any]] = []
@@ -133,21 +138,38 @@ def itineraries(scenario: Scenario, schedule: Schedule) -> dict[str, list[dict[s
                 if where is not None and where != venue:
                     minutes = scenario.travel_time(where, venue)
                     entries.append(
-                        {"kind": "travel", "from": where, "to": venue, "minutes": minutes,
-                         "day": day.index, "arrive_by_minute": start}
+                        {
+                            "kind": "travel",
+                            "from": where,
+                            "to": venue,
+                            "minutes": minutes,
+                            "day": day.index,
+                            "arrive_by_minute": start,
+                        }
                     )
                 entries.append(
-                    {"kind": kind, "id": ident, "venue": venue, "day": day.index,
-                     "start_minute": start, "end_minute": end,
-                     "start": scenario.to_datetime(start).isoformat(),
-                     "end": scenario.to_datetime(end).isoformat()}
+                    {
+                        "kind": kind,
+                        "id": ident,
+                        "venue": venue,
+                        "day": day.index,
+                        "start_minute": start,
+                        "end_minute": end,
+                        "start": scenario.to_datetime(start).isoformat(),
+                        "end": scenario.to_datetime(end).isoformat(),
+                    }
                 )
                 where = venue
             if today and party.base is not None and where != party.base and where is not None:
                 entries.append(
-                    {"kind": "travel", "from": where, "to": party.base,
-                     "minutes": scenario.travel_time(where, party.base), "day": day.index,
-                     "depart_minute": today[-1][1]}
+                    {
+                        "kind": "travel",
+                        "from": where,
+                        "to": party.base,
+                        "minutes": scenario.travel_time(where, party.base),
+                        "day": day.index,
+                        "depart_minute": today[-1][1],
+                    }
                 )
         result[party.id] = entries
     return result
@@ -165,8 +187,13 @@ def schedule_to_json(schedule: Schedule, scenario: Scenario | None = None) -> st
             "workers": schedule.settings.workers,
         },
         "objectives": [
-            {"tier": i + 1, "name": o.name, "value": o.value, "bound": o.bound,
-             "description": o.description}
+            {
+                "tier": i + 1,
+                "name": o.name,
+                "value": o.value,
+                "bound": o.bound,
+                "description": o.description,
+            }
             for i, o in enumerate(schedule.objectives)
         ],
         "meetings": [
