@@ -45,6 +45,7 @@ class SolveSettings:
     explain: bool = True
     tiers: tuple[str, ...] | None = None  # None: every tier; else only these names
     merge_tiers: bool = True  # solve TIER_GROUPS together (same optimum, fewer calls)
+    groups: tuple[tuple[str, ...], ...] = TIER_GROUPS  # which tiers share a solve
 
 
 @dataclass(frozen=True)
@@ -147,12 +148,17 @@ def _hint_from(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
     hint.values.extend(values)
 
 
-def _hint_from_greedy(summit: SummitModel) -> None:
-    """Start the first search from the greedy baseline's plan: on large summits CP-SAT
-    alone can spend its whole budget looking for a first schedule."""
+def _greedy(scenario: Scenario) -> Schedule:
     from sim.solve.greedy import greedy_schedule
 
-    placed = {a.meeting: a for a in greedy_schedule(summit.scenario).assignments}
+    return greedy_schedule(scenario)
+
+
+def _hint_from_schedule(summit: SummitModel, schedule: Schedule) -> None:
+    """Start the first search from a known plan: the published one when re-planning,
+    else the greedy baseline's (on large summits CP-SAT alone can spend its whole
+    budget looking for a first schedule)."""
+    placed = {a.meeting: a for a in schedule.assignments}
     summit.model.clear_hints()
     for meeting_id, options in summit.alts.items():
         assignment = placed.get(meeting_id)
@@ -209,11 +215,11 @@ def _reason_unscheduled(summit: SummitModel, meeting_id: str) -> str:
     )
 
 
-def _groups(tiers: list[Tier], merge: bool) -> list[list[Tier]]:
-    if not merge:
+def _groups(tiers: list[Tier], settings: SolveSettings) -> list[list[Tier]]:
+    if not settings.merge_tiers:
         return [[t] for t in tiers]
     by_name = {t.name: t for t in tiers}
-    groups = [[by_name[n] for n in names if n in by_name] for names in TIER_GROUPS]
+    groups = [[by_name[n] for n in names if n in by_name] for names in settings.groups]
     return [g for g in groups if g]
 
 
@@ -242,7 +248,7 @@ def solve(
     assignments: list[Assignment] = []
     deadline = settings.time_limit
     spent = 0.0
-    for group in _groups(tiers, settings.merge_tiers):
+    for group in _groups(tiers, settings):
         if run.interrupted:
             break
         label = "+".join(t.name for t in group)
@@ -250,8 +256,8 @@ def solve(
         summit.model.minimize(expression)
         if found:
             _hint_from(summit.model, run.solver)
-        elif previous is None:
-            _hint_from_greedy(summit)
+        else:
+            _hint_from_schedule(summit, previous or _greedy(summit.scenario))
         budget = max(deadline - spent, 0.05)
         _parameters(run.solver, settings, budget)
         watcher = _Watcher(label, progress, started)

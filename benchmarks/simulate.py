@@ -1,0 +1,552 @@
+"""Simulator speed: prints a table.
+
+For a scenario and its schedule (default: the bundled Kazan summit with the
+greedy plan; ``--scenario``/``--schedule`` for another, e.g. the published
+kazan-2024 schedule) and a generated 40-party, 150-request summit:
+
+* replications per second on one core: the SimPy replay (``sim.replay``) and
+  a minimal heapq event loop written here (``Reference``) that replays the same
+  model (as planned: rides, late landings, programme events and their
+  overruns, right-shifted meetings, rooms, deferral past events) on the same
+  draws, as the ceiling; their ratio (target: at least 1/3), and on how many
+  replications the two agree exactly. Both replay only the disruptions the
+  reference knows (no cancellations, walkouts or requests); the full model's
+  speed is the next column;
+* the speed-up of ``simulate`` with two local worker processes over one
+  (target: at least 1.8x; the process start-up is included);
+* the time of a re-plan inside a replay, with the real planner
+  (``sim.solve.make_planner``): median and P90 (target on kazan-2024: median
+  at most 50 ms).
+
+    python benchmarks/simulate.py [--scenario S.yaml --schedule S.json] [--runs 200] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import itertools
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from sim.check import check  # noqa: E402
+from sim.executors import LocalProcesses, Serial  # noqa: E402
+from sim.live import Stage  # noqa: E402
+from sim.model import Scenario  # noqa: E402
+from sim.policies import make_policy  # noqa: E402
+from sim.replay import Replay  # noqa: E402
+from sim.robustness import simulate  # noqa: E402
+from sim.scenario import load_scenario  # noqa: E402
+from sim.schedule import Schedule, SolveStatus, read_schedule  # noqa: E402
+from sim.solve.greedy import greedy_schedule  # noqa: E402
+from sim.uncertainty import DrawPlan, Draws, effective_uncertainty  # noqa: E402
+
+# --- the reference: the as-planned model in a minimal heapq event loop ---------------
+
+
+class _Meeting:
+    __slots__ = (
+        "day",
+        "done",
+        "end",
+        "key",
+        "m",
+        "not_before",
+        "present",
+        "start",
+        "state",
+        "venue",
+        "waiting",
+        "wake_at",
+    )
+
+    def __init__(self, m: Any, day: int, start: int, venue: str) -> None:
+        self.m, self.day, self.venue = m, day, venue
+        self.key = (start, 1, m.id)
+        self.not_before = start
+        self.present: list[str] = []
+        self.waiting: list[Callable[[], None]] = []
+        self.state = 0  # 0 pending, 1 running, 2 held, 3 not held
+        self.start: int | None = None
+        self.end: int | None = None
+        self.wake_at: int | None = None
+        self.done = False
+
+
+class _Event:
+    __slots__ = ("day", "e", "end", "key", "preds", "start", "venue", "waiting")
+
+    def __init__(self, e: Any, day: int) -> None:
+        self.e, self.day, self.venue = e, day, e.venue
+        self.key = (e.time.start, 0, e.id)
+        self.preds: list[_Event] = []
+        self.start: int | None = None
+        self.end: int | None = None
+        self.waiting: list[Callable[[], None]] = []
+
+
+class _Party:
+    __slots__ = ("agenda", "arrival", "base", "day", "departure", "home", "id", "location")
+
+    def __init__(self, p: Any, arrival: int) -> None:
+        self.id, self.base, self.arrival, self.departure = p.id, p.base, arrival, p.presence.end
+        self.agenda: list[Any] = []
+        self.location: str | None = None
+        self.day = -1
+        self.home = False
+
+
+class Reference:
+    """As planned, callbacks on a heap of (time, sequence, callback)."""
+
+    def __init__(self, stage: Stage, draws: Draws) -> None:
+        self.s, self.stage, self.d = stage.scenario, stage, draws
+        self.heap: list[tuple[int, int, Callable[[], None]]] = []
+        self.seq = itertools.count()
+        self.now = 0
+        self.rooms = {v.id: v.rooms for v in self.s.venues}
+        self.queue: dict[str, list[_Meeting]] = {v.id: [] for v in self.s.venues}
+        self.events = {e.id: _Event(e, stage.event_day[e.id]) for e in self.s.fixed_events}
+        for ev in self.events.values():
+            ev.preds = [self.events[p] for p in stage.preds[ev.e.id]]
+        self.meetings = {
+            a.meeting: _Meeting(self.s.meeting_by_id[a.meeting], a.day, a.start, a.venue)
+            for a in stage.plan.values()
+        }
+        self.parties = {
+            p.id: _Party(p, p.presence.start + draws.arrival_delay.get(p.id, 0))
+            for p in self.s.parties
+        }
+        for ev in self.events.values():
+            for a in ev.e.attendees:
+                self.parties[a].agenda.append(ev)
+        for mt in self.meetings.values():
+            for a in mt.m.parties:
+                self.parties[a].agenda.append(mt)
+        for p in self.parties.values():
+            p.agenda.sort(key=lambda i: i.key)
+            self.at(p.arrival, partial(self.walk, p))
+        for ev in self.events.values():
+            self.at(ev.e.time.start, partial(self.event_due, ev))
+
+    def at(self, t: int, fn: Callable[[], None]) -> None:
+        heapq.heappush(self.heap, (t, next(self.seq), fn))
+
+    def run(self) -> dict[str, tuple[int, int] | None]:
+        heap, pop = self.heap, heapq.heappop
+        while heap:
+            self.now, _, fn = pop(heap)
+            fn()
+        return {
+            i: (m.start, m.end) if m.state == 2 else None  # type: ignore[misc]
+            for i, m in self.meetings.items()
+        }
+
+    # parties
+    def next_item(self, p: _Party) -> Any:
+        agenda = p.agenda
+        while agenda:
+            item = agenda[0]
+            if isinstance(item, _Meeting):
+                if item.state < 2:
+                    return item
+            elif item.end is None:
+                return item
+            agenda.pop(0)
+        return None
+
+    def walk(self, p: _Party) -> None:
+        if self.now >= p.departure:
+            return
+        item = self.next_item(p)
+        if item is None:
+            self.go_home(p, lambda: None)
+            return
+        if item.day != p.day:
+
+            def new_day() -> None:
+                p.day, p.home = item.day, False
+                p.location = p.base
+                opens = max(self.s.days[p.day].window.start, p.arrival)
+                self.at(max(opens, self.now), lambda: self.walk(p))
+
+            if p.day >= 0:
+                self.go_home(p, new_day)
+            else:
+                new_day()
+            return
+        p.home = False
+        if p.location is not None and p.location != item.venue:
+            nominal = self.s.travel_time(p.location, item.venue)
+            minutes = round(
+                nominal
+                * self.d.travel_factor(p.id, item.m.id if isinstance(item, _Meeting) else item.e.id)
+            )
+
+            def reach() -> None:
+                p.location = item.venue
+                self.walk(p)
+
+            self.at(self.now + minutes, reach)
+            return
+        p.location = item.venue
+        if isinstance(item, _Meeting):
+            item.present.append(p.id)
+            item.waiting.append(lambda: self.walk(p))
+            self.check(item)
+        else:
+            item.waiting.append(lambda: self.left_event(p, item))
+
+    def left_event(self, p: _Party, ev: _Event) -> None:
+        p.agenda.remove(ev)
+        self.walk(p)
+
+    def go_home(self, p: _Party, then: Callable[[], None]) -> None:
+        if p.base is None:
+            p.location = None
+            then()
+            return
+        if p.home or p.location is None or p.location == p.base:
+            p.location, p.home = p.base, True
+            then()
+            return
+        minutes = round(
+            self.s.travel_time(p.location, p.base) * self.d.travel_factor(p.id, f"home:{p.day}")
+        )
+
+        def reach() -> None:
+            p.location, p.home = p.base, True
+            then()
+
+        self.at(self.now + minutes, reach)
+
+    # events
+    def event_due(self, ev: _Event) -> None:
+        for pred in ev.preds:
+            if pred.end is None:
+                pred.waiting.append(lambda: self.event_due(ev))
+                return
+        start = ev.e.time.start
+        for pred in ev.preds:
+            assert pred.end is not None
+            gap = max(0, ev.e.time.start - pred.e.time.end)
+            start = max(start, pred.end + min(self.s.travel_time(pred.venue, ev.venue), gap))
+        self.at(max(start, self.now), lambda: self.event_start(ev))
+
+    def event_start(self, ev: _Event) -> None:
+        ev.start = self.now
+        length = max(1, ev.e.time.length + self.d.overrun.get(ev.e.id, 0))
+        self.at(self.now + length, lambda: self.event_end(ev))
+
+    def event_end(self, ev: _Event) -> None:
+        ev.end = self.now
+        waiting, ev.waiting = ev.waiting, []
+        for resume in waiting:
+            self.at(self.now, resume)
+
+    # meetings
+    def deadline(self, mt: _Meeting) -> tuple[int, int | None]:
+        s = self.s
+        bound, until = self.stage.day_limit[mt.day], None
+        for pid in mt.m.parties:
+            p = self.parties[pid]
+            leave = p.departure - (s.travel_time(mt.venue, p.base) if p.base else 0)
+            if leave < bound:
+                bound, until = leave, None
+            for period in s.party_by_id[pid].unavailable:
+                if period.end > self.now and period.start < bound:
+                    bound, until = period.start, period.end
+            for item in p.agenda:
+                if isinstance(item, _Meeting) or item.key <= mt.key or item.end is not None:
+                    continue
+                if item.day == mt.day:
+                    must = item.e.time.start - s.travel_time(mt.venue, item.venue)
+                    if must < bound:
+                        bound = must
+                        until = item.e.time.end + s.travel_time(item.venue, mt.venue)
+                break
+        return bound, until
+
+    def release(self, mt: _Meeting) -> None:
+        mt.present = []
+        waiting, mt.waiting = mt.waiting, []
+        for resume in waiting:
+            self.at(self.now, resume)
+        if mt in self.queue[mt.venue]:
+            self.queue[mt.venue].remove(mt)
+
+    def check(self, mt: _Meeting) -> None:
+        if mt.state != 0 or not mt.present:
+            return
+        now = self.now
+        if now < mt.not_before:
+            self.wake(mt, mt.not_before)
+            return
+        bound, until = self.deadline(mt)
+        latest = bound - mt.m.duration
+        if now > latest:
+            if until is None:
+                mt.state = 3
+            else:
+                mt.key = (until, 1, mt.m.id)
+                mt.not_before = max(mt.not_before, until)
+                for pid in mt.m.parties:
+                    self.parties[pid].agenda.sort(key=lambda i: i.key)
+            self.release(mt)
+            return
+        if len(mt.present) == len(mt.m.parties):
+            if self.rooms[mt.venue] > 0:
+                self.start(mt)
+                return
+            if mt not in self.queue[mt.venue]:
+                self.queue[mt.venue].append(mt)
+                self.queue[mt.venue].sort(key=lambda m: m.key)
+        self.wake(mt, latest + 1)
+
+    def wake(self, mt: _Meeting, t: int) -> None:
+        if mt.wake_at is not None and self.now <= mt.wake_at <= t:
+            return
+        mt.wake_at = t
+
+        def look() -> None:
+            if mt.wake_at == t:
+                mt.wake_at = None
+            self.check(mt)
+
+        self.at(t, look)
+
+    def start(self, mt: _Meeting) -> None:
+        mt.state, mt.start = 1, self.now
+        self.rooms[mt.venue] -= 1
+        if mt in self.queue[mt.venue]:
+            self.queue[mt.venue].remove(mt)
+        length = max(1, self.d.length.get(mt.m.id, mt.m.duration))
+        self.at(self.now + length, lambda: self.finish(mt))
+
+    def finish(self, mt: _Meeting) -> None:
+        mt.state, mt.end = 2, self.now
+        self.rooms[mt.venue] += 1
+        waiting, mt.waiting = mt.waiting, []
+        for resume in waiting:
+            self.at(self.now, resume)
+        for other in list(self.queue[mt.venue]):
+            if self.rooms[mt.venue] <= 0:
+                break
+            self.check(other)
+
+
+# --- measuring --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    scenario: Scenario
+    schedule: Schedule
+
+
+def _core_only(draws: Draws) -> Draws:
+    """The draws without what the reference does not model."""
+    return replace(draws, cancel_notice={}, walkout=frozenset(), additions=(), scripted=())
+
+
+def _engines(case: Case, runs: int) -> dict[str, float]:
+    model = effective_uncertainty(case.scenario, "auto")
+    plan = DrawPlan.of(case.scenario, model)
+    started = time.perf_counter()
+    full = [plan.draw(1, r) for r in range(runs)]
+    draw_seconds = time.perf_counter() - started
+    core = [_core_only(d) for d in full]
+    stage = Stage.of(case.scenario, case.schedule)
+    policy = make_policy("as-planned")
+    timings: dict[str, list[float]] = {"simpy": [], "heapq": [], "full": []}
+    agree = 0
+    for _ in range(3):  # the best of three, against noise
+        started = time.perf_counter()
+        ours = [Replay(stage, d, policy).run() for d in core]
+        timings["simpy"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        theirs = [Reference(stage, d).run() for d in core]
+        timings["heapq"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        for d in full:
+            Replay(stage, d, policy).run()
+        timings["full"].append(time.perf_counter() - started)
+        agree = sum(
+            {
+                r.meeting: (r.start, r.end) if r.held else None
+                for r in o.meetings
+                if r.meeting in stage.plan
+            }
+            == t
+            for o, t in zip(ours, theirs, strict=True)
+        )
+    simpy_rate = runs / min(timings["simpy"])
+    heapq_rate = runs / min(timings["heapq"])
+    return {
+        "simpy": simpy_rate,
+        "heapq": heapq_rate,
+        "ratio": simpy_rate / heapq_rate,
+        "full": runs / min(timings["full"]),
+        "agree": agree / runs,
+        "draws": runs / draw_seconds,
+    }
+
+
+def _speedup(case: Case, runs: int) -> tuple[float, float, float]:
+    """Wall time with one worker over two (same result), the serial seconds, and the
+    start-up of the worker processes (paid once per Python process)."""
+    options: dict[str, Any] = dict(runs=runs, seed=3, timelines=False)
+    started = time.perf_counter()
+    list(LocalProcesses(2).run(_nothing, [0, 1]))
+    startup = time.perf_counter() - started
+    started = time.perf_counter()
+    one = simulate(case.scenario, case.schedule, executor=Serial(), workers=1, **options)
+    alone = time.perf_counter() - started
+    started = time.perf_counter()
+    two = simulate(case.scenario, case.schedule, executor=LocalProcesses(2), workers=2, **options)
+    pair = time.perf_counter() - started
+    assert one == two, "two workers must give the result of one"
+    return alone / pair, alone, startup
+
+
+def _nothing(job: int) -> int:
+    return job
+
+
+class _Budgeted:
+    """The real planner, timed, until a wall-clock budget is spent; after that it
+    answers "unknown" at once (not timed), so the benchmark ends in reasonable time."""
+
+    def __init__(self, planner: Any, budget: float) -> None:
+        self.planner, self.budget = planner, budget
+        self.seconds: list[float] = []
+
+    def __call__(self, scenario: Scenario, previous: Schedule) -> Schedule:
+        if sum(self.seconds) > self.budget:
+            return replace(previous, status=SolveStatus.UNKNOWN)
+        started = time.perf_counter()
+        schedule: Schedule = self.planner(scenario, previous)
+        self.seconds.append(time.perf_counter() - started)
+        return schedule
+
+
+def _replan_times(
+    case: Case, runs: int, time_limit: float, budget: float
+) -> tuple[float, float, float]:
+    """Median and P90 seconds of a re-plan, and re-plans per replication."""
+    from sim.solve import make_planner
+
+    model = effective_uncertainty(case.scenario, "auto")
+    plan = DrawPlan.of(case.scenario, model)
+    stage = Stage.of(case.scenario, case.schedule)
+    planner = _Budgeted(make_planner(time_limit=time_limit), budget)
+    policy = make_policy("replan", planner)
+    done = 0
+    for r in range(runs):
+        if sum(planner.seconds) > budget:
+            break
+        Replay(stage, plan.draw(2, r), policy).run()
+        done += 1
+    seconds = planner.seconds
+    if not seconds:
+        return 0.0, 0.0, 0.0
+    p90 = statistics.quantiles(seconds, n=10)[-1] if len(seconds) > 1 else seconds[0]
+    return statistics.median(seconds), p90, len(seconds) / max(done, 1)
+
+
+def _cases(args: argparse.Namespace) -> list[Case]:
+    scenario = load_scenario(args.scenario)
+    schedule = read_schedule(args.schedule) if args.schedule else greedy_schedule(scenario)
+    assert check(scenario, schedule).ok, "the schedule must be valid"
+    cases = [Case(scenario.id, scenario, schedule)]
+    try:
+        from sim.generate import generate_scenario_model
+    except ImportError:
+        return cases
+    generated = generate_scenario_model(
+        parties=40, requests=150, days=3, venues=4, principals=4, seed=1
+    )
+    plan = greedy_schedule(generated)
+    assert check(generated, plan).ok
+    cases.append(Case("generated 40 parties, 150 requests", generated, plan))
+    return cases
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "kazan-2024.yaml"))
+    parser.add_argument("--schedule", help="its schedule.json (default: the greedy plan)")
+    parser.add_argument("--runs", type=int, default=200, help="replications per measurement")
+    parser.add_argument("--replan-runs", type=int, default=5)
+    parser.add_argument("--replan-time-limit", type=float, default=1.0)
+    parser.add_argument(
+        "--replan-budget", type=float, default=120.0, help="seconds of re-planning per case"
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer runs, no re-planning")
+    args = parser.parse_args()
+    runs = 40 if args.quick else args.runs
+    table = Table(title="sim simulate: speed (replications per second on one core)")
+    for column in (
+        "case",
+        "SimPy",
+        "heapq ref",
+        "ratio (>= 0.33)",
+        "agree",
+        "full model",
+        "draws",
+        "2 workers (>= 1.8x)",
+        "re-plan P50 / P90 (ms)",
+        "re-plans/rep",
+    ):
+        table.add_column(column, justify="left" if column == "case" else "right")
+    for case in _cases(args):
+        print(f"measuring {case.name} ...", file=sys.stderr)
+        engines = _engines(case, runs)
+        # about 20 s of serial work (three policies per replication)
+        speedup, alone, startup = _speedup(case, max(runs, int(20 * engines["full"] / 3)))
+        replan = "-"
+        per_rep = "-"
+        if not args.quick:
+            p50, p90, count = _replan_times(
+                case, args.replan_runs, args.replan_time_limit, args.replan_budget
+            )
+            replan, per_rep = f"{1000 * p50:.0f} / {1000 * p90:.0f}", f"{count:.1f}"
+        row = (
+            case.name,
+            f"{engines['simpy']:.0f}",
+            f"{engines['heapq']:.0f}",
+            f"{engines['ratio']:.2f}",
+            f"{100 * engines['agree']:.0f}%",
+            f"{engines['full']:.0f}",
+            f"{engines['draws']:.0f}",
+            f"{speedup:.2f}x ({alone:.0f} s alone; start-up {startup:.1f} s)",
+            replan,
+            per_rep,
+        )
+        table.add_row(*row)
+        print(" | ".join(row), file=sys.stderr)
+    console = Console()
+    console.print(table)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    console.print(
+        f"{os.cpu_count()} cores; load average {load}. Other work on the machine slows "
+        "both engines alike (the ratio holds) but lowers the speed-up of two workers."
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""``sim simulate SCENARIO --schedule S``: replay the summit many times with disruptions.
+
+Prints the robustness of each (schedule, policy) variant and, with ``-o DIR``,
+writes simulation.json, the CSV tables and timelines.json. The ``replan`` policy
+uses the planner (``sim.solve.make_planner``); when the planner cannot be
+imported, the other policies still run and the command says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from sim.commands.solve import wide_console
+from sim.errors import Problem, ScenarioError
+from sim.executors import make_executor
+from sim.model import Scenario
+from sim.policies import POLICY_NAMES, Planner
+from sim.robustness import simulate
+from sim.scenario import load_scenario
+from sim.schedule import Schedule, read_schedule
+from sim.simulation_report import result_tables, write_results
+from sim.uncertainty import Disruptions
+
+DEFAULT_POLICIES = POLICY_NAMES
+
+
+def _planner(time_limit: float, errors: Console) -> Planner | None:
+    try:
+        from sim.solve import make_planner
+    except ImportError as exc:
+        errors.print(f"replan is unavailable (the planner cannot be imported: {exc})")
+        return None
+    planner: Planner = make_planner(time_limit=time_limit)
+    return planner
+
+
+def _schedules(paths: list[str], scenario: Scenario, errors: Console) -> dict[str, Schedule]:
+    schedules: dict[str, Schedule] = {}
+    scenario_id = scenario.id
+    for path in paths:
+        schedule = read_schedule(path)
+        if schedule.scenario_sha256 and schedule.scenario_sha256 != scenario.source_sha256:
+            errors.print(f"warning: {path} was made from another version of {scenario_id}")
+        if schedule.scenario_id != scenario_id:
+            raise ScenarioError(
+                [
+                    Problem(
+                        path,
+                        None,
+                        None,
+                        "",
+                        f"is a schedule of scenario {schedule.scenario_id!r}, not {scenario_id!r}",
+                        "give the schedule.json that 'sim solve' wrote for this scenario",
+                    )
+                ]
+            )
+        name = Path(path).stem if Path(path).stem != "schedule" else Path(path).parent.name
+        while name in schedules or not name:
+            name = f"{name or 'schedule'}-{len(schedules) + 1}"
+        schedules[name] = schedule
+    return schedules
+
+
+def run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    console = wide_console()
+    errors = Console(stderr=True, highlight=False)
+    schedules = _schedules(args.schedule, scenario, errors)
+    policies = list(dict.fromkeys(args.policy or DEFAULT_POLICIES))
+    planner = None
+    if "replan" in policies:
+        planner = _planner(args.replan_time_limit, errors)
+        if planner is None:
+            policies.remove("replan")
+            if not policies:
+                return 2
+    workers = args.workers or os.cpu_count() or 1
+    executor = make_executor(workers, args.dask)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=True,
+        disable=args.quiet,
+    ) as bar:
+        task = bar.add_task("replaying", total=args.runs)
+        result = simulate(
+            scenario,
+            schedules,
+            runs=args.runs,
+            seed=args.seed,
+            policies=policies,
+            planner=planner,
+            disruptions=args.disruptions,
+            executor=executor,
+            workers=workers,
+            progress=lambda n: bar.advance(task, n),
+            tolerance=args.tolerance,
+        )
+    for table in result_tables(result, scenario):
+        console.print(table)
+    if args.output:
+        for path in write_results(Path(args.output), result, scenario):
+            console.print(f"wrote {path}")
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "simulate",
+        help="replay the summit many times with disruptions; compare reaction policies",
+        description=(
+            "Replay the summit days RUNS times with random disruptions (overruns, late "
+            "landings, slow motorcades, sessions running long, cancellations, requests on "
+            "the day) and the scenario's scripted what-ifs, under each reaction policy, on "
+            "the same random draws. See docs/simulation.md."
+        ),
+    )
+    parser.add_argument("scenario", help="the scenario YAML file")
+    parser.add_argument(
+        "--schedule",
+        action="append",
+        required=True,
+        metavar="SCHEDULE.json",
+        help="the schedule to replay (written by 'sim solve'); repeat to compare schedules",
+    )
+    parser.add_argument(
+        "--runs",
+        type=_positive,
+        default=200,
+        metavar="N",
+        help="replications per variant (default 200)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="the root random seed (default 0)")
+    parser.add_argument(
+        "--policy",
+        action="append",
+        choices=POLICY_NAMES,
+        metavar="P",
+        help=f"a reaction policy: {', '.join(POLICY_NAMES)}; repeat for several "
+        "(default: all four)",
+    )
+    parser.add_argument(
+        "--disruptions",
+        choices=[d.value for d in Disruptions],
+        default=Disruptions.AUTO.value,
+        help="the disruption model: the scenario's uncertainty section (auto: the calibrated "
+        "defaults when it has none), calibrated, or none (default auto)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        metavar="W",
+        help="local worker processes (default: one per core); results do not depend on it",
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run the batches on an existing Dask cluster, e.g. tcp://host:8786",
+    )
+    parser.add_argument(
+        "--replan-time-limit",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="the planner's budget per re-plan, in seconds (default 1)",
+    )
+    parser.add_argument(
+        "--tolerance",
+        type=int,
+        default=10,
+        metavar="MIN",
+        help="minutes late the replan policy absorbs before it re-plans (default 10)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        help="write simulation.json, CSV tables and timelines.json into DIR",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(run=run)

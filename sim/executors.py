@@ -1,0 +1,91 @@
+"""Where replications run: here, in local worker processes, or on a Dask cluster.
+
+An executor takes a picklable function and a list of jobs and yields
+``(index, result)`` pairs as jobs finish, in any order; the caller sorts. The
+results never depend on the executor: each replication draws from its own
+random stream, whichever worker runs it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing.context import BaseContext
+from typing import Any, Protocol, TypeVar
+
+Job = TypeVar("Job")
+Result = TypeVar("Result")
+
+
+class Executor(Protocol):
+    def run(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[tuple[int, Any]]: ...
+
+
+class Serial:
+    """In this process, one job after another (tests, debugging, one worker)."""
+
+    def run(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+        for index, job in enumerate(jobs):
+            yield index, fn(job)
+
+
+class LocalProcesses:
+    """A pool of worker processes on this machine."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+
+    def run(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+        # forkserver: safe when the parent has threads (rich, dask), and workers start
+        # from a clean interpreter without re-running the caller's script; the server
+        # imports the simulator once, so each worker starts with it loaded.
+        context: BaseContext
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            server = multiprocessing.get_context("forkserver")
+            server.set_forkserver_preload(["sim.robustness"])
+            context = server
+        else:  # pragma: no cover - Windows
+            context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
+            pending: dict[Future[Any], int] = {
+                pool.submit(fn, job): i for i, job in enumerate(jobs)
+            }
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield pending.pop(future), future.result()
+
+
+class DaskCluster:
+    """An existing Dask cluster (``tcp://host:8786``) or a ``distributed.Client``."""
+
+    def __init__(self, address: Any) -> None:
+        self.address = address
+
+    def run(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+        try:
+            from distributed import Client, as_completed
+        except ImportError as exc:  # pragma: no cover - depends on the installation
+            raise RuntimeError(
+                "the Dask executor needs the optional extra: pip install 'summit-sim[dask]'"
+            ) from exc
+        own = not isinstance(self.address, Client)
+        client = Client(self.address) if own else self.address  # type: ignore[no-untyped-call]
+        try:
+            futures = client.map(fn, list(jobs), pure=False)
+            index = {future.key: i for i, future in enumerate(futures)}
+            for future in as_completed(futures):  # type: ignore[no-untyped-call]
+                yield index[future.key], future.result()
+        finally:
+            if own:
+                client.close()
+
+
+def make_executor(workers: int | None, dask: str | None = None) -> Executor:
+    if dask:
+        return DaskCluster(dask)
+    if workers == 1:
+        return Serial()
+    return LocalProcesses(workers)

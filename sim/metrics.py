@@ -1,0 +1,436 @@
+"""Robustness metrics: from many replications to the numbers a protocol office reads.
+
+Every replication of a variant is first reduced to a ``Summary`` (in the worker
+that ran it). The metrics, per (schedule, policy) variant:
+
+* P(every required meeting held), the expected held weight (all meetings,
+  including those asked for on the day), the weight lost from the plan;
+* per meeting: P(held), P(starts within 10 minutes of its planned start),
+  the start delay's P50 and P90 (when held), and the commonest reasons it
+  was not held;
+* per party: the overrun of its day (the end of its last engagement against
+  the plan's) at P50 and P90 (the worst day of each replication), and the
+  latest end seen;
+* stability: changes against the plan per replication (a planned meeting not
+  held, held on another day or venue or more than 10 minutes off its start, or
+  a meeting held that was not planned);
+* the delay multiplier: knock-on delay (minutes that held meetings started
+  late) over primary delay (minutes of overrun, late landing and slow rides
+  that caused it), summed over all replications;
+* for each pair of variants, the paired difference of the key metrics on the
+  same replications, with a 95 % confidence interval (Student's t).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model import Scenario
+
+if TYPE_CHECKING:
+    from sim.live import Stage
+    from sim.outcome import Outcome
+
+ON_TIME = 10  # minutes: "starts within 10 minutes of the plan"
+
+
+@dataclass(frozen=True)
+class Variant:
+    label: str
+    schedule: str
+    policy: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One replication of one variant, reduced to what the metrics need."""
+
+    replication: int
+    variant: int
+    start: tuple[int, ...]  # per scenario meeting (scenario order): actual start, -1 if not held
+    reasons: tuple[str, ...]  # per scenario meeting: why not held ("" when held)
+    held_weight: int
+    lost_weight: int  # weight of planned meetings not held (required ones count above all)
+    required_all: bool
+    changes: int
+    knock_on: int
+    primary: int
+    day_end: tuple[int, ...]  # per (party, day), parties then days: -1 when nothing that day
+    requests: int  # meetings asked for on the day
+    requests_held: int
+    late_events: int  # programme events reached late or missed, over all parties
+    cut: int  # minutes cut by the policy
+    replans: int
+    replan_failures: int
+    replan_seconds: tuple[float, ...] = field(default=(), compare=False)
+
+
+def _on_day(scenario: Scenario, day: int, minute: int) -> bool:
+    window = scenario.days[day].window
+    return window.start <= minute < window.end
+
+
+def summarise(outcome: Outcome, stage: Stage, variant: int) -> Summary:
+    scenario, plan = stage.scenario, stage.plan
+    results = {r.meeting: r for r in outcome.meetings}
+    above_all = 1 + sum(m.weight for m in scenario.meetings if not m.required)
+    starts: list[int] = []
+    reasons: list[str] = []
+    held_weight = lost = changes = knock_on = 0
+    required_all = True
+    for meeting in scenario.meetings:
+        result = results[meeting.id]
+        planned = plan.get(meeting.id)
+        starts.append(result.start if result.held and result.start is not None else -1)
+        reasons.append(result.reason)
+        if result.held:
+            held_weight += meeting.weight
+        elif meeting.required:
+            required_all = False
+        if planned is None:
+            changes += result.held
+            continue
+        if not result.held or result.start is None:
+            lost += above_all if meeting.required else meeting.weight
+            changes += 1
+            continue
+        same_day = _on_day(scenario, planned.day, result.start)
+        if same_day:  # a meeting moved to another day is a change, not a delay
+            knock_on += max(0, result.start - planned.start)
+        if (
+            not same_day
+            or result.venue != planned.venue
+            or abs(result.start - planned.start) > ON_TIME
+        ):
+            changes += 1
+    requests = [r for r in outcome.meetings if r.added]
+    held_requests = [r for r in requests if r.held]
+    held_weight += sum(r.weight for r in held_requests)
+    changes += len(held_requests)
+    day_end = tuple(
+        outcome.day_end.get((party.id, day.index), -1)
+        for party in scenario.parties
+        for day in scenario.days
+    )
+    return Summary(
+        replication=outcome.replication,
+        variant=variant,
+        start=tuple(starts),
+        reasons=tuple(reasons),
+        held_weight=held_weight,
+        lost_weight=lost,
+        required_all=required_all,
+        changes=changes,
+        knock_on=knock_on,
+        primary=outcome.primary_delay,
+        day_end=day_end,
+        requests=len(requests),
+        requests_held=len(held_requests),
+        late_events=len(outcome.late),
+        cut=sum(r.cut for r in outcome.meetings),
+        replans=outcome.replans,
+        replan_failures=outcome.replan_failures,
+        replan_seconds=outcome.replan_seconds,
+    )
+
+
+# --- statistics ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interval95:
+    """A mean with its 95 % confidence interval."""
+
+    mean: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class MeetingStats:
+    meeting: str
+    planned: bool
+    p_held: float
+    p_on_time: float  # held and starting within ON_TIME minutes of the plan
+    delay_p50: float | None  # minutes late at the start, when held on its planned day
+    delay_p90: float | None
+    reasons: tuple[tuple[str, float], ...]  # the commonest reasons not held, with their share
+
+
+@dataclass(frozen=True)
+class PartyStats:
+    party: str
+    overrun_p50: float | None  # minutes the worst day of a replication ran past the plan
+    overrun_p90: float | None
+    latest_end: int | None  # the latest minute any of its days ended, over all replications
+
+
+@dataclass(frozen=True)
+class VariantStats:
+    label: str
+    schedule: str
+    policy: str
+    runs: int
+    p_all_required: float
+    held_weight: Interval95
+    lost_weight: float
+    changes: float
+    knock_on: float  # mean minutes of late starts per replication
+    primary: float  # mean minutes of primary delay per replication
+    delay_multiplier: float | None
+    requests: float
+    requests_held: float
+    late_events: float
+    cut: float
+    replans: float
+    replan_failures: int
+    meetings: tuple[MeetingStats, ...]
+    parties: tuple[PartyStats, ...]
+    chosen: Mapping[str, int]  # "median" and "worst" replication
+    replan_seconds_p50: float | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    """``a`` minus ``b`` on the same replications."""
+
+    a: str
+    b: str
+    metric: str
+    difference: Interval95
+    runs: int
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    scenario_id: str
+    runs: int
+    seed: int
+    disruptions: str
+    variants: tuple[VariantStats, ...]
+    differences: tuple[PairedDifference, ...]
+    timelines: Mapping[str, Mapping[str, Outcome]] = field(default_factory=dict, compare=False)
+
+    def with_timelines(self, timelines: Mapping[str, Mapping[str, Outcome]]) -> SimulationResult:
+        return replace(self, timelines=timelines)
+
+    def variant(self, label: str) -> VariantStats:
+        return next(v for v in self.variants if v.label == label)
+
+
+# Metrics compared pairwise: name -> (what it is, how to read one replication).
+PAIRED_METRICS = ("held_weight", "all_required", "knock_on_delay", "changes")
+
+
+def _paired_value(summary: Summary, metric: str) -> float:
+    if metric == "held_weight":
+        return summary.held_weight
+    if metric == "all_required":
+        return float(summary.required_all)
+    if metric == "knock_on_delay":
+        return summary.knock_on
+    return summary.changes
+
+
+def t_975(df: int) -> float:
+    """The 97.5th percentile of Student's t with ``df`` degrees of freedom."""
+    table = (
+        12.706,
+        4.303,
+        3.182,
+        2.776,
+        2.571,
+        2.447,
+        2.365,
+        2.306,
+        2.262,
+        2.228,
+        2.201,
+        2.179,
+        2.160,
+        2.145,
+        2.131,
+        2.120,
+        2.110,
+        2.101,
+        2.093,
+        2.086,
+        2.080,
+        2.074,
+        2.069,
+        2.064,
+        2.060,
+        2.056,
+        2.052,
+        2.048,
+        2.045,
+        2.042,
+    )
+    if df < 1:
+        return math.nan
+    if df <= len(table):
+        return table[df - 1]
+    z = 1.959963984540054  # Cornish-Fisher expansion beyond the table
+    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+
+
+def mean_interval(values: Sequence[float]) -> Interval95:
+    data = np.asarray(values, dtype=float)
+    mean = float(data.mean())
+    if len(data) < 2:
+        return Interval95(mean, math.nan, math.nan)
+    half = t_975(len(data) - 1) * float(data.std(ddof=1)) / math.sqrt(len(data))
+    return Interval95(mean, mean - half, mean + half)
+
+
+def _percentiles(values: Sequence[float]) -> tuple[float | None, float | None]:
+    if not values:
+        return None, None
+    p50, p90 = np.percentile(np.asarray(values, dtype=float), [50, 90])
+    return round(float(p50), 1), round(float(p90), 1)
+
+
+def tabulate(
+    scenario: Scenario,
+    stages: Sequence[Stage],
+    variants: Sequence[Variant],
+    summaries: Sequence[Summary],
+    *,
+    seed: int,
+    disruptions: str,
+) -> SimulationResult:
+    """The metrics of every variant and the paired differences between them."""
+    by_variant: dict[int, list[Summary]] = {i: [] for i in range(len(variants))}
+    for summary in summaries:
+        by_variant[summary.variant].append(summary)
+    schedule_index = {name: i for i, name in enumerate(dict.fromkeys(v.schedule for v in variants))}
+    stats = tuple(
+        _variant_stats(scenario, stages[schedule_index[v.schedule]], v, by_variant[i])
+        for i, v in enumerate(variants)
+    )
+    differences: list[PairedDifference] = []
+    for i, a in enumerate(variants):
+        for j in range(i + 1, len(variants)):
+            b = variants[j]
+            for metric in PAIRED_METRICS:
+                deltas = [
+                    _paired_value(x, metric) - _paired_value(y, metric)
+                    for x, y in zip(by_variant[i], by_variant[j], strict=True)
+                ]
+                differences.append(
+                    PairedDifference(a.label, b.label, metric, mean_interval(deltas), len(deltas))
+                )
+    runs = len(by_variant[0]) if by_variant else 0
+    return SimulationResult(scenario.id, runs, seed, disruptions, stats, tuple(differences))
+
+
+def _variant_stats(
+    scenario: Scenario, stage: Stage, variant: Variant, rows: Sequence[Summary]
+) -> VariantStats:
+    runs = len(rows)
+    primary = sum(r.primary for r in rows)
+    knock_on = sum(r.knock_on for r in rows)
+    seconds = [s for r in rows for s in r.replan_seconds]
+    ranked = sorted(rows, key=lambda r: (r.lost_weight, r.knock_on, r.replication))
+    return VariantStats(
+        label=variant.label,
+        schedule=variant.schedule,
+        policy=variant.policy,
+        runs=runs,
+        p_all_required=sum(r.required_all for r in rows) / runs,
+        held_weight=mean_interval([r.held_weight for r in rows]),
+        lost_weight=sum(r.lost_weight for r in rows) / runs,
+        changes=sum(r.changes for r in rows) / runs,
+        knock_on=knock_on / runs,
+        primary=primary / runs,
+        delay_multiplier=knock_on / primary if primary else None,
+        requests=sum(r.requests for r in rows) / runs,
+        requests_held=sum(r.requests_held for r in rows) / runs,
+        late_events=sum(r.late_events for r in rows) / runs,
+        cut=sum(r.cut for r in rows) / runs,
+        replans=sum(r.replans for r in rows) / runs,
+        replan_failures=sum(r.replan_failures for r in rows),
+        meetings=_meeting_stats(scenario, stage, rows),
+        parties=_party_stats(scenario, stage, rows),
+        chosen={"median": ranked[runs // 2].replication, "worst": ranked[-1].replication},
+        replan_seconds_p50=float(np.median(seconds)) if seconds else None,
+    )
+
+
+def _meeting_stats(
+    scenario: Scenario, stage: Stage, rows: Sequence[Summary]
+) -> tuple[MeetingStats, ...]:
+    runs = len(rows)
+    stats: list[MeetingStats] = []
+    for index, meeting in enumerate(scenario.meetings):
+        planned = stage.plan.get(meeting.id)
+        starts = [r.start[index] for r in rows if r.start[index] >= 0]
+        delays = (  # on the planned day: one moved to another day is not "late"
+            [s - planned.start for s in starts if _on_day(scenario, planned.day, s)]
+            if planned is not None
+            else []
+        )
+        reasons = Counter(r.reasons[index] for r in rows if r.start[index] < 0)
+        p50, p90 = _percentiles(delays)
+        stats.append(
+            MeetingStats(
+                meeting=meeting.id,
+                planned=planned is not None,
+                p_held=len(starts) / runs,
+                p_on_time=sum(1 for d in delays if abs(d) <= ON_TIME) / runs,
+                delay_p50=p50,
+                delay_p90=p90,
+                reasons=tuple((why, n / runs) for why, n in reasons.most_common(3)),
+            )
+        )
+    return tuple(stats)
+
+
+def _party_stats(
+    scenario: Scenario, stage: Stage, rows: Sequence[Summary]
+) -> tuple[PartyStats, ...]:
+    planned = planned_day_ends(scenario, stage)
+    days = len(scenario.days)
+    stats: list[PartyStats] = []
+    for p, party in enumerate(scenario.parties):
+        overruns: list[float] = []
+        latest: int | None = None
+        for row in rows:
+            worst: int | None = None
+            for d in range(days):
+                actual = row.day_end[p * days + d]
+                if actual < 0:
+                    continue
+                latest = actual if latest is None else max(latest, actual)
+                plan_end = planned.get((party.id, d))
+                if plan_end is not None:
+                    worst = actual - plan_end if worst is None else max(worst, actual - plan_end)
+            if worst is not None:
+                overruns.append(worst)
+        p50, p90 = _percentiles(overruns)
+        stats.append(PartyStats(party.id, p50, p90, latest))
+    return tuple(stats)
+
+
+def planned_day_ends(scenario: Scenario, stage: Stage) -> dict[tuple[str, int], int]:
+    """When each party's last planned engagement of each day ends."""
+    ends: dict[tuple[str, int], int] = {}
+
+    def note(party: str, day: int, end: int) -> None:
+        ends[(party, day)] = max(ends.get((party, day), end), end)
+
+    for event in scenario.fixed_events:
+        day = stage.event_day[event.id]
+        if day >= 0:
+            for attendee in event.attendees:
+                note(attendee, day, event.time.end)
+    for assignment in stage.plan.values():
+        for party in scenario.meeting_by_id[assignment.meeting].parties:
+            note(party, assignment.day, assignment.end)
+    return ends

@@ -1,0 +1,572 @@
+"""The SimPy replay of a summit: one replication, one reaction policy.
+
+Every party is a process that walks its agenda: it rides to the venue of its
+next engagement (the nominal motorcade time times the drawn factor), attends,
+and moves on. Programme events are processes too: each starts at its time, or
+later when an event before it (sharing an attendee) ran over, whoever is
+there, and lasts its length plus the drawn overrun; the agendas pull the
+attendees in. A bilateral starts at the first moment when all its parties are
+at its venue, a room there is free and its planned time has come (never
+earlier: protocol), and lasts its drawn length (the policy may cut it).
+
+A bilateral never starts if, at its planned length, it could not end before
+one of its parties must leave for a programme event (``deadline``); it then
+waits until after that event (right-shift), or is not held when the day or a
+party's stay runs out first. The protocol buffer is slack: it absorbs
+overruns and is not spent.
+
+The policy (``sim.policies``) is consulted at the decisions: how long a
+meeting may run, what to do with one that cannot start in time, what to do
+when an engagement ends, a meeting is cancelled or asked for. Everything
+random comes from ``Draws`` (drawn before the replay starts), so policies and
+schedules are compared on the same luck.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from sim.live import (
+    LiveEvent,
+    LiveMeeting,
+    LiveParty,
+    Obstacle,
+    Stage,
+    State,
+    day_ends,
+    meeting_result,
+)
+from sim.model import Meeting, Scenario, ScriptedKind
+from sim.outcome import Outcome, Span, SpanKind
+from sim.schedule import Schedule
+from sim.uncertainty import Draws, home_leg
+
+if TYPE_CHECKING:
+    from sim.policies import Policy
+
+
+class Replay:
+    """One replication. Build it, ``run()`` it once, read the ``Outcome``."""
+
+    def __init__(
+        self,
+        stage: Stage,
+        draws: Draws,
+        policy: Policy,
+        *,
+        record: bool = False,
+        trace: bool = False,
+    ) -> None:
+        self.stage = stage
+        self.scenario: Scenario = stage.scenario
+        self.draws = draws
+        self.policy = policy
+        self.env = simpy.Environment()
+        self._record = record
+        self._spans: list[Span] = []
+        self._trace: list[tuple[int, str, str]] | None = [] if trace else None
+        self.primary_delay = 0
+        self.late: list[tuple[str, str, int]] = []
+        self._attended: list[tuple[str, LiveEvent]] = []
+        self.rooms_free = {v.id: v.rooms for v in self.scenario.venues}
+        self.room_queue: dict[str, list[LiveMeeting]] = {v.id: [] for v in self.scenario.venues}
+        self.replans = 0
+        self.replan_failures = 0
+        self.replan_seconds: list[float] = []
+        self.last_replan_at: int | None = None
+        self._build()
+
+    # --- set-up --------------------------------------------------------------------
+
+    def _build(self) -> None:
+        scenario, env, draws = self.scenario, self.env, self.draws
+        self.events = {
+            e.id: LiveEvent(e, self.stage.event_day[e.id], env.event())
+            for e in scenario.fixed_events
+        }
+        for live_event in self.events.values():
+            live_event.preds = tuple(self.events[p] for p in self.stage.preds[live_event.ident])
+        self.meetings: dict[str, LiveMeeting] = {}
+        for meeting in scenario.meetings:
+            live = LiveMeeting(meeting, env.event())
+            assignment = self.stage.plan.get(meeting.id)
+            if assignment is not None:
+                live.planned = assignment
+                live.place(assignment.day, assignment.start, assignment.venue)
+            self.meetings[meeting.id] = live
+        self.parties = {
+            p.id: LiveParty(p, p.presence.start + draws.arrival_delay.get(p.id, 0))
+            for p in scenario.parties
+        }
+        for live_event in self.events.values():
+            for attendee in live_event.event.attendees:
+                self.parties[attendee].agenda.append(live_event)
+        for live in self.meetings.values():
+            if live.scheduled:
+                for party_id in live.meeting.parties:
+                    self.parties[party_id].agenda.append(live)
+        for party in self.parties.values():
+            party.sort_agenda()
+            self.primary_delay += max(0, party.arrival - party.party.presence.start)
+            env.process(self._walk(party))
+            notice = self.policy.arrival_notice
+            if notice is not None and party.arrival > party.party.presence.start + notice:
+                self._at(party.party.presence.start, self._late_arrival_known, party, notice)
+        for live_event in self.events.values():
+            env.process(self._programme(live_event))
+        self._schedule_cancellations()
+        self._schedule_scripted()
+        for addition in draws.additions:
+            self._at(addition.at, self._request, addition.meeting)
+
+    def _schedule_cancellations(self) -> None:
+        for meeting_id, fraction in sorted(self.draws.cancel_notice.items()):
+            assignment = self.stage.plan.get(meeting_id)
+            if assignment is None:
+                continue  # not in the schedule: nothing to cancel
+            opens = self.scenario.days[assignment.day].window.start
+            notice = opens + int(fraction * max(0, assignment.start - opens))
+            self._at(notice, self._cancel_meeting, meeting_id, "cancelled on the day")
+
+    def _schedule_scripted(self) -> None:
+        for event in self.draws.scripted:
+            at = event.at if event.at is not None else 0
+            if event.kind is ScriptedKind.CANCEL_MEETING and event.meeting is not None:
+                self._at(at, self._cancel_meeting, event.meeting, "cancelled (scripted)")
+            elif event.kind is ScriptedKind.CANCEL_PARTY and event.party is not None:
+                self._at(at, self._withdraw, event.party)
+            elif event.kind is ScriptedKind.REQUEST_MEETING and event.request is not None:
+                self._at(at, self._request, event.request)
+
+    def _at(self, minute: int, action: Any, *args: Any) -> None:
+        """Call ``action(*args)`` at ``minute`` (now if that has passed)."""
+        timer = self.env.timeout(max(0, minute - self.now))
+        timer.callbacks.append(lambda _event: action(*args))
+
+    @property
+    def now(self) -> int:
+        """The simulated minute (the replay only ever waits whole minutes). Read from the
+        environment's clock directly: this is the hottest line of a replay."""
+        return self.env._now  # type: ignore[return-value]
+
+    # --- logging -------------------------------------------------------------------
+
+    def log(self, who: str, what: str) -> None:
+        if self._trace is not None:
+            self._trace.append((self.now, who, what))
+
+    def _span(self, party: str, kind: SpanKind, ident: str, venue: str, start: int) -> None:
+        if self._record and self.now > start:
+            self._spans.append(Span(party, kind, ident, venue, start, self.now))
+
+    # --- parties ---------------------------------------------------------------------
+    # The party process yields; the bookkeeping around each wait lives in plain methods
+    # (a sub-generator per ride or attendance would cost more than the work itself).
+
+    def _walk(self, party: LiveParty) -> Generator[Any, Any, None]:
+        env = self.env
+        if party.arrival > self.now:
+            yield env.timeout(party.arrival - self.now)
+        self.log(party.ident, "arrives")
+        self.policy.after(self, (party.ident,))
+        day, home = -1, False
+        while not party.withdrawn and self.now < party.departure:
+            item = self._next_item(party)
+            if item is None:  # nothing (more) to do: go home and wait for news
+                if day >= 0 and not home:
+                    yield from self._go_home(party, day)
+                    home = True
+                party.news = env.event()
+                yield party.news
+                party.news = None
+                continue
+            if item.day != day:
+                if day >= 0 and not home:
+                    yield from self._go_home(party, day)
+                day, home = item.day, False
+                opens = max(self.scenario.days[day].window.start, party.arrival)
+                if self.now < opens:
+                    yield env.timeout(opens - self.now)
+                party.location = party.base
+                continue  # the agenda may have changed overnight
+            home = False
+            if party.location is not None and party.location != item.venue:
+                start = self.now
+                minutes = self._leave(party, item.venue, item.ident)
+                if minutes:
+                    yield env.timeout(minutes)
+                self._reach(party, item.ident, start)
+                continue  # the agenda may have changed on the way
+            party.location = venue = item.venue
+            arrived = self.now
+            if isinstance(item, LiveMeeting):
+                yield self._join(party, item)
+                if self._record:  # where it waited: a re-plan may move the meeting since
+                    self._record_meeting(party, item, venue, arrived)
+            else:
+                yield self._turn_up(party, item)
+                self._leave_event(party, item, arrived)
+
+    def _next_item(self, party: LiveParty) -> LiveEvent | LiveMeeting | None:
+        agenda = party.agenda
+        while agenda:
+            item = agenda[0]
+            if isinstance(item, LiveMeeting):
+                if item.is_open:
+                    return item
+            elif item.end is None:
+                return item
+            else:
+                self.late.append((party.ident, item.ident, -1))
+                self.log(party.ident, f"misses {item.ident}")
+            agenda.pop(0)
+        return None
+
+    def _leave(self, party: LiveParty, venue: str, ident: str) -> int:
+        """Set off for ``venue``; the minutes the ride takes."""
+        assert party.location is not None
+        nominal = self.scenario.travel_time(party.location, venue)
+        minutes = round(nominal * self.draws.travel.get((party.ident, ident), 1.0))
+        self.primary_delay += max(0, minutes - nominal)
+        party.busy_until = self.now + minutes
+        party.heading = venue
+        self.log(party.ident, f"leaves {party.location} for {venue}")
+        return minutes
+
+    def _reach(self, party: LiveParty, ident: str, start: int) -> None:
+        venue = party.heading
+        assert venue is not None
+        party.location, party.heading = venue, None
+        self.log(party.ident, f"reaches {venue}")
+        self._span(party.ident, SpanKind.TRAVEL, ident, venue, start)
+
+    def _go_home(self, party: LiveParty, day: int) -> Generator[Any, Any, None]:
+        if party.base is None:
+            party.location = None
+            return
+        if party.location is not None and party.location != party.base:
+            start = self.now
+            minutes = self._leave(party, party.base, home_leg(day))
+            if minutes:
+                yield self.env.timeout(minutes)
+            self._reach(party, home_leg(day), start)
+        party.location = party.base
+
+    def _turn_up(self, party: LiveParty, event: LiveEvent) -> Any:
+        """Arrive at a programme event; the simpy Event of its end."""
+        now = self.now
+        if event.start is not None and now > event.start:
+            self.late.append((party.ident, event.ident, now - event.start))
+            self.log(party.ident, f"late for {event.ident}")
+        party.busy_until = max(now, event.event.time.end)
+        return event.done
+
+    def _leave_event(self, party: LiveParty, event: LiveEvent, arrived: int) -> None:
+        party.agenda.remove(event)
+        self._attended.append((party.ident, event))
+        if self._record:
+            assert event.start is not None
+            self._span(
+                party.ident, SpanKind.EVENT, event.ident, event.venue, max(arrived, event.start)
+            )
+        self.policy.after(self, (party.ident,))
+
+    def _join(self, party: LiveParty, meeting: LiveMeeting) -> Any:
+        """Arrive for a meeting; the simpy Event that lets the party go again."""
+        release = meeting.release
+        meeting.present.append(party.ident)
+        self.log(party.ident, f"waits for {meeting.ident}")
+        self.check(meeting)
+        return release
+
+    def _record_meeting(
+        self, party: LiveParty, meeting: LiveMeeting, venue: str, arrived: int
+    ) -> None:
+        now = self.now
+        start = meeting.start if meeting.state is State.HELD else None
+        if start is not None and meeting.end == now:
+            if start > arrived:
+                self._spans.append(
+                    Span(party.ident, SpanKind.WAIT, meeting.ident, meeting.venue, arrived, start)
+                )
+            self._spans.append(
+                Span(party.ident, SpanKind.MEETING, meeting.ident, meeting.venue, start, now)
+            )
+        else:
+            self._span(party.ident, SpanKind.WAIT, meeting.ident, venue, arrived)
+
+    # --- programme events ------------------------------------------------------------
+
+    def _programme(self, event: LiveEvent) -> Generator[Any, Any, None]:
+        env, planned = self.env, event.event.time
+        if planned.start > env.now:
+            yield env.timeout(planned.start - env.now)
+        start = planned.start
+        for pred in event.preds:
+            if pred.end is None:
+                yield pred.done
+            assert pred.end is not None
+            gap = max(0, planned.start - pred.event.time.end)
+            travel = self.scenario.travel_time(pred.venue, event.venue)
+            start = max(start, pred.end + min(travel, gap))
+        if start > env.now:
+            yield env.timeout(start - env.now)
+        event.start = self.now
+        self.log(event.ident, "starts")
+        overrun = self.draws.overrun.get(event.ident, 0)
+        self.primary_delay += max(0, overrun)
+        yield env.timeout(max(1, planned.length + overrun))
+        event.end = self.now
+        self.log(event.ident, "ends")
+        event.done.succeed()
+
+    # --- meetings --------------------------------------------------------------------
+
+    def deadline(self, meeting: LiveMeeting) -> tuple[int, Obstacle]:
+        """The latest the meeting may end, and what stands there: a party's next programme
+        event (it must leave in time to ride there) or unavailable period, the end of
+        the day, a party leaving the summit."""
+        scenario, now = self.scenario, self.now
+        bound = self.stage.day_limit[meeting.day]
+        why = Obstacle(f"no time left on day {meeting.day + 1}")
+        for party_id in meeting.meeting.parties:
+            party = self.parties[party_id]
+            leave = party.departure
+            if party.base is not None:
+                leave -= scenario.travel_time(meeting.venue, party.base)
+            if leave < bound:
+                bound, why = leave, Obstacle(f"{party_id} leaves the summit before it could end")
+            for period in party.party.unavailable:
+                if period.end > now and period.start < bound:
+                    bound, why = period.start, Obstacle(f"{party_id} unavailable", period.end)
+            for item in party.agenda:
+                if item.is_meeting or item.key <= meeting.key or item.end is not None:
+                    continue
+                if item.day == meeting.day:
+                    assert isinstance(item, LiveEvent)
+                    must = item.event.time.start - scenario.travel_time(meeting.venue, item.venue)
+                    if must < bound:
+                        back = scenario.travel_time(item.venue, meeting.venue)
+                        bound, why = must, Obstacle(item.ident, item.event.time.end + back)
+                break
+        return bound, why
+
+    def check(self, meeting: LiveMeeting) -> None:
+        """Start the meeting if it can start now; else arrange to look again."""
+        if meeting.state is not State.PENDING or not meeting.scheduled or not meeting.present:
+            return
+        now = self.now
+        if now < meeting.not_before:
+            self._wake(meeting, meeting.not_before)
+            return
+        if meeting.wait_from is None:
+            meeting.wait_from = now
+        bound, why = self.deadline(meeting)
+        latest_start = bound - self.policy.start_length(meeting.meeting)
+        if now > latest_start:
+            self.policy.blocked(self, meeting, why)
+            return
+        walkout = self._walkout_at(meeting)
+        if walkout is not None and now >= walkout:
+            self.give_up(meeting, f"walkout after waiting over {self.draws.walkout_wait} min")
+            self.policy.disrupted(self, "walkout")
+            return
+        if len(meeting.present) == len(meeting.meeting.parties):
+            if self.rooms_free[meeting.venue] > 0:
+                self._start(meeting)
+                return
+            queue = self.room_queue[meeting.venue]
+            if meeting not in queue:
+                queue.append(meeting)
+                queue.sort(key=lambda m: m.key)
+        wake = latest_start + 1
+        if walkout is not None:
+            wake = min(wake, walkout)
+        self._wake(meeting, wake)
+
+    def _walkout_at(self, meeting: LiveMeeting) -> int | None:
+        """When a waiting party gives up on the meeting, if it will. Only a party that
+        leaves the summit that day walks out (calibration.md: "a counterpart with a
+        fixed departure"), and only in replications that drew a walkout for it."""
+        wait = self.draws.walkout_wait
+        if wait is None or meeting.ident not in self.draws.walkout or meeting.wait_from is None:
+            return None
+        days = self.scenario.days
+        next_day = (
+            days[meeting.day + 1].window.start
+            if meeting.day + 1 < len(days)
+            else (days[-1].window.end)
+        )
+        if all(self.parties[p].departure >= next_day for p in meeting.present):
+            return None
+        return meeting.wait_from + wait
+
+    def _wake(self, meeting: LiveMeeting, at: int) -> None:
+        now = self.now
+        if meeting.wake_at is not None and now <= meeting.wake_at <= at:
+            return  # an earlier look is already due; it will arrange the next
+        meeting.wake_at = at
+
+        def look(_event: Any) -> None:
+            if meeting.wake_at == at:
+                meeting.wake_at = None
+            self.check(meeting)
+
+        self.env.timeout(at - now).callbacks.append(look)
+
+    def _start(self, meeting: LiveMeeting) -> None:
+        now = self.now
+        meeting.state = State.RUNNING
+        meeting.start = now
+        self.rooms_free[meeting.venue] -= 1
+        queue = self.room_queue[meeting.venue]
+        if meeting in queue:
+            queue.remove(meeting)
+        drawn = self.draws.length.get(meeting.ident, meeting.meeting.duration)
+        length = max(1, self.policy.length(self, meeting, drawn))
+        meeting.cut = max(0, drawn - length)
+        for party_id in meeting.meeting.parties:  # as far as anyone knows: the planned length
+            self.parties[party_id].busy_until = now + meeting.meeting.duration
+        self.log(meeting.ident, f"starts at {meeting.venue}")
+        self.env.timeout(length).callbacks.append(lambda _event: self._end(meeting))
+
+    def _end(self, meeting: LiveMeeting) -> None:
+        now = self.now
+        assert meeting.start is not None
+        meeting.state = State.HELD
+        meeting.end = now
+        self.primary_delay += max(0, now - meeting.start - meeting.meeting.duration)
+        self.rooms_free[meeting.venue] += 1
+        self.log(meeting.ident, "ends")
+        self.policy.after(self, meeting.meeting.parties)
+        meeting.release.succeed()
+        self._serve_room(meeting.venue)
+
+    def _serve_room(self, venue: str) -> None:
+        for waiting in list(self.room_queue[venue]):
+            if self.rooms_free[venue] <= 0:
+                break
+            self.check(waiting)
+
+    def release(self, meeting: LiveMeeting) -> None:
+        """Let the parties waiting for a meeting go (it will not start now)."""
+        if meeting.present:
+            meeting.present = []
+            meeting.release.succeed()
+            meeting.release = self.env.event()
+        queue = self.room_queue.get(meeting.venue, [])
+        if meeting in queue:
+            queue.remove(meeting)
+
+    def defer(self, meeting: LiveMeeting, obstacle: Obstacle) -> None:
+        """Right-shift past an obstacle: the meeting comes after it in every agenda."""
+        assert obstacle.until is not None
+        after = obstacle.until
+        meeting.key = (after, 1, meeting.ident)
+        meeting.not_before = max(meeting.not_before, after)
+        meeting.wait_from = None
+        self.log(meeting.ident, f"deferred after {obstacle.label}")
+        for party_id in meeting.meeting.parties:
+            self.parties[party_id].sort_agenda()
+        self.release(meeting)
+
+    def give_up(self, meeting: LiveMeeting, reason: str) -> None:
+        """The meeting will not be held."""
+        if meeting.state is not State.PENDING:
+            return
+        meeting.state = State.NOT_HELD
+        meeting.reason = reason
+        self.log(meeting.ident, f"not held: {reason}")
+        self.release(meeting)
+
+    def unschedule(self, meeting: LiveMeeting, reason: str) -> None:
+        """Take a meeting out of the current plan (a re-plan may bring it back)."""
+        meeting.scheduled = False
+        meeting.reason = reason
+        self.release(meeting)
+
+    # --- disruptions -----------------------------------------------------------------
+
+    def _cancel_meeting(self, meeting_id: str, reason: str) -> None:
+        meeting = self.meetings.get(meeting_id)
+        if meeting is None or meeting.state is not State.PENDING:
+            return
+        self.give_up(meeting, reason)
+        self.policy.disrupted(self, "cancellation")
+
+    def _withdraw(self, party_id: str) -> None:
+        party = self.parties[party_id]
+        party.withdrawn = True
+        self.log(party_id, "withdraws")
+        for meeting in self.meetings.values():
+            if party_id in meeting.meeting.parties and meeting.state is State.PENDING:
+                self.give_up(meeting, f"{party_id} withdrew")
+        self.policy.disrupted(self, "withdrawal")
+
+    def _late_arrival_known(self, party: LiveParty, notice: int) -> None:
+        """The party is known to land late; tell the policy if that upsets the plan."""
+        self.log(party.ident, f"lands late, at minute {party.arrival}")
+        if any(
+            isinstance(item, LiveMeeting)
+            and item.is_open
+            and item.not_before < party.arrival + notice
+            for item in party.agenda
+        ):
+            self.policy.disrupted(self, f"{party.ident} lands late")
+
+    def _request(self, meeting: Meeting) -> None:
+        if meeting.id in self.meetings:
+            return
+        live = LiveMeeting(meeting, self.env.event(), added=True)
+        live.reason = "asked for on the day; no time found"
+        self.meetings[meeting.id] = live
+        self.log(meeting.id, "requested")
+        self.policy.requested(self, live)
+
+    def add_to_agendas(self, meeting: LiveMeeting) -> None:
+        for party_id in meeting.meeting.parties:
+            party = self.parties[party_id]
+            if meeting not in party.agenda:
+                party.agenda.append(meeting)
+            party.sort_agenda()
+            if party.news is not None and not party.news.triggered:
+                party.news.succeed()
+
+    # --- the result ------------------------------------------------------------------
+
+    def run(self) -> Outcome:
+        self.env.run()  # until nothing is left to happen
+        arrived = {p.ident for p in self.parties.values() if p.arrival < p.departure}
+        results = tuple(
+            meeting_result(m, arrived)
+            for m in sorted(self.meetings.values(), key=lambda m: m.ident)
+        )
+        return Outcome(
+            replication=self.draws.replication,
+            policy=self.policy.name,
+            meetings=results,
+            day_end=day_ends(self._attended, self.meetings.values()),
+            primary_delay=self.primary_delay,
+            late=tuple(self.late),
+            replans=self.replans,
+            replan_failures=self.replan_failures,
+            replan_seconds=tuple(self.replan_seconds),
+            timeline=tuple(sorted(self._spans, key=lambda s: (s.party, s.start, s.kind))),
+            trace=tuple(self._trace or ()),
+        )
+
+
+def replay(
+    scenario: Scenario,
+    schedule: Schedule,
+    draws: Draws,
+    policy: Policy,
+    *,
+    record: bool = False,
+    trace: bool = False,
+) -> Outcome:
+    """Replay one replication of ``schedule`` under ``policy`` with ``draws``."""
+    return Replay(Stage.of(scenario, schedule), draws, policy, record=record, trace=trace).run()

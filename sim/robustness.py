@@ -1,0 +1,148 @@
+"""Monte Carlo over replays: many replications of each (schedule, policy) variant.
+
+``simulate(scenario, schedules, ...)`` runs ``runs`` replications of every
+variant, in batches on an executor (``sim.executors``), and returns the
+metrics (``sim.metrics``). Replication ``i`` draws its disruptions once
+(``DrawPlan.draw(seed, i)``) and replays every variant on them: the variants
+are compared on common random numbers, and the result does not depend on the
+number of workers or the order the batches finish in.
+
+Each replication is reduced to a compact ``Summary`` inside the worker; the
+realised timelines of a few replications per variant (the median one and the
+worst one) are replayed again afterwards with recording switched on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sim.executors import Executor, Serial
+from sim.live import Stage
+from sim.metrics import SimulationResult, Summary, Variant, summarise, tabulate
+from sim.model import Scenario, Uncertainty
+from sim.outcome import Outcome
+from sim.policies import POLICY_NAMES, Planner, make_policy
+from sim.replay import Replay
+from sim.schedule import Schedule
+from sim.uncertainty import Disruptions, DrawPlan, effective_uncertainty
+
+DEFAULT_POLICIES = ("as-planned", "shorten", "drop")
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A picklable unit of work: some replications of every variant."""
+
+    scenario: Scenario
+    schedules: tuple[tuple[str, Schedule], ...]
+    policies: tuple[str, ...]
+    planner: Planner | None
+    uncertainty: Uncertainty
+    seed: int
+    replications: tuple[int, ...]
+    tolerance: int = 10
+
+
+def variants_of(schedule_names: Sequence[str], policies: Sequence[str]) -> tuple[Variant, ...]:
+    single = len(schedule_names) == 1
+    return tuple(
+        Variant(policy if single else f"{name}/{policy}", name, policy)
+        for name in schedule_names
+        for policy in policies
+    )
+
+
+def replay_one(batch: Batch, replication: int, variant: Variant, *, record: bool) -> Outcome:
+    """One replication of one variant, replayed in full (for timelines and tests)."""
+    draws = DrawPlan.of(batch.scenario, batch.uncertainty).draw(batch.seed, replication)
+    schedule = dict(batch.schedules)[variant.schedule]
+    policy = make_policy(variant.policy, batch.planner, batch.tolerance)
+    stage = Stage.of(batch.scenario, schedule)
+    return Replay(stage, draws, policy, record=record).run()
+
+
+def run_batch(batch: Batch) -> list[Summary]:
+    """Replay the batch's replications of every variant; one Summary each."""
+    scenario = batch.scenario
+    draw_plan = DrawPlan.of(scenario, batch.uncertainty)
+    stages = [Stage.of(scenario, schedule) for _, schedule in batch.schedules]
+    policies = [make_policy(name, batch.planner, batch.tolerance) for name in batch.policies]
+    summaries: list[Summary] = []
+    for replication in batch.replications:
+        draws = draw_plan.draw(batch.seed, replication)
+        index = 0
+        for stage in stages:
+            for policy in policies:
+                outcome = Replay(stage, draws, policy).run()
+                summaries.append(summarise(outcome, stage, index))
+                index += 1
+    return summaries
+
+
+def batches_of(runs: int, workers: int) -> list[tuple[int, ...]]:
+    """Replications 0..runs-1 in about eight batches per worker (an even load, and a
+    progress bar that moves)."""
+    size = max(1, math.ceil(runs / max(1, 8 * workers)))
+    return [tuple(range(i, min(i + size, runs))) for i in range(0, runs, size)]
+
+
+def simulate(
+    scenario: Scenario,
+    schedules: Schedule | Mapping[str, Schedule],
+    *,
+    runs: int = 200,
+    seed: int = 0,
+    policies: Sequence[str] = DEFAULT_POLICIES,
+    planner: Planner | None = None,
+    disruptions: Disruptions | str = Disruptions.AUTO,
+    executor: Executor | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+    timelines: bool = True,
+    tolerance: int = 10,
+) -> SimulationResult:
+    """Replay every (schedule, policy) variant ``runs`` times and measure it.
+
+    ``schedules`` is one schedule or several by name; ``planner`` is needed for the
+    ``replan`` policy (a picklable function when the executor uses processes).
+    """
+    if isinstance(schedules, Schedule):
+        schedules = {"schedule": schedules}
+    unknown = [p for p in policies if p not in POLICY_NAMES]
+    if unknown:
+        raise ValueError(f"Unknown policy {unknown[0]!r}; choose from {', '.join(POLICY_NAMES)}")
+    if "replan" in policies and planner is None:
+        raise ValueError("The replan policy needs a planner")
+    if runs < 1:
+        raise ValueError(f"Need at least one run, not {runs}")
+    uncertainty = effective_uncertainty(scenario, disruptions)
+    named = tuple(schedules.items())
+    variants = variants_of([name for name, _ in named], policies)
+    jobs = [
+        Batch(scenario, named, tuple(policies), planner, uncertainty, seed, chunk, tolerance)
+        for chunk in batches_of(runs, workers)
+    ]
+    summaries: list[Summary] = []
+    for index, result in (executor or Serial()).run(run_batch, jobs):
+        summaries.extend(result)
+        if progress is not None:
+            progress(len(jobs[index].replications))
+    summaries.sort(key=lambda s: (s.variant, s.replication))
+    stages = [Stage.of(scenario, schedule) for _, schedule in named]
+    result = tabulate(
+        scenario, stages, variants, summaries, seed=seed, disruptions=Disruptions(disruptions).value
+    )
+    if not timelines:
+        return result
+    template = jobs[0]
+    chosen: dict[str, dict[str, Outcome]] = {}
+    for stats in result.variants:
+        variant = next(v for v in variants if v.label == stats.label)
+        chosen[stats.label] = {
+            which: replay_one(template, replication, variant, record=True)
+            for which, replication in stats.chosen.items()
+        }
+    return result.with_timelines(chosen)
