@@ -15,7 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from sim.commands.solve import wide_console
+from sim.commands.console import wide_console
 from sim.errors import Problem, ScenarioError
 from sim.executors import make_executor
 from sim.model import Scenario

@@ -13,6 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from sim.commands.console import wide_console
 from sim.model import Scenario
 from sim.scenario import load_scenario
 from sim.schedule import Change, Schedule, SolveStatus, read_schedule, write_schedule
@@ -20,15 +21,6 @@ from sim.solve import SolveResult, SolveSettings, solve
 
 EXIT_INFEASIBLE = 3
 EXIT_UNKNOWN = 4
-
-
-def wide_console() -> Console:
-    """Standard output; when it is not a terminal (a file, a pipe, CI) rich would wrap
-    tables at 80 columns, which cuts meeting ids: give it room instead."""
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console = Console(highlight=False, width=160)
-    return console
 
 
 def _when(scenario: Scenario, minute: int) -> str:
