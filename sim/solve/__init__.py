@@ -24,7 +24,7 @@ __all__ = [
     "solve",
 ]
 
-REPLAN_TIERS = ("changes", "unheld_weight")
+REPLAN_TIERS = ("changes", "unheld_weight", "displacement")
 
 
 def replan(
@@ -32,9 +32,9 @@ def replan(
 ) -> Schedule:
     """Re-plan after a change, keeping as much of ``previous`` as possible.
 
-    On the day only two tiers matter: fewest weighted changes, then held weight,
-    solved together in one CP-SAT call (lexicographically), within a small budget;
-    the published schedule is the starting hint.
+    On the day only three tiers matter: fewest weighted changes, held weight, then
+    the least movement, solved together in one CP-SAT call
+    (lexicographically), within a small budget; the published plan is the hint.
     """
     settings = SolveSettings(
         time_limit=time_limit,

@@ -77,6 +77,30 @@ def changes_tier(summit: SummitModel, previous: Schedule) -> Tier:
     )
 
 
+def displacement_tier(summit: SummitModel, previous: Schedule) -> Tier:
+    """Minutes that published meetings move (held both before and after): among
+    schedules with equally few changes, the one that moves meetings least."""
+    model = summit.model
+    span = summit.scenario.days[-1].window.end - summit.scenario.days[0].window.start
+    terms = []
+    for assignment in previous.assignments:
+        if assignment.meeting not in summit.start:
+            continue
+        moved = model.new_int_var(0, span, f"moved[{assignment.meeting}]")
+        start = summit.start[assignment.meeting]
+        held = summit.held[assignment.meeting]
+        model.add(moved >= start - assignment.start).only_enforce_if(held)
+        model.add(moved >= assignment.start - start).only_enforce_if(held)
+        terms.append(moved)
+    return Tier(
+        "displacement",
+        sum(terms),
+        "minutes published meetings move",
+        0,
+        span * len(terms),
+    )
+
+
 def unheld_tier(summit: SummitModel) -> Tier:
     optional = [m for m in summit.scenario.meetings if not m.required]
     terms = [m.weight * (1 - summit.held[m.id]) for m in optional]
@@ -218,8 +242,11 @@ def weighted_slack_tier(summit: SummitModel) -> Tier:
 
 def all_tiers(summit: SummitModel, previous: Schedule | None) -> list[Tier]:
     tiers = [changes_tier(summit, previous)] if previous is not None else []
+    tiers.append(unheld_tier(summit))
+    if previous is not None:
+        # after held weight: moving a meeting must never look worse than dropping it
+        tiers.append(displacement_tier(summit, previous))
     tiers += [
-        unheld_tier(summit),
         preferences_tier(summit),
         travel_tier(summit),
         min_slack_tier(summit),
@@ -232,7 +259,7 @@ def all_tiers(summit: SummitModel, previous: Schedule | None) -> list[Tier]:
 # CP-SAT call pays for presolve and for proving its bound, so fewer calls are faster.
 TIER_GROUPS = (
     ("changes",),
-    ("unheld_weight", "preferences"),
+    ("unheld_weight", "displacement", "preferences"),
     ("travel", "min_slack", "weighted_slack"),
 )
 
