@@ -94,3 +94,20 @@ def test_cli_from_previous_prints_the_diff(tmp_path: Path, capsys: Any) -> None:
     assert "dropped  m1" in out
     changes = read_schedule(tmp_path / "v2" / "schedule.json")
     assert changes.assignment_of("m1") is None
+
+
+def test_greedy_fallback_when_cp_sat_finds_nothing_in_time(monkeypatch: Any) -> None:
+    from ortools.sat.python import cp_model
+
+    from sim.check import check
+    from sim.schedule import SolveStatus
+    from sim.solve import run as solve_run
+
+    # As if the budget ran out before CP-SAT's first schedule.
+    monkeypatch.setattr(solve_run, "_solve_interruptibly", lambda *_: cp_model.UNKNOWN)
+    scenario = scenario_of(_published())
+    schedule = solve(scenario, SETTINGS).schedule
+    assert schedule.status is SolveStatus.FEASIBLE
+    assert any("greedy" in note for note in schedule.notes)
+    assert {"m1", "m2"} <= {a.meeting for a in schedule.assignments}
+    assert check(scenario, schedule).ok

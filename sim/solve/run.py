@@ -154,6 +154,19 @@ def _greedy(scenario: Scenario) -> Schedule:
     return greedy_schedule(scenario)
 
 
+def _greedy_fallback(scenario: Scenario, previous: Schedule | None) -> list[Assignment] | None:
+    """The greedy plan when it is a valid answer: it holds every required meeting and
+    no hard precedence applies (the greedy does not attempt it), and we are not
+    re-planning (it ignores the published schedule)."""
+    if previous is not None or scenario.rules.precedence.hard:
+        return None
+    greedy = _greedy(scenario)
+    held = {a.meeting for a in greedy.assignments}
+    if any(m.required and m.id not in held for m in scenario.meetings):
+        return None
+    return list(greedy.assignments)
+
+
 def _hint_from_schedule(summit: SummitModel, schedule: Schedule) -> None:
     """Start the first search from a known plan: the published one when re-planning,
     else the greedy baseline's (on large summits CP-SAT alone can spend its whole
@@ -278,8 +291,17 @@ def solve(
             break
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if not found:
-                status = SolveStatus.UNKNOWN
-                notes.append("no schedule found within the time limit")
+                fallback = _greedy_fallback(scenario, previous)
+                if fallback is None:
+                    status = SolveStatus.UNKNOWN
+                    notes.append("no schedule found within the time limit")
+                    break
+                found, status, assignments = True, SolveStatus.FEASIBLE, fallback
+                notes.append(
+                    "CP-SAT found no schedule within the time limit: this is the greedy "
+                    "baseline's plan (earliest slot by priority), valid but not optimised; "
+                    "give a larger --time-limit"
+                )
                 break
             status = SolveStatus.FEASIBLE
             notes.append(f"the search stopped during tiers {label}; later tiers not optimised")
