@@ -34,6 +34,9 @@ class Tier:
     high: int
 
 
+DROP_FACTOR = 2  # a dropped published meeting costs (1 + DROP_FACTOR) x a moved one
+
+
 def change_cost(summit: SummitModel, meeting_id: str) -> int:
     """What moving or dropping a published meeting costs: its weight, and more than all
     optional weight together for a required meeting (those are kept first)."""
@@ -66,8 +69,11 @@ def changes_tier(summit: SummitModel, previous: Schedule) -> Tier:
         else:
             model.add_implication(kept, option.present)
             model.add(option.start == assignment.start).only_enforce_if(kept)
-        terms.append(change_cost(summit, assignment.meeting) * (1 - kept))
-        high += change_cost(summit, assignment.meeting)
+        # A move costs the meeting's weight; a drop costs three times as much, so the
+        # plan never drops a meeting to spare moving one or two others.
+        cost = change_cost(summit, assignment.meeting)
+        terms.append(cost * (1 - kept) + DROP_FACTOR * cost * (1 - summit.held[assignment.meeting]))
+        high += (1 + DROP_FACTOR) * cost
     return Tier(
         "changes",
         sum(terms),
