@@ -2,66 +2,23 @@
 
 from __future__ import annotations
 
-import copy
 import itertools
 from dataclasses import replace
 from typing import Any
-
-import yaml
 
 from sim.fit import Booking, first_fit
 from sim.model import Scenario, Uncertainty
 from sim.outcome import Outcome
 from sim.policies import Policy
 from sim.replay import replay
-from sim.scenario import load_scenario_text
 from sim.schedule import Assignment, Schedule, SolverSettings, SolveStatus
 from sim.uncertainty import DrawPlan, Draws
-
-DAY = "2025-01-10"
 
 
 def hhmm(clock: str) -> int:
     """Minutes from the epoch (midnight of the first day) of a clock time on day one."""
     hours, minutes = clock.split(":")
     return int(hours) * 60 + int(minutes)
-
-
-def base_document() -> dict[str, Any]:
-    """One morning, 09:00-13:00; venues a and b 30 min apart (one room each); the host
-    (based at a) and three guests; a 10-minute buffer; no meetings yet."""
-    return {
-        "version": 1,
-        "id": "tiny",
-        "name": "tiny",
-        "timezone": "UTC",
-        "days": [{"date": DAY, "start": "09:00", "end": "13:00"}],
-        "venues": [{"id": "a", "rooms": 1}, {"id": "b", "rooms": 1}],
-        "travel": [{"between": ["a", "b"], "time": "30min"}],
-        "parties": [
-            {"id": "host", "name": "Host", "rank": "head_of_state", "principal": True, "base": "a"},
-            {"id": "g1", "name": "Guest One", "rank": "head_of_state"},
-            {"id": "g2", "name": "Guest Two", "rank": "head_of_state"},
-            {"id": "g3", "name": "Guest Three", "rank": "head_of_state"},
-        ],
-        "meetings": [],
-        "rules": {"buffer": "10min"},
-    }
-
-
-def meeting(mid: str, *parties: str, duration: str = "1h", **extra: Any) -> dict[str, Any]:
-    return {
-        "id": mid,
-        "parties": list(parties),
-        "duration": duration,
-        "required": True,
-        "venues": ["a"],
-        **extra,
-    }
-
-
-def scenario_of(document: dict[str, Any]) -> Scenario:
-    return load_scenario_text(yaml.safe_dump(copy.deepcopy(document), sort_keys=False))
 
 
 def schedule_of(scenario: Scenario, *placed: tuple[str, str, str]) -> Schedule:

@@ -8,17 +8,8 @@ from typing import Any
 from sim.model import Interval, Scenario
 from sim.policies import Planner, make_policy
 from sim.schedule import Schedule, SolveStatus
-from tests.replay_helpers import (
-    DAY,
-    assert_plannable,
-    base_document,
-    calm,
-    keep_or_fit_planner,
-    meeting,
-    run,
-    scenario_of,
-    schedule_of,
-)
+from tests.replay_helpers import assert_plannable, calm, keep_or_fit_planner, run, schedule_of
+from tests.tiny import DAY, base_document, meeting, scenario_of
 
 Seen = list[tuple[Scenario, Schedule]]
 

@@ -8,16 +8,8 @@ trace can be followed line by line; the comments say why each line is there.
 from __future__ import annotations
 
 from sim.policies import make_policy
-from tests.replay_helpers import (
-    DAY,
-    base_document,
-    calm,
-    keep_or_fit_planner,
-    meeting,
-    run,
-    scenario_of,
-    schedule_of,
-)
+from tests.replay_helpers import calm, keep_or_fit_planner, run, schedule_of
+from tests.tiny import DAY, base_document, meeting, scenario_of
 
 
 def test_an_overrun_right_shifts_the_next_meeting() -> None:

@@ -17,13 +17,8 @@ from sim.scenario import load_scenario
 from sim.schedule import Schedule
 from sim.simulation_report import write_results
 from sim.solve.greedy import greedy_schedule
-from tests.replay_helpers import (
-    base_document,
-    keep_or_fit_planner,
-    meeting,
-    scenario_of,
-    schedule_of,
-)
+from tests.replay_helpers import keep_or_fit_planner, schedule_of
+from tests.tiny import base_document, meeting, scenario_of
 
 POLICIES = ("as-planned", "shorten", "drop", "replan")
 

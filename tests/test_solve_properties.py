@@ -20,7 +20,7 @@ from sim.solve import SolveSettings, solve
 from sim.solve.explain import infeasible_together
 from sim.testing import scenarios
 from tests.brute_force import brute_force
-from tests.solve_helpers import DAY, base_document, scenario_of
+from tests.tiny import DAY, base_document, scenario_of
 
 PROPERTY_SETTINGS = SolveSettings(time_limit=5.0)
 

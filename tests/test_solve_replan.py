@@ -10,7 +10,7 @@ import yaml
 from sim.cli import main
 from sim.schedule import read_schedule
 from sim.solve import SolveSettings, make_planner, solve
-from tests.solve_helpers import DAY, base_document, meeting, scenario_of
+from tests.tiny import DAY, base_document, meeting, scenario_of
 
 SETTINGS = SolveSettings(time_limit=10)
 

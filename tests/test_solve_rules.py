@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.solve_helpers import DAY, base_document, clock, is_infeasible, meeting, solved
+from tests.solve_helpers import clock, is_infeasible, solved
+from tests.tiny import DAY, base_document, meeting
 
 Doc = dict[str, Any]
 
