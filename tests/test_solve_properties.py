@@ -40,7 +40,7 @@ def test_schedule_passes_checker_or_infeasibility_is_real(scenario: Scenario) ->
     elif schedule.status is SolveStatus.INFEASIBLE:
         explanation = result.explanation
         assert explanation is not None
-        names = [name for name, _ in explanation.requirements]  # type: ignore[attr-defined]
+        names = [name for name, _ in explanation.requirements]
         if names:
             assert infeasible_together(scenario, names) is not False, names
 

@@ -16,7 +16,7 @@ from rich.table import Table
 from sim.commands.console import wide_console
 from sim.model import Scenario
 from sim.scenario import load_scenario
-from sim.schedule import Change, Schedule, SolveStatus, read_schedule, write_schedule
+from sim.schedule import Assignment, Change, Schedule, SolveStatus, read_schedule, write_schedule
 from sim.solve import SolveResult, SolveSettings, solve
 
 EXIT_INFEASIBLE = 3
@@ -47,10 +47,8 @@ def schedule_table(scenario: Scenario, schedule: Schedule) -> Table:
 
 
 def describe_change(scenario: Scenario, change: Change) -> str:
-    def where(a: object) -> str:
-        from sim.schedule import Assignment
-
-        assert isinstance(a, Assignment)
+    def where(a: Assignment | None) -> str:
+        assert a is not None  # a move has both sides, a drop a before, an addition an after
         return f"{_when(scenario, a.start)} at {a.venue}"
 
     if change.kind == "moved":

@@ -43,12 +43,12 @@ class Alternative:
         return tuple(sorted(allowed))
 
 
-def _starts_inside(grid: Iterable[int], duration: int, spans: Iterable[Interval]) -> set[int]:
+def starts_inside(grid: Iterable[int], duration: int, spans: Iterable[Interval]) -> set[int]:
     spans = list(spans)
     return {s for s in grid if any(span.contains(s, s + duration) for span in spans)}
 
 
-def _starts_clear_of(grid: Iterable[int], duration: int, spans: Iterable[Interval]) -> set[int]:
+def starts_clear_of(grid: Iterable[int], duration: int, spans: Iterable[Interval]) -> set[int]:
     spans = list(spans)
     return {s for s in grid if not any(span.overlaps(s, s + duration) for span in spans)}
 
@@ -69,14 +69,14 @@ def day_filters(scenario: Scenario, meeting: Meeting, day: Day) -> tuple[Filter,
         filters.append(
             Filter(
                 f"presence:{party_id}",
-                frozenset(_starts_inside(grid, meeting.duration, [party.presence])),
+                frozenset(starts_inside(grid, meeting.duration, [party.presence])),
             )
         )
         if party.unavailable:
             filters.append(
                 Filter(
                     f"unavailable:{party_id}",
-                    frozenset(_starts_clear_of(grid, meeting.duration, party.unavailable)),
+                    frozenset(starts_clear_of(grid, meeting.duration, party.unavailable)),
                 )
             )
     for event in scenario.fixed_events:
@@ -86,14 +86,14 @@ def day_filters(scenario: Scenario, meeting: Meeting, day: Day) -> tuple[Filter,
             filters.append(
                 Filter(
                     f"attend:{event.id}",
-                    frozenset(_starts_clear_of(grid, meeting.duration, [event.time])),
+                    frozenset(starts_clear_of(grid, meeting.duration, [event.time])),
                 )
             )
     if meeting.windows:
         filters.append(
             Filter(
                 f"window:{meeting.id}",
-                frozenset(_starts_inside(grid, meeting.duration, meeting.windows)),
+                frozenset(starts_inside(grid, meeting.duration, meeting.windows)),
             )
         )
     meal = scenario.rules.meal_windows.for_format(meeting.format)
@@ -101,7 +101,7 @@ def day_filters(scenario: Scenario, meeting: Meeting, day: Day) -> tuple[Filter,
         midnight = scenario.midnight(day)
         span = Interval(midnight + meal.start, midnight + meal.end)
         filters.append(
-            Filter(f"meal:{meeting.id}", frozenset(_starts_inside(grid, meeting.duration, [span])))
+            Filter(f"meal:{meeting.id}", frozenset(starts_inside(grid, meeting.duration, [span])))
         )
     if scenario.rules.latest_end is not None:
         limit = scenario.midnight(day) + scenario.rules.latest_end

@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 
 from sim.model import Meeting, Scenario
 from sim.solve.candidates import Filter, day_filters, day_grid
+from sim.solve.cpmodel import SummitModel
 from sim.timeparse import format_clock, format_duration
 
 
@@ -175,12 +176,9 @@ def _solve_with(
     return solver.solve(model), solver
 
 
-def explain_infeasibility(scenario: Scenario, settings: object) -> Explanation:
+def explain_infeasibility(scenario: Scenario, *, time_limit: float, seed: int) -> Explanation:
     """A minimal set of conflicting requirements, in the scenario's words."""
-    from sim.solve.cpmodel import SummitModel
-
-    seed = int(getattr(settings, "seed", 0))
-    limit = max(float(getattr(settings, "time_limit", 10.0)), 1.0)
+    limit = max(time_limit, 1.0)
     summit = SummitModel(scenario, switchable=True)
     switches = dict(sorted(summit.switch.literals.items()))
     by_index = {lit.index: name for name, lit in switches.items()}
@@ -214,12 +212,9 @@ def explain_infeasibility(scenario: Scenario, settings: object) -> Explanation:
 
 
 def _required_to_relax(
-    summit: object, switches: dict[str, cp_model.IntVar], limit: float, seed: int
+    summit: SummitModel, switches: dict[str, cp_model.IntVar], limit: float, seed: int
 ) -> tuple[str, ...]:
     """The fewest required meetings to make optional (all other requirements kept)."""
-    from sim.solve.cpmodel import SummitModel
-
-    assert isinstance(summit, SummitModel)
     required = [m.id for m in summit.scenario.meetings if m.required]
     others = [lit for name, lit in switches.items() if not name.startswith("required:")]
     summit.model.minimize(sum(1 - summit.held[m] for m in required))
@@ -235,8 +230,6 @@ def infeasible_together(
 ) -> bool | None:
     """Whether the named requirements alone (every other switch off) admit no schedule:
     True, False, or None when undecided within the limit. Used to test explanations."""
-    from sim.solve.cpmodel import SummitModel
-
     summit = SummitModel(scenario, switchable=True)
     literals = [summit.switch.literals[n] for n in requirements if n in summit.switch.literals]
     status, _ = _solve_with(summit.model, literals, time_limit, 0)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from sim.schedule import Schedule
-from sim.solve.candidates import _starts_inside
+from sim.solve.candidates import starts_inside
 from sim.solve.cpmodel import (
     PREFERENCE_POINTS,
     SLACK_AFTER_CAP,
@@ -132,7 +132,7 @@ def preferences_tier(summit: SummitModel) -> Tier:
             if meeting.preferred:
                 grid = option.starts
                 inside = sorted(
-                    s // grain for s in _starts_inside(grid, meeting.duration, meeting.preferred)
+                    s // grain for s in starts_inside(grid, meeting.duration, meeting.preferred)
                 )
                 in_preferred = model.new_bool_var(
                     f"preferred[{meeting.id}@{option.alt.day}/{option.alt.venue}]"

@@ -30,6 +30,7 @@ from sim.schedule import (
     Unscheduled,
 )
 from sim.solve.cpmodel import SummitModel
+from sim.solve.explain import Explanation, explain_infeasibility, why_no_slot
 from sim.solve.objectives import TIER_GROUPS, Tier, all_tiers, combined
 
 log = logging.getLogger("sim.solve")
@@ -68,7 +69,7 @@ class SolveResult:
     solve_seconds: float = 0.0
     first_solution_seconds: float | None = None
     interrupted: bool = False
-    explanation: object | None = None
+    explanation: Explanation | None = None
 
     @property
     def status(self) -> SolveStatus:
@@ -219,8 +220,6 @@ def _extract(summit: SummitModel, solver: cp_model.CpSolver) -> list[Assignment]
 def _reason_unscheduled(summit: SummitModel, meeting_id: str) -> str:
     meeting = summit.scenario.meeting_by_id[meeting_id]
     if not summit.alts[meeting_id]:
-        from sim.solve.explain import why_no_slot
-
         return why_no_slot(summit.scenario, meeting)
     return (
         f"optional (weight {meeting.weight}): not enough room left once meetings of higher "
@@ -340,9 +339,9 @@ def solve(
     if not found:
         explanation = None
         if status is SolveStatus.INFEASIBLE and settings.explain:
-            from sim.solve.explain import explain_infeasibility
-
-            explanation = explain_infeasibility(scenario, settings)
+            explanation = explain_infeasibility(
+                scenario, time_limit=settings.time_limit, seed=settings.seed
+            )
             notes.extend(explanation.lines())
         schedule = Schedule(
             scenario.id,
