@@ -15,7 +15,7 @@ from its own random stream keyed by ``(root seed, replication, kind)``
   takes another path does not shift anyone else's luck.
 
 ``CALIBRATED`` is the default disruption model sourced from
-/work/shared/calibration.md (docs/simulation.md says which figure each
+docs/calibration.md (docs/simulation.md says which figure each
 number comes from); a scenario's own ``uncertainty`` section replaces it.
 """
 
@@ -59,7 +59,7 @@ def mixture(*components: tuple[float, Distribution], cap: float | None = None) -
     return Distribution(DistributionKind.MIXTURE, (), tuple(components), cap=cap)
 
 
-# The default model of /work/shared/calibration.md ("A default model derived from
+# The default model of docs/calibration.md ("A default model derived from
 # these"); docs/simulation.md has the source of each number.
 CALIBRATED = Uncertainty(
     # routine bilaterals: median x1.1, P90 x1.6; ~5 % end early at about half
