@@ -4,7 +4,7 @@ For a scenario and its schedule (default: the bundled Kazan summit with the
 greedy plan; ``--scenario``/``--schedule`` for another, e.g. the published
 kazan-2024 schedule) and a generated 40-party, 150-request summit:
 
-* replications per second on one core: the SimPy replay (``sim.replay``) and
+* replications per second on one core: the SimPy replay (``sim.simulate.replay``) and
   a minimal heapq event loop written here (``Reference``) that replays the same
   model (as planned: rides, late landings, programme events and their
   overruns, right-shifted meetings, rooms, deferral past events) on the same
@@ -45,16 +45,16 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from sim.check import check  # noqa: E402
-from sim.executors import LocalProcesses, Serial  # noqa: E402
-from sim.live import Stage  # noqa: E402
 from sim.model import Scenario  # noqa: E402
-from sim.policies import make_policy  # noqa: E402
-from sim.replay import Replay  # noqa: E402
-from sim.robustness import DEFAULT_POLICIES, Batch, batches_of, run_batch, simulate  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
+from sim.scenario.load import load_scenario  # noqa: E402
 from sim.schedule import Schedule, SolveStatus, read_schedule  # noqa: E402
+from sim.simulate.disruptions import DrawPlan, Draws, effective_uncertainty  # noqa: E402
+from sim.simulate.executors import LocalProcesses, Serial  # noqa: E402
+from sim.simulate.monte_carlo import DEFAULT_POLICIES, Batch, batches_of, run_batch, simulate  # noqa: E402
+from sim.simulate.policies import make_policy  # noqa: E402
+from sim.simulate.replay import Replay  # noqa: E402
+from sim.simulate.state import Stage  # noqa: E402
 from sim.solve.greedy import greedy_schedule  # noqa: E402
-from sim.uncertainty import DrawPlan, Draws, effective_uncertainty  # noqa: E402
 
 # --- the reference: the as-planned model in a minimal heapq event loop ---------------
 
@@ -486,7 +486,7 @@ def _cases(args: argparse.Namespace) -> list[Case]:
     assert check(scenario, schedule).ok, "the schedule must be valid"
     cases = [Case(scenario.id, scenario, schedule)]
     try:
-        from sim.generate import generate_scenario_model
+        from sim.synth.summit import generate_scenario_model
     except ImportError:
         return cases
     generated = generate_scenario_model(

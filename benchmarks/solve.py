@@ -25,12 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sim.check import check  # noqa: E402
-from sim.generate import generate_scenario_model  # noqa: E402
 from sim.model import Scenario  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
+from sim.scenario.load import load_scenario  # noqa: E402
 from sim.schedule import SolveStatus  # noqa: E402
 from sim.solve import SolveSettings, solve  # noqa: E402
 from sim.solve.greedy import greedy_schedule  # noqa: E402
+from sim.synth.summit import generate_scenario_model  # noqa: E402
 
 BUNDLED = ["tutorial", "kazan-2024", "oversubscribed", "whole-summit"]
 GENERATED = [  # (parties, requests, days, venues, principals)

@@ -2,7 +2,7 @@
 
 from sim.errors import Problem, ScenarioError
 from sim.model import Scenario
-from sim.scenario import load_scenario, load_scenario_text
+from sim.scenario.load import load_scenario, load_scenario_text
 
 __all__ = ["Problem", "Scenario", "ScenarioError", "load_scenario", "load_scenario_text"]
 __version__ = "0.1.0"

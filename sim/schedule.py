@@ -14,8 +14,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from sim.atomic import write_text_atomic
 from sim.errors import Problem, ScenarioError
-from sim.files import write_text_atomic
 from sim.model import Scenario
 
 SCHEDULE_FORMAT = 1

@@ -8,7 +8,7 @@ several principals, trilaterals, pins, windows, preferred times, working
 meals, order relations, unavailable periods, custom rules, distributions and
 scripted events, and ids such as ``NO`` or ``1e5`` that YAML 1.1 would mistype.
 ``scenario_yaml()`` writes such a document as text, ``scenarios()`` loads it.
-``generated_scenario_yaml()`` draws from ``sim.generate`` instead: realistic, bigger.
+``generated_scenario_yaml()`` draws from ``sim.synth.summit`` instead: realistic, bigger.
 
     from hypothesis import given
     from sim.testing import scenarios
@@ -26,10 +26,10 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from sim.dump import Document, document_to_yaml
 from sim.model import Scenario
-from sim.scenario import load_scenario_text
-from sim.timeparse import format_clock, format_duration
+from sim.scenario.load import load_scenario_text
+from sim.scenario.write import Document, document_to_yaml
+from sim.times import format_clock, format_duration
 
 TIME_ZONES = (
     "UTC",
@@ -87,8 +87,8 @@ def scenarios(draw: Draw, /, **bounds: int) -> Scenario:
 def generated_scenario_yaml(
     draw: Draw, /, *, max_parties: int = 8, max_requests: int = 15, max_days: int = 2
 ) -> str:
-    """Scenarios from ``sim.generate`` with drawn sizes and seed: realistic, less varied."""
-    from sim.generate import generate_scenario
+    """Scenarios from ``sim.synth.summit`` with drawn sizes and seed: realistic, less varied."""
+    from sim.synth.summit import generate_scenario
 
     parties = draw(st.integers(2, max_parties))
     return generate_scenario(

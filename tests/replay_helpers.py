@@ -6,13 +6,13 @@ import itertools
 from dataclasses import replace
 from typing import Any
 
-from sim.fit import Booking, first_fit
 from sim.model import Scenario, Uncertainty
-from sim.outcome import Outcome
-from sim.policies import Policy
-from sim.replay import replay
 from sim.schedule import Assignment, Schedule, SolverSettings, SolveStatus
-from sim.uncertainty import DrawPlan, Draws
+from sim.simulate.disruptions import DrawPlan, Draws
+from sim.simulate.outcome import Outcome
+from sim.simulate.policies import Policy
+from sim.simulate.quick_fit import Booking, first_fit
+from sim.simulate.replay import replay
 
 
 def hhmm(clock: str) -> int:

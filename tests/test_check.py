@@ -22,7 +22,7 @@ import pytest
 from sim.check import STRUCTURE, CheckReport, check
 from sim.cli import main
 from sim.model import Scenario
-from sim.scenario import load_scenario_text
+from sim.scenario.load import load_scenario_text
 from sim.schedule import (
     Assignment,
     ObjectiveValue,

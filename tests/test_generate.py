@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
-from sim.generate import generate_scenario, generate_scenario_model
 from sim.model import Scenario
-from sim.scenario import load_scenario, load_scenario_text
+from sim.scenario.load import load_scenario, load_scenario_text
+from sim.synth.summit import generate_scenario, generate_scenario_model
 
 SIZE = {"parties": 10, "requests": 30, "days": 2, "venues": 3}
 
@@ -29,7 +29,7 @@ def test_other_seed_other_text() -> None:
 def test_same_seed_same_bytes_across_processes() -> None:
     # Different hash seeds would reorder any iteration over a set of strings.
     code = (
-        "import sys; from sim.generate import generate_scenario; "
+        "import sys; from sim.synth.summit import generate_scenario; "
         "sys.stdout.write(generate_scenario(parties=9, requests=25, days=2, venues=3, "
         "principals=2, seed=11))"
     )

@@ -6,8 +6,8 @@ from dataclasses import replace
 from typing import Any
 
 from sim.model import Interval, Scenario
-from sim.policies import Planner, make_policy
 from sim.schedule import Schedule, SolveStatus
+from sim.simulate.policies import Planner, make_policy
 from tests.replay_helpers import assert_plannable, calm, keep_or_fit_planner, run, schedule_of
 from tests.tiny import DAY, base_document, meeting, scenario_of
 

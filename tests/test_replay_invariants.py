@@ -15,16 +15,16 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim.check import check
-from sim.live import Stage
 from sim.model import Scenario, Uncertainty
-from sim.outcome import Outcome, SpanKind
-from sim.policies import POLICY_NAMES, make_policy
-from sim.replay import Replay
-from sim.scenario import load_scenario_text
+from sim.scenario.load import load_scenario_text
 from sim.schedule import Schedule
+from sim.simulate.disruptions import DrawPlan, Draws, effective_uncertainty
+from sim.simulate.outcome import Outcome, SpanKind
+from sim.simulate.policies import POLICY_NAMES, make_policy
+from sim.simulate.replay import Replay
+from sim.simulate.state import Stage
 from sim.solve.greedy import greedy_schedule
 from sim.testing import generated_scenario_yaml, scenarios
-from sim.uncertainty import DrawPlan, Draws, effective_uncertainty
 from tests.replay_helpers import checked_planner
 
 SETTINGS = settings(
@@ -159,7 +159,7 @@ def test_without_disruption_the_replay_is_the_plan(scenario: Scenario) -> None:
 
 @pytest.mark.parametrize("path", ["scenarios/tutorial.yaml", "scenarios/kazan-2024.yaml"])
 def test_bundled_scenarios_replay_their_plan_without_disruption(path: str) -> None:
-    from sim.scenario import load_scenario
+    from sim.scenario.load import load_scenario
 
     scenario = load_scenario(path)
     schedule = greedy_schedule(scenario)

@@ -7,7 +7,7 @@ trace can be followed line by line; the comments say why each line is there.
 
 from __future__ import annotations
 
-from sim.policies import make_policy
+from sim.simulate.policies import make_policy
 from tests.replay_helpers import calm, keep_or_fit_planner, run, schedule_of
 from tests.tiny import DAY, base_document, meeting, scenario_of
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sim.check import check
 from sim.cli import main
-from sim.robust import choose_robust_plan, variant_scenario
-from sim.scenario import load_scenario
+from sim.robust_plan import choose_robust_plan, variant_scenario
+from sim.scenario.load import load_scenario
 from sim.solve import SolveSettings
 
 TUTORIAL = Path(__file__).resolve().parent.parent / "scenarios" / "tutorial.yaml"

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from sim.executors import DaskCluster, LocalProcesses, Serial
-from sim.metrics import SimulationResult, mean_interval, t_975
+from sim.export.simulation import write_results
 from sim.model import Scenario
-from sim.robustness import batches_of, simulate
-from sim.scenario import load_scenario
+from sim.scenario.load import load_scenario
 from sim.schedule import Schedule
-from sim.simulation_report import write_results
+from sim.simulate.executors import DaskCluster, LocalProcesses, Serial
+from sim.simulate.metrics import SimulationResult, mean_interval, t_975
+from sim.simulate.monte_carlo import batches_of, simulate
 from sim.solve.greedy import greedy_schedule
 from tests.replay_helpers import keep_or_fit_planner, schedule_of
 from tests.tiny import base_document, meeting, scenario_of

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from sim.dump import scenario_to_document, scenario_to_yaml
 from sim.model import Scenario
-from sim.scenario import load_scenario, load_scenario_text
+from sim.scenario.load import load_scenario, load_scenario_text
+from sim.scenario.safe_yaml import parse_yaml
+from sim.scenario.write import scenario_to_document, scenario_to_yaml
 from sim.testing import generated_scenario_yaml, scenarios
-from sim.yamlread import parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sim.errors import InputFileError, Problem, ScenarioError
-from sim.scenario import load_scenario, load_scenario_text
+from sim.scenario.load import load_scenario, load_scenario_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = (ROOT / "scenarios" / "tutorial.yaml").read_text(encoding="utf-8")

@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 
 from sim.cli import main
 from sim.model import Distribution, EventKind, Interval, MeetingFormat, Rank, Status
-from sim.scenario import load_scenario, load_scenario_text
-from sim.schema import json_schema
+from sim.scenario.document import json_schema
+from sim.scenario.load import load_scenario, load_scenario_text
+from sim.scenario.safe_yaml import read_yaml
 from sim.testing import scenario_documents
-from sim.yamlread import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sim.cli import main
-from sim.scenario import load_scenario
+from sim.scenario.load import load_scenario
 from sim.schedule import write_schedule
 from sim.solve.greedy import greedy_schedule
 

@@ -10,7 +10,7 @@ import pytest
 
 from sim.check import check
 from sim.cli import main
-from sim.scenario import load_scenario
+from sim.scenario.load import load_scenario
 from sim.schedule import SolveStatus, read_schedule
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from sim.model import Distribution, DistributionKind, Uncertainty
-from sim.scenario import load_scenario
-from sim.uncertainty import (
+from sim.scenario.load import load_scenario
+from sim.simulate.disruptions import (
     CALIBRATED,
     DrawPlan,
     effective_uncertainty,

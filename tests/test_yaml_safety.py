@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from sim.cli import main
 from sim.errors import ScenarioError
-from sim.scenario import load_scenario, load_scenario_text
-from sim.yamlread import MAX_DEPTH, MAX_FILE_BYTES, parse_yaml
+from sim.scenario.load import load_scenario, load_scenario_text
+from sim.scenario.safe_yaml import MAX_DEPTH, MAX_FILE_BYTES, parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = (ROOT / "scenarios" / "tutorial.yaml").read_text(encoding="utf-8")

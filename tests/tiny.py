@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from sim.model import Scenario
-from sim.scenario import load_scenario_text
+from sim.scenario.load import load_scenario_text
 
 DAY = "2025-01-10"
 

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.check import CheckReport, check, report_to_dict
-from sim.scenario import load_scenario
+from sim.scenario.load import load_scenario
 from sim.schedule import read_schedule
 
 EXIT_OK = 0

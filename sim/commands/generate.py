@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.files import write_text_atomic
-from sim.generate import DEFAULT_DENSITY, generate_scenario
-from sim.scenario import load_scenario_text
+from sim.atomic import write_text_atomic
+from sim.scenario.load import load_scenario_text
+from sim.synth.summit import DEFAULT_DENSITY, generate_scenario
 
 
 def run(args: argparse.Namespace) -> int:

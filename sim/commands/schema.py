@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from sim.files import write_text_atomic
-from sim.schema import json_schema
+from sim.atomic import write_text_atomic
+from sim.scenario.document import json_schema
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,14 +17,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 
 from sim.commands.console import wide_console
 from sim.errors import Problem, ScenarioError
-from sim.executors import make_executor
+from sim.export.simulation import result_tables, write_results
 from sim.model import Scenario
-from sim.policies import POLICY_NAMES, Planner
-from sim.robustness import simulate
-from sim.scenario import load_scenario
+from sim.scenario.load import load_scenario
 from sim.schedule import Schedule, read_schedule
-from sim.simulation_report import result_tables, write_results
-from sim.uncertainty import Disruptions
+from sim.simulate.disruptions import Disruptions
+from sim.simulate.executors import make_executor
+from sim.simulate.monte_carlo import simulate
+from sim.simulate.policies import POLICY_NAMES, Planner
 
 DEFAULT_POLICIES = POLICY_NAMES
 

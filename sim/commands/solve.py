@@ -15,7 +15,7 @@ from rich.table import Table
 
 from sim.commands.console import wide_console
 from sim.model import Scenario
-from sim.scenario import load_scenario
+from sim.scenario.load import load_scenario
 from sim.schedule import Assignment, Change, Schedule, SolveStatus, read_schedule, write_schedule
 from sim.solve import SolveResult, SolveSettings, solve
 
@@ -142,7 +142,7 @@ def _run_robust(
     console: Console,
     errors: Console,
 ) -> int:
-    from sim.robust import choose_robust_plan
+    from sim.robust_plan import choose_robust_plan
 
     try:
         choice = choose_robust_plan(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.scenario import load_scenario
+from sim.scenario.load import load_scenario
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 from sim.model import Meeting, Scenario
 from sim.solve.candidates import Filter, day_filters, day_grid
 from sim.solve.cpmodel import SummitModel
-from sim.timeparse import format_clock, format_duration
+from sim.times import format_clock, format_duration
 
 
 @dataclass(frozen=True)

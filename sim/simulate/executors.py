@@ -44,7 +44,7 @@ class LocalProcesses:
         context: BaseContext
         if "forkserver" in multiprocessing.get_all_start_methods():
             server = multiprocessing.get_context("forkserver")
-            server.set_forkserver_preload(["sim.robustness"])
+            server.set_forkserver_preload(["sim.simulate.monte_carlo"])
             context = server
         else:  # pragma: no cover - Windows
             context = multiprocessing.get_context("spawn")

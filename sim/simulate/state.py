@@ -1,7 +1,7 @@
 """The state of a summit while it is being replayed: meetings, programme events, parties.
 
 These records change as the replay runs (they are the one place in the simulator
-that is not frozen); ``sim.replay`` owns them and the policies read them. Each
+that is not frozen); ``sim.simulate.replay`` owns them and the policies read them. Each
 party has an *agenda*: its open engagements sorted by a key shared by everyone,
 ``(minute, 0 for a programme event / 1 for a meeting, id)``. Because the key is
 global, two parties never disagree on which of their common meetings comes
@@ -16,8 +16,8 @@ from enum import Enum
 from typing import Any
 
 from sim.model import FixedEvent, Meeting, Party, Scenario
-from sim.outcome import MeetingResult
 from sim.schedule import Assignment, Schedule
+from sim.simulate.outcome import MeetingResult
 
 Key = tuple[int, int, str]
 

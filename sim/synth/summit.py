@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from sim.dump import SCHEMA_HEADER, Document, document_to_yaml
-from sim.generate_names import country_names, language_codes, person_name, venue_names
 from sim.model import Scenario
-from sim.scenario import load_scenario_text
-from sim.timeparse import format_clock, format_duration
+from sim.scenario.load import load_scenario_text
+from sim.scenario.write import SCHEMA_HEADER, Document, document_to_yaml
+from sim.synth.names import country_names, language_codes, person_name, venue_names
+from sim.times import format_clock, format_duration
 
 DEFAULT_DENSITY = 0.7
 GRAIN = 5
@@ -47,7 +47,7 @@ TIME_ZONES = (
     "Asia/Tokyo",
 )
 
-# Rates of the rarer features of a guest (the meetings' are in sim.generate_meetings).
+# Rates of the rarer features of a guest (the meetings' are in sim.synth.requests).
 LATE, EARLY, UNAVAILABLE, GUEST_LIMIT, BASE = 0.15, 0.15, 0.1, 0.05, 0.3
 
 Span = tuple[int, int]  # minutes after midnight of one day
@@ -350,8 +350,8 @@ class SummitDraft:
                 return
 
     def meetings(self) -> list[Document]:
-        # Imported here because sim.generate_meetings builds on this module.
-        from sim.generate_meetings import MeetingPlanner
+        # Imported here because sim.synth.requests builds on this module.
+        from sim.synth.requests import MeetingPlanner
 
         return MeetingPlanner(self).plan()
 

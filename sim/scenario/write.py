@@ -40,8 +40,8 @@ from sim.model import (
     Status,
     Uncertainty,
 )
-from sim.timeparse import format_clock, format_datetime, format_duration
-from sim.yamlread import reads_as_text
+from sim.scenario.safe_yaml import reads_as_text
+from sim.times import format_clock, format_datetime, format_duration
 
 Document = dict[str, Any]
 

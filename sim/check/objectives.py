@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from sim.check_report import GivenUp, Objectives
-from sim.check_view import (
+from sim.check.report import GivenUp, Objectives
+from sim.check.view import (
     Engagement,
     PlanView,
     clock,

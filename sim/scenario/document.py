@@ -2,7 +2,7 @@
 
 These models describe the *document* a protocol office writes: times are still
 strings as people write them, references are still names. They give the shape
-checks and the JSON Schema (``sim schema``); ``sim.scenario`` parses the times,
+checks and the JSON Schema (``sim schema``); ``sim.scenario.load`` parses the times,
 resolves the references, cross-checks and builds the frozen domain model.
 """
 
@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from sim.model import EventKind, MeetingFormat, PrecedenceMode, Rank, Status
-from sim.timeparse import CLOCK_PATTERN, DATE_PATTERN, DATETIME_PATTERN, DURATION_PATTERN
+from sim.times import CLOCK_PATTERN, DATE_PATTERN, DATETIME_PATTERN, DURATION_PATTERN
 
 FORMAT_VERSION = 1
 

@@ -1,12 +1,12 @@
 """Reaction policies: what the protocol office does when the day does not go to plan.
 
-A policy is consulted by the replay (``sim.replay``) at its decisions and holds
+A policy is consulted by the replay (``sim.simulate.replay``) at its decisions and holds
 no state of its own (the same policy object serves every replication):
 
 * ``as-planned``: keep the order; start each meeting as soon as it can
   (right-shift); a meeting that cannot finish before a party's next programme
   event waits until after it; one that cannot finish before the day ends is
-  not held. Same-day requests go into the first gap (``sim.fit``).
+  not held. Same-day requests go into the first gap (``sim.simulate.quick_fit``).
 * ``shorten``: as planned, but a meeting that would make someone late for their
   next engagement is cut, never below its ``min_duration``; a meeting may
   start as long as its ``min_duration`` still fits.
@@ -15,7 +15,7 @@ no state of its own (the same policy object serves every replication):
 * ``replan``: at each disruption (a cancellation, a walkout, a request, a late
   arrival, an engagement that ends too late for someone's next meeting, a
   meeting that can no longer start in time) the rest of the summit is re-planned
-  by the planner it is given (``sim.replan``); when re-planning fails, it acts
+  by the planner it is given (``sim.simulate.replanning``); when re-planning fails, it acts
   as planned.
 """
 
@@ -24,14 +24,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from sim.fit import Booking, first_fit
-from sim.live import LiveEvent, LiveMeeting, LiveParty, Obstacle, State
 from sim.model import Interval, Meeting, Scenario
-from sim.replan import replan_now
 from sim.schedule import Schedule
+from sim.simulate.quick_fit import Booking, first_fit
+from sim.simulate.replanning import replan_now
+from sim.simulate.state import LiveEvent, LiveMeeting, LiveParty, Obstacle, State
 
 if TYPE_CHECKING:
-    from sim.replay import Replay
+    from sim.simulate.replay import Replay
 
 Planner = Callable[[Scenario, Schedule], Schedule]
 

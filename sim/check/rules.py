@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from itertools import combinations, pairwise
 
-from sim.check_report import Violation
-from sim.check_view import (
+from sim.check.report import Violation
+from sim.check.view import (
     Engagement,
     Held,
     PlanView,

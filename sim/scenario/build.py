@@ -34,7 +34,7 @@ from sim.model import (
     Uncertainty,
     Venue,
 )
-from sim.schema import (
+from sim.scenario.document import (
     AnyDist,
     CancelMeetingDoc,
     CancelPartyDoc,
@@ -52,14 +52,14 @@ from sim.schema import (
     UniformDist,
     WindowOfDayDoc,
 )
-from sim.timeparse import (
+from sim.scenario.safe_yaml import Located
+from sim.times import (
     is_clock,
     parse_clock,
     parse_date,
     parse_datetime,
     parse_duration,
 )
-from sim.yamlread import Located
 
 Path_ = tuple[str | int, ...]
 _PLURALS = {"party": "parties"}
@@ -697,7 +697,7 @@ class _Builder:
             kind = DistributionKind.LOGNORMAL
         else:
             assert isinstance(doc, MixtureDist)
-            # fsum: weights already normalised (as sim.dump writes them) then divide
+            # fsum: weights already normalised (as sim.scenario.write writes them) then divide
             # by exactly 1.0 and come back unchanged.
             total = math.fsum(c.weight or 0.0 for c in doc.components)
             components: list[tuple[float, Distribution]] = []

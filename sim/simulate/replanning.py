@@ -36,13 +36,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from sim.fit import Booking, first_fit
-from sim.live import Key, LiveMeeting, State
 from sim.model import EventKind, FixedEvent, Interval, Meeting, Party, Scenario, Uncertainty
 from sim.schedule import Assignment, Schedule, SolveStatus
+from sim.simulate.quick_fit import Booking, first_fit
+from sim.simulate.state import Key, LiveMeeting, State
 
 if TYPE_CHECKING:
-    from sim.replay import Replay
+    from sim.simulate.replay import Replay
 
 Planner = Callable[[Scenario, Schedule], Schedule]
 
@@ -79,7 +79,7 @@ def _ceil(minute: int, grain: int) -> int:
 def rest_of_summit(replay: Replay, *, keep_required: bool = True) -> tuple[Scenario, Schedule]:
     """The scenario of what is still to plan, and the current plan as the previous schedule.
 
-    A required meeting stays required when a quick fit (``sim.fit``, in the current
+    A required meeting stays required when a quick fit (``sim.simulate.quick_fit``, in the current
     plan's order) still finds it a place next to the other required ones; the others,
     or all with ``keep_required`` false, become optional with a weight above all
     optional meetings together.

@@ -25,10 +25,10 @@ from typing import Any
 
 from rich.table import Table
 
-from sim.files import write_text_atomic
-from sim.metrics import Interval95, SimulationResult, VariantStats
+from sim.atomic import write_text_atomic
 from sim.model import Scenario
-from sim.outcome import outcome_to_dict
+from sim.simulate.metrics import Interval95, SimulationResult, VariantStats
+from sim.simulate.outcome import outcome_to_dict
 
 FORMAT = 1
 

@@ -1,4 +1,4 @@
-"""The meeting requests of a generated summit (see ``sim.generate``).
+"""The meeting requests of a generated summit (see ``sim.synth.summit``).
 
 Requests go round the principals (the host twice as often), each to the guest
 it has asked least so far, so pairs repeat only once every pair is used. Their
@@ -13,9 +13,9 @@ from collections import Counter
 
 import numpy as np
 
-from sim.dump import Document
-from sim.generate import BUFFER, DAY_END, DAY_START, LATEST_END, SummitDraft
-from sim.timeparse import format_clock, format_duration, parse_duration
+from sim.scenario.write import Document
+from sim.synth.summit import BUFFER, DAY_END, DAY_START, LATEST_END, SummitDraft
+from sim.times import format_clock, format_duration, parse_duration
 
 DURATIONS = (15, 20, 30, 45, 60, 75, 90, 120)
 REQUIRED_SHARE = 0.08  # of all requests, within the caps in choose_required()

@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from sim.executors import make_executor
-from sim.metrics import SimulationResult, VariantStats
 from sim.model import Scenario
-from sim.robustness import simulate
 from sim.schedule import Assignment, Schedule, SolveStatus
+from sim.simulate.executors import make_executor
+from sim.simulate.metrics import SimulationResult, VariantStats
+from sim.simulate.monte_carlo import simulate
 from sim.solve import SolveSettings, solve
 
 DEFAULT_VARIANTS = ("plain", "slack+15", "slack+30", "buffer+10")

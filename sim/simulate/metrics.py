@@ -34,8 +34,8 @@ import numpy as np
 from sim.model import Scenario
 
 if TYPE_CHECKING:
-    from sim.live import Stage
-    from sim.outcome import Outcome
+    from sim.simulate.outcome import Outcome
+    from sim.simulate.state import Stage
 
 ON_TIME = 10  # minutes: "starts within 10 minutes of the plan"
 

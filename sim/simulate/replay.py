@@ -15,7 +15,7 @@ waits until after that event (right-shift), or is not held when the day or a
 party's stay runs out first. The protocol buffer is slack: it absorbs
 overruns and is not spent.
 
-The policy (``sim.policies``) is consulted at the decisions: how long a
+The policy (``sim.simulate.policies``) is consulted at the decisions: how long a
 meeting may run, what to do with one that cannot start in time, what to do
 when an engagement ends, a meeting is cancelled or asked for. Everything
 random comes from ``Draws`` (drawn before the replay starts), so policies and
@@ -29,7 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from sim.live import (
+from sim.model import Meeting, Scenario, ScriptedKind
+from sim.schedule import Schedule
+from sim.simulate.disruptions import Draws, home_leg
+from sim.simulate.outcome import Outcome, Span, SpanKind
+from sim.simulate.state import (
     LiveEvent,
     LiveMeeting,
     LiveParty,
@@ -39,13 +43,9 @@ from sim.live import (
     day_ends,
     meeting_result,
 )
-from sim.model import Meeting, Scenario, ScriptedKind
-from sim.outcome import Outcome, Span, SpanKind
-from sim.schedule import Schedule
-from sim.uncertainty import Draws, home_leg
 
 if TYPE_CHECKING:
-    from sim.policies import Policy
+    from sim.simulate.policies import Policy
 
 
 class Replay:

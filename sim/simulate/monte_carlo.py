@@ -1,8 +1,8 @@
 """Monte Carlo over replays: many replications of each (schedule, policy) variant.
 
 ``simulate(scenario, schedules, ...)`` runs ``runs`` replications of every
-variant, in batches on an executor (``sim.executors``), and returns the
-metrics (``sim.metrics``). Replication ``i`` draws its disruptions once
+variant, in batches on an executor (``sim.simulate.executors``), and returns the
+metrics (``sim.simulate.metrics``). Replication ``i`` draws its disruptions once
 (``DrawPlan.draw(seed, i)``) and replays every variant on them: the variants
 are compared on common random numbers, and the result does not depend on the
 number of workers or the order the batches finish in.
@@ -18,15 +18,15 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sim.executors import Executor, Serial
-from sim.live import Stage
-from sim.metrics import SimulationResult, Summary, Variant, summarise, tabulate
 from sim.model import Scenario, Uncertainty
-from sim.outcome import Outcome
-from sim.policies import POLICY_NAMES, Planner, make_policy
-from sim.replay import Replay
 from sim.schedule import Schedule
-from sim.uncertainty import Disruptions, DrawPlan, effective_uncertainty
+from sim.simulate.disruptions import Disruptions, DrawPlan, effective_uncertainty
+from sim.simulate.executors import Executor, Serial
+from sim.simulate.metrics import SimulationResult, Summary, Variant, summarise, tabulate
+from sim.simulate.outcome import Outcome
+from sim.simulate.policies import POLICY_NAMES, Planner, make_policy
+from sim.simulate.replay import Replay
+from sim.simulate.state import Stage
 
 DEFAULT_POLICIES = ("as-planned", "shorten", "drop")
 Progress = Callable[[int], None]

@@ -3,9 +3,9 @@
 ``load_scenario(path)`` either returns a valid ``Scenario`` or raises
 ``ScenarioError`` carrying every problem found, each with file, line, column,
 field path, what is wrong and how to fix it. Shape problems (wrong keys, wrong
-types) are found by the pydantic document models in ``sim.schema``; meaning
+types) are found by the pydantic document models in ``sim.scenario.document``; meaning
 problems (unknown references, overlapping events, missing travel times) by
-``sim.build``.
+``sim.scenario.build``.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.build import build_scenario
 from sim.errors import Problem, ScenarioError
 from sim.model import Scenario
-from sim.schema import PATTERN_MEANINGS, ScenarioDoc
-from sim.yamlread import Located, parse_yaml, read_input
+from sim.scenario.build import build_scenario
+from sim.scenario.document import PATTERN_MEANINGS, ScenarioDoc
+from sim.scenario.safe_yaml import Located, parse_yaml, read_input
 
 
 def load_scenario(path: str | Path) -> Scenario:

@@ -14,8 +14,8 @@ it may well still be valid.
 
 from __future__ import annotations
 
-from sim.check_objectives import given_up, objectives
-from sim.check_report import (
+from sim.check.objectives import given_up, objectives
+from sim.check.report import (
     OBJECTIVE_NAMES,
     STRUCTURE,
     CheckReport,
@@ -24,8 +24,8 @@ from sim.check_report import (
     Violation,
     report_to_dict,
 )
-from sim.check_rules import RULES, hard_rule_violations
-from sim.check_view import day_index, plan_view, span
+from sim.check.rules import RULES, hard_rule_violations
+from sim.check.view import day_index, plan_view, span
 from sim.model import Scenario
 from sim.schedule import Assignment, Schedule
 
