@@ -9,6 +9,7 @@ times), so two runs can be compared with ``cmp``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -94,6 +95,12 @@ class Schedule:
 
 
 # --- to and from JSON -------------------------------------------------------------
+
+
+# A planner as the simulator sees it: (what is left to plan, the current plan as the
+# previous schedule) -> a new schedule. The simulator never imports the solver; the
+# command line passes ``sim.solve.make_planner(...)`` in as one of these.
+Planner = Callable[[Scenario, Schedule], Schedule]
 
 
 def _assignment_json(a: Assignment, scenario: Scenario | None) -> dict[str, Any]:

@@ -20,11 +20,11 @@ from sim.errors import Problem, ScenarioError
 from sim.export.simulation import result_tables, write_results
 from sim.model import Scenario
 from sim.scenario.load import load_scenario
-from sim.schedule import Schedule, read_schedule
+from sim.schedule import Planner, Schedule, read_schedule
 from sim.simulate.disruptions import Disruptions
 from sim.simulate.executors import make_executor
 from sim.simulate.monte_carlo import simulate
-from sim.simulate.policies import POLICY_NAMES, Planner
+from sim.simulate.policies import POLICY_NAMES
 
 DEFAULT_POLICIES = POLICY_NAMES
 

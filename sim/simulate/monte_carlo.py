@@ -19,12 +19,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sim.model import Scenario, Uncertainty
-from sim.schedule import Schedule
+from sim.schedule import Planner, Schedule
 from sim.simulate.disruptions import Disruptions, DrawPlan, effective_uncertainty
 from sim.simulate.executors import Executor, Serial
 from sim.simulate.metrics import SimulationResult, Summary, Variant, summarise, tabulate
 from sim.simulate.outcome import Outcome
-from sim.simulate.policies import POLICY_NAMES, Planner, make_policy
+from sim.simulate.policies import POLICY_NAMES, make_policy
 from sim.simulate.replay import Replay
 from sim.simulate.state import Stage
 
