@@ -1,7 +1,8 @@
 """The ``sim`` command: parses arguments and hands over to ``sim.commands``.
 
-Exit codes: 0 success; 1 invalid input (or, for ``check``, a broken hard rule);
-2 usage error (including a missing input file); 3 no schedule exists.
+Exit codes are ``sim.exit_codes.ExitCode``: 0 success; 1 invalid input; 2 usage
+error (including a missing input file); 3 no schedule exists; 4 no schedule found
+in time; 5 a hard rule is broken (``sim check``); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -12,11 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from sim.errors import InputFileError, ScenarioError
-
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-EXIT_INFEASIBLE = 3
+from sim.exit_codes import ExitCode
 
 # Sub-commands in the order --help lists them; each module has register().
 COMMANDS = ("validate", "schema", "solve", "check", "simulate", "generate")
@@ -49,10 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         count = len(exc.problems)
         print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
-        return EXIT_USAGE if isinstance(exc, InputFileError) else EXIT_INVALID
+        return ExitCode.USAGE if isinstance(exc, InputFileError) else ExitCode.INVALID_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     return code
 
 

@@ -21,6 +21,7 @@ import pytest
 
 from sim.check import STRUCTURE, CheckReport, check
 from sim.cli import main
+from sim.exit_codes import ExitCode
 from sim.model import Scenario
 from sim.scenario.load import load_scenario_text
 from sim.schedule import (
@@ -535,9 +536,9 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     bad_dir.mkdir()
     gap = valid(s, host_ben=held(s, "host-ben", "2025-06-02 11:15", "centre"))
     _, bad = files(bad_dir, text, gap, s)
-    assert main(["check", scenario_path, bad]) == 1
+    assert main(["check", scenario_path, bad]) == ExitCode.RULES_BROKEN
     assert "gap" in capsys.readouterr().out
-    assert main(["check", scenario_path, bad, "--json"]) == 1
+    assert main(["check", scenario_path, bad, "--json"]) == ExitCode.RULES_BROKEN
     document = json.loads(capsys.readouterr().out)
     assert document["ok"] is False
     assert [v["rule"] for v in document["violations"]] == ["gap"]
@@ -549,7 +550,7 @@ def test_cli_unreadable_schedule(tmp_path: Path, capsys: pytest.CaptureFixture[s
     scenario_path.write_text(tiny_yaml(), encoding="utf-8")
     broken = tmp_path / "schedule.json"
     broken.write_text("{not json", encoding="utf-8")
-    assert main(["check", str(scenario_path), str(broken)]) == 1
+    assert main(["check", str(scenario_path), str(broken)]) == ExitCode.INVALID_INPUT
     assert "not valid JSON" in capsys.readouterr().err
 
 

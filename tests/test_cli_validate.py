@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
+from sim.cli import main
+from sim.exit_codes import ExitCode
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
@@ -28,7 +29,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_valid_file_exits_0_and_summarises(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", str(TUTORIAL)]) == EXIT_OK
+    assert main(["validate", str(TUTORIAL)]) == ExitCode.OK
     out = capsys.readouterr().out
     assert "valid: 2 days, 2 venues, 4 parties (principals: host)" in out
     assert "3 meeting requests (1 required)" in out
@@ -39,7 +40,7 @@ def test_invalid_file_exits_1_with_file_line_and_column(
 ) -> None:
     text = TUTORIAL.read_text(encoding="utf-8").replace("[host, ana]", "[host, anna]")
     path = write(tmp_path, text)
-    assert main(["validate", str(path)]) == EXIT_INVALID
+    assert main(["validate", str(path)]) == ExitCode.INVALID_INPUT
     err = capsys.readouterr().err
     line = 1 + text[: text.index("anna")].count("\n")
     assert f"{path}:{line}:21: meetings[0].parties[1]: unknown party 'anna'" in err
@@ -58,7 +59,7 @@ def test_several_problems_are_all_reported(
         .replace("after: [host-ana]", "after: [host-bob]")
     )
     path = write(tmp_path, text)
-    assert main(["validate", str(path)]) == EXIT_INVALID
+    assert main(["validate", str(path)]) == ExitCode.INVALID_INPUT
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 4 and err[-1] == "3 problems found"
     assert all(line.startswith(f"{path}:") for line in err[:3])
@@ -68,19 +69,19 @@ def test_several_problems_are_all_reported(
 def test_empty_file_is_invalid_not_a_crash(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["validate", str(write(tmp_path, ""))]) == EXIT_INVALID
+    assert main(["validate", str(write(tmp_path, ""))]) == ExitCode.INVALID_INPUT
     assert "the file is empty" in capsys.readouterr().err
 
 
 def test_missing_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", str(tmp_path / "nowhere.yaml")]) == EXIT_USAGE
+    assert main(["validate", str(tmp_path / "nowhere.yaml")]) == ExitCode.USAGE
     assert "nowhere.yaml: no such file" in capsys.readouterr().err
 
 
 def test_no_arguments_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as caught:
         main(["validate"])
-    assert caught.value.code == EXIT_USAGE
+    assert caught.value.code == ExitCode.USAGE
 
 
 # --- the real command, in a subprocess --------------------------------------------------

@@ -1,8 +1,9 @@
 """``sim check SCENARIO SCHEDULE``: judge a schedule by docs/planning-rules.md.
 
 Prints every broken hard rule and every soft preference given up, by id, and the
-objective values recomputed from the schedule. Exit 0 when no hard rule is
-broken, 1 otherwise (and 1 for an unreadable scenario or schedule).
+objective values recomputed from the schedule. Exit 0 (OK) when no hard rule is
+broken, 5 (RULES_BROKEN) otherwise; 1 (INVALID_INPUT) for a malformed scenario or
+schedule, 2 (USAGE) for a missing one.
 """
 
 from __future__ import annotations
@@ -16,11 +17,9 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.check import CheckReport, check, report_to_dict
+from sim.exit_codes import ExitCode
 from sim.scenario.load import load_scenario
 from sim.schedule import read_schedule
-
-EXIT_OK = 0
-EXIT_BROKEN = 1
 
 
 def findings_table(title: str, rows: Sequence[tuple[str, ...]], columns: tuple[str, ...]) -> Table:
@@ -74,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report_to_dict(report), indent=2, sort_keys=True, ensure_ascii=False))
     else:
         print_report(Console(highlight=False), report)
-    return EXIT_OK if report.ok else EXIT_BROKEN
+    return ExitCode.OK if report.ok else ExitCode.RULES_BROKEN
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -84,7 +83,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description=(
             "Independently check SCHEDULE (a schedule.json) against SCENARIO: every broken "
             "hard rule and every soft preference given up, by id, and the objective tiers "
-            "recomputed. Exit 0 when no hard rule is broken, 1 otherwise."
+            "recomputed. Exit 0 when no hard rule is broken, 5 otherwise; 1 for a malformed "
+            "scenario or schedule, 2 for a missing one."
         ),
     )
     parser.add_argument("scenario", metavar="SCENARIO", help="the scenario YAML file")

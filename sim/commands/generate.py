@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from sim.atomic import write_text_atomic
+from sim.exit_codes import ExitCode
 from sim.scenario.load import load_scenario_text
 from sim.synth.summit import DEFAULT_DENSITY, generate_scenario
 
@@ -24,14 +25,14 @@ def run(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         print(f"sim generate: {exc}", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     # A generator bug must not leave an invalid file behind: check before writing.
     load_scenario_text(text, args.output or "<generated>")
     if args.output:
         write_text_atomic(Path(args.output), text)
     else:
         sys.stdout.write(text)
-    return 0
+    return ExitCode.OK
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from sim.atomic import write_text_atomic
+from sim.exit_codes import ExitCode
 from sim.scenario.document import json_schema
 
 
@@ -17,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
         write_text_atomic(Path(args.output), text)
     else:
         sys.stdout.write(text)
-    return 0
+    return ExitCode.OK
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

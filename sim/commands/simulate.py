@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 
 from sim.commands.console import wide_console
 from sim.errors import Problem, ScenarioError
+from sim.exit_codes import ExitCode
 from sim.export.simulation import result_tables, write_results
 from sim.model import Scenario
 from sim.scenario.load import load_scenario
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         if planner is None:
             policies.remove("replan")
             if not policies:
-                return 2
+                return ExitCode.USAGE
     workers = args.workers or os.cpu_count() or 1
     executor = make_executor(workers, args.dask)
     with Progress(
@@ -109,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         for path in write_results(Path(args.output), result, scenario):
             console.print(f"wrote {path}")
-    return 0
+    return ExitCode.OK
 
 
 def _positive(text: str) -> int:

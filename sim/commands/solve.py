@@ -1,7 +1,7 @@
 """``sim solve SCENARIO``: plan the bilaterals, write schedule.json, print the plan.
 
-Exit codes: 0 a schedule (optimal or not), 3 no schedule exists (infeasible),
-4 no schedule found within the time limit.
+Exit codes (``ExitCode``): 0 OK, a schedule (optimal or not); 3 NO_SCHEDULE, none
+exists (infeasible); 4 NOT_FOUND_IN_TIME, none found within the time limit.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.commands.console import wide_console
+from sim.exit_codes import ExitCode
 from sim.model import Scenario
 from sim.scenario.load import load_scenario
 from sim.schedule import Assignment, Change, Schedule, SolveStatus, read_schedule, write_schedule
 from sim.solve import SolveResult, SolveSettings, solve
-
-EXIT_INFEASIBLE = 3
-EXIT_UNKNOWN = 4
 
 
 def _when(scenario: Scenario, minute: int) -> str:
@@ -106,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
             f"{args.previous}: is a schedule of scenario {previous.scenario_id!r}, "
             f"not {scenario.id!r}"
         )
-        return 2
+        return ExitCode.USAGE
     started = time.perf_counter()
     last_report = [started]
 
@@ -129,10 +127,10 @@ def run(args: argparse.Namespace) -> int:
         write_schedule(path, schedule, scenario)
         console.print(f"wrote {path}")
     if schedule.status is SolveStatus.INFEASIBLE:
-        return EXIT_INFEASIBLE
+        return ExitCode.NO_SCHEDULE
     if schedule.status is SolveStatus.UNKNOWN:
-        return EXIT_UNKNOWN
-    return 0
+        return ExitCode.NOT_FOUND_IN_TIME
+    return ExitCode.OK
 
 
 def _run_robust(
@@ -155,7 +153,7 @@ def _run_robust(
         )
     except ValueError as exc:
         errors.print(str(exc))
-        return EXIT_INFEASIBLE
+        return ExitCode.NO_SCHEDULE
     plain = choice.plain
     table = Table(
         title=f"Robust planning: {args.robust_runs} replays per plan, policy {choice.policy}, "
@@ -196,7 +194,7 @@ def _run_robust(
             write_schedule(out / "robust" / f"{c.name}.json", c.schedule, scenario)
         write_schedule(out / "schedule.json", choice.chosen.schedule, scenario)
         console.print(f"wrote {out / 'schedule.json'} (the chosen plan) and {out / 'robust'}/")
-    return 0
+    return ExitCode.OK
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

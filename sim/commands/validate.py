@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from sim.exit_codes import ExitCode
 from sim.scenario.load import load_scenario
 
 
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
         f"{count(len(scenario.fixed_events), 'fixed event')}, "
         f"{count(len(scenario.meetings), 'meeting request')} ({required} required)"
     )
-    return 0
+    return ExitCode.OK
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
