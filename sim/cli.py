@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from sim.errors import InputFileError, ScenarioError
+from sim.errors import InputError, InputFileError
 from sim.exit_codes import ExitCode
 
 # Sub-commands in the order --help lists them; each module has register().
@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)
-    except ScenarioError as exc:
+    except InputError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         count = len(exc.problems)

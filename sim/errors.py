@@ -1,4 +1,5 @@
-"""Problems found in a scenario file, each tied to a file, line, column and field."""
+"""Problems found in an input file (a scenario or a schedule), each tied to a file,
+line, column and field."""
 
 from __future__ import annotations
 
@@ -27,12 +28,21 @@ class Problem:
         return f"{where}:{field} {self.message}{hint}"
 
 
-class ScenarioError(Exception):
-    """Raised when a scenario cannot be loaded; carries every problem found."""
+class InputError(Exception):
+    """An input file cannot be used; carries every problem found."""
 
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ScenarioError(InputError):
+    """Raised when a scenario cannot be loaded; carries every problem found."""
+
+
+class ScheduleFileError(InputError):
+    """Raised when a schedule file (schedule.json) is malformed: not JSON, not a
+    schedule, or missing fields. A missing or unreadable file is an InputFileError."""
 
 
 def format_path(path: tuple[str | int, ...]) -> str:
@@ -47,4 +57,5 @@ def format_path(path: tuple[str | int, ...]) -> str:
 
 
 class InputFileError(ScenarioError):
-    """The input file itself is missing or unreadable: a usage error, not a bad scenario."""
+    """The input file itself (a scenario or a schedule) is missing or unreadable: a
+    usage error, not a bad file. (A ScenarioError for the scenario loader's sake.)"""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.atomic import write_text_atomic
-from sim.errors import Problem, ScenarioError
+from sim.errors import InputFileError, Problem, ScheduleFileError
 from sim.model import Scenario
 
 SCHEDULE_FORMAT = 1
@@ -245,15 +245,15 @@ def _assignment_from(data: dict[str, Any]) -> Assignment:
 
 
 def schedule_from_json(text: str, name: str = "<schedule>") -> Schedule:
-    """Parse schedule.json; raise ScenarioError (with the file's name) if malformed."""
+    """Parse schedule.json; raise ScheduleFileError (with the file's name) if malformed."""
 
-    def fail(message: str, hint: str = "") -> ScenarioError:
-        return ScenarioError([Problem(name, None, None, "", message, hint)])
+    def fail(message: str, hint: str = "") -> ScheduleFileError:
+        return ScheduleFileError([Problem(name, None, None, "", message, hint)])
 
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ScenarioError(
+        raise ScheduleFileError(
             [Problem(name, exc.lineno, exc.colno, "", f"not valid JSON: {exc.msg}")]
         ) from None
     if not isinstance(data, dict) or data.get("format") != SCHEDULE_FORMAT:
@@ -290,8 +290,23 @@ def schedule_from_json(text: str, name: str = "<schedule>") -> Schedule:
 
 
 def read_schedule(path: str | Path) -> Schedule:
+    """Read schedule.json: InputFileError if the file is missing or unreadable (a usage
+    error), ScheduleFileError if it is not a schedule."""
+    name = str(path)
+
+    def problem(message: str) -> list[Problem]:
+        return [Problem(name, None, None, "", message)]
+
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(str(path), None, None, "", f"cannot read: {exc}")]) from None
-    return schedule_from_json(text, str(path))
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(problem("no such file")) from None
+    except IsADirectoryError:
+        raise InputFileError(problem("is a directory, not a file")) from None
+    except OSError as exc:
+        raise InputFileError(problem(f"cannot read: {exc.strerror}")) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScheduleFileError(problem(f"cannot read: {exc}")) from None
+    return schedule_from_json(text, name)

@@ -1,0 +1,119 @@
+"""The ``sim`` command's plumbing: exit codes and the errors behind them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sim.cli import main
+from sim.errors import InputFileError, ScenarioError, ScheduleFileError
+from sim.exit_codes import ExitCode
+from sim.model import Scenario
+from sim.scenario.load import load_scenario
+from sim.schedule import (
+    Assignment,
+    Schedule,
+    SolverSettings,
+    SolveStatus,
+    Unscheduled,
+    read_schedule,
+    write_schedule,
+)
+from tests.tiny import DAY, base_document, meeting
+
+
+def test_exit_codes_are_stable() -> None:
+    # Scripts depend on these numbers: changing one is a breaking change.
+    assert {code.name: int(code) for code in ExitCode} == {
+        "OK": 0,
+        "INVALID_INPUT": 1,
+        "USAGE": 2,
+        "NO_SCHEDULE": 3,
+        "NOT_FOUND_IN_TIME": 4,
+        "RULES_BROKEN": 5,
+        "INTERRUPTED": 130,
+    }
+
+
+# --- sim check: a broken rule, a malformed file, a missing file ------------------------
+
+
+@pytest.fixture()
+def scenario_file(tmp_path: Path) -> Path:
+    """The tiny morning: host meets g1 and g2 (1 h each, at venue a, optional)."""
+    document = base_document()
+    document["meetings"] = [
+        meeting("host-g1", "host", "g1", required=False),
+        meeting("host-g2", "host", "g2", required=False),
+    ]
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def at(scenario: Scenario, meeting_id: str, clock: str) -> Assignment:
+    start = scenario.minutes_from(dt.datetime.fromisoformat(f"{DAY} {clock}"))
+    end = start + scenario.meeting_by_id[meeting_id].duration
+    return Assignment(meeting_id, 0, start, end, "a", 1)
+
+
+def schedule_of(scenario: Scenario, *held: Assignment) -> Schedule:
+    ids = {a.meeting for a in held}
+    return Schedule(
+        scenario_id=scenario.id,
+        scenario_sha256=scenario.source_sha256,
+        status=SolveStatus.FEASIBLE,
+        settings=SolverSettings(1.0, 0, 1),
+        assignments=held,
+        unscheduled=tuple(Unscheduled(m.id, "test") for m in scenario.meetings if m.id not in ids),
+    )
+
+
+def test_check_exit_codes(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = load_scenario(scenario_file)
+    good, broken = tmp_path / "good.json", tmp_path / "broken.json"
+    write_schedule(good, schedule_of(scenario, at(scenario, "host-g1", "09:00")), scenario)
+    # The host in two meetings at once, in the one room of venue a.
+    both = schedule_of(scenario, at(scenario, "host-g1", "09:00"), at(scenario, "host-g2", "09:30"))
+    write_schedule(broken, both, scenario)
+
+    assert main(["check", str(scenario_file), str(good)]) == ExitCode.OK
+    assert main(["check", str(scenario_file), str(broken)]) == ExitCode.RULES_BROKEN
+    assert "INVALID" in capsys.readouterr().out
+
+    malformed = tmp_path / "malformed.json"
+    malformed.write_text('{"format": 1, "status": "optimal"', encoding="utf-8")
+    assert main(["check", str(scenario_file), str(malformed)]) == ExitCode.INVALID_INPUT
+    assert f"{malformed}:1:" in capsys.readouterr().err
+
+    not_a_schedule = tmp_path / "list.json"
+    not_a_schedule.write_text("[]", encoding="utf-8")
+    assert main(["check", str(scenario_file), str(not_a_schedule)]) == ExitCode.INVALID_INPUT
+    assert "not a schedule.json" in capsys.readouterr().err
+
+    missing = tmp_path / "nowhere.json"
+    assert main(["check", str(scenario_file), str(missing)]) == ExitCode.USAGE
+    assert f"{missing}: no such file" in capsys.readouterr().err
+    assert main(["check", str(tmp_path / "nowhere.yaml"), str(good)]) == ExitCode.USAGE
+
+
+def test_schedule_file_errors_are_not_scenario_errors(tmp_path: Path) -> None:
+    malformed = tmp_path / "schedule.json"
+    malformed.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ScheduleFileError) as caught:
+        read_schedule(malformed)
+    assert not isinstance(caught.value, ScenarioError)
+    assert "not valid JSON" in str(caught.value)
+    latin1 = tmp_path / "latin1.json"
+    latin1.write_bytes('{"name": "Curaçao"}'.encode("latin-1"))
+    with pytest.raises(ScheduleFileError):
+        read_schedule(latin1)
+    with pytest.raises(InputFileError, match="no such file"):
+        read_schedule(tmp_path / "nowhere.json")
+    with pytest.raises(InputFileError, match="is a directory"):
+        read_schedule(tmp_path)
