@@ -57,12 +57,20 @@ class ObjectiveValue:
     description: str = ""
 
 
+class ChangeKind(StrEnum):
+    """How a meeting differs from the previous schedule (unchanged ones are not listed)."""
+
+    MOVED = "moved"  # another day, time or venue: before and after
+    DROPPED = "dropped"  # no longer held: before only
+    ADDED = "added"  # newly held: after only
+
+
 @dataclass(frozen=True)
 class Change:
     """A difference from a previous schedule."""
 
     meeting: str
-    kind: str  # moved | dropped | added | unchanged
+    kind: ChangeKind
     before: Assignment | None
     after: Assignment | None
 
@@ -214,7 +222,7 @@ def schedule_to_json(schedule: Schedule, scenario: Scenario | None = None) -> st
         "changes": [
             {
                 "meeting": c.meeting,
-                "kind": c.kind,
+                "kind": c.kind.value,
                 "before": _assignment_json(c.before, scenario) if c.before else None,
                 "after": _assignment_json(c.after, scenario) if c.after else None,
             }

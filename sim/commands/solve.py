@@ -17,7 +17,15 @@ from sim.commands.console import wide_console
 from sim.exit_codes import ExitCode
 from sim.model import Scenario
 from sim.scenario.load import load_scenario
-from sim.schedule import Assignment, Change, Schedule, SolveStatus, read_schedule, write_schedule
+from sim.schedule import (
+    Assignment,
+    Change,
+    ChangeKind,
+    Schedule,
+    SolveStatus,
+    read_schedule,
+    write_schedule,
+)
 from sim.solve import SolveResult, SolveSettings, solve
 
 
@@ -49,9 +57,9 @@ def describe_change(scenario: Scenario, change: Change) -> str:
         assert a is not None  # a move has both sides, a drop a before, an addition an after
         return f"{_when(scenario, a.start)} at {a.venue}"
 
-    if change.kind == "moved":
+    if change.kind is ChangeKind.MOVED:
         return f"moved    {change.meeting}: {where(change.before)} -> {where(change.after)}"
-    if change.kind == "dropped":
+    if change.kind is ChangeKind.DROPPED:
         return f"dropped  {change.meeting}: was {where(change.before)}"
     return f"added    {change.meeting}: {where(change.after)}"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.schedule import Assignment, Change, Schedule
+from sim.schedule import Assignment, Change, ChangeKind, Schedule
 
 
 def diff_schedules(previous: Schedule, assignments: tuple[Assignment, ...]) -> tuple[Change, ...]:
@@ -14,9 +14,9 @@ def diff_schedules(previous: Schedule, assignments: tuple[Assignment, ...]) -> t
         old, new = before.get(meeting), after.get(meeting)
         if old is not None and new is not None:
             if (old.day, old.start, old.venue) != (new.day, new.start, new.venue):
-                changes.append(Change(meeting, "moved", old, new))
+                changes.append(Change(meeting, ChangeKind.MOVED, old, new))
         elif old is not None:
-            changes.append(Change(meeting, "dropped", old, None))
+            changes.append(Change(meeting, ChangeKind.DROPPED, old, None))
         else:
-            changes.append(Change(meeting, "added", None, new))
+            changes.append(Change(meeting, ChangeKind.ADDED, None, new))
     return tuple(changes)
