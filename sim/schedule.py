@@ -102,6 +102,23 @@ class Schedule:
         return self.status is SolveStatus.OPTIMAL
 
 
+def provenance_mismatch(schedule: Schedule, scenario: Scenario) -> str | None:
+    """None when ``schedule`` was made from exactly this scenario file (same id, same
+    sha256), else what differs, in plain words (the checker's wording)."""
+    differences: list[str] = []
+    if schedule.scenario_id != scenario.id:
+        differences.append(
+            f"the schedule was made for scenario {schedule.scenario_id!r}, not {scenario.id!r}"
+        )
+    if schedule.scenario_sha256 != scenario.source_sha256:
+        differences.append(
+            "the schedule was made from another version of the scenario file "
+            f"(sha256 {schedule.scenario_sha256[:12] or 'not given'}, "
+            f"file {scenario.source_sha256[:12]})"
+        )
+    return "; ".join(differences) or None
+
+
 # --- to and from JSON -------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from sim.schedule import (
     SolverSettings,
     SolveStatus,
     Unscheduled,
+    provenance_mismatch,
     read_schedule,
     write_schedule,
 )
@@ -117,3 +119,42 @@ def test_schedule_file_errors_are_not_scenario_errors(tmp_path: Path) -> None:
         read_schedule(tmp_path / "nowhere.json")
     with pytest.raises(InputFileError, match="is a directory"):
         read_schedule(tmp_path)
+
+
+# --- a schedule of another scenario: one warning line, everywhere -----------------------
+
+
+def test_provenance_mismatch(scenario_file: Path) -> None:
+    scenario = load_scenario(scenario_file)
+    schedule = schedule_of(scenario)
+    assert provenance_mismatch(schedule, scenario) is None
+    other_version = dataclasses.replace(schedule, scenario_sha256="0123456789abcdef")
+    assert provenance_mismatch(other_version, scenario) == (
+        "the schedule was made from another version of the scenario file "
+        f"(sha256 0123456789ab, file {scenario.source_sha256[:12]})"
+    )
+    other = dataclasses.replace(schedule, scenario_id="kazan-2024")
+    assert provenance_mismatch(other, scenario) == (
+        "the schedule was made for scenario 'kazan-2024', not 'tiny'"
+    )
+
+
+def test_solve_from_and_simulate_warn_alike(
+    scenario_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = load_scenario(scenario_file)
+    foreign = tmp_path / "foreign.json"
+    write_schedule(
+        foreign,
+        dataclasses.replace(
+            schedule_of(scenario, at(scenario, "host-g1", "09:00")), scenario_id="x"
+        ),
+        scenario,
+    )
+    expected = f"warning: {foreign}: the schedule was made for scenario 'x', not 'tiny'\n"
+    solve = ["solve", str(scenario_file), "--from", str(foreign), "-q", "--time-limit", "5"]
+    assert main(solve) == ExitCode.OK
+    assert capsys.readouterr().err == expected
+    simulate = ["simulate", str(scenario_file), "--schedule", str(foreign), "--runs", "2"]
+    assert main([*simulate, "--workers", "1", "--policy", "as-planned", "-q"]) == ExitCode.OK
+    assert capsys.readouterr().err == expected

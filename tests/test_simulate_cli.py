@@ -82,10 +82,10 @@ def test_replan_is_skipped_when_the_planner_is_missing(
     assert "as-planned" in captured.out and "replan" not in captured.out.split("Meetings")[0]
 
 
-def test_a_schedule_of_another_scenario_is_refused(tmp_path: Path, capsys: Any) -> None:
+def test_a_schedule_of_another_scenario_is_warned_about(tmp_path: Path, capsys: Any) -> None:
     scenario = load_scenario("scenarios/kazan-2024.yaml")
     path = tmp_path / "kazan.json"
     write_schedule(path, greedy_schedule(scenario), scenario)
     code = main(["simulate", TUTORIAL, "--schedule", str(path), "--runs", "2", "-q"])
-    assert code == 1
-    assert "not 'tutorial'" in capsys.readouterr().err
+    assert code == 0
+    assert "warning: " in capsys.readouterr().err

@@ -1,8 +1,13 @@
-"""Consoles for command output."""
+"""Consoles for command output, and the warnings every command gives alike."""
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
+
+from sim.model import Scenario
+from sim.schedule import Schedule, provenance_mismatch
 
 
 def wide_console() -> Console:
@@ -12,3 +17,12 @@ def wide_console() -> Console:
     if not console.is_terminal:
         console = Console(highlight=False, width=160)
     return console
+
+
+def warn_if_foreign(path: str, schedule: Schedule, scenario: Scenario) -> None:
+    """One line on standard error when the schedule read from ``path`` was not made
+    from this scenario file (another id or another version); the command goes on."""
+    mismatch = provenance_mismatch(schedule, scenario)
+    if mismatch is not None:
+        # print, not rich: one line however long, and the path is not markup.
+        print(f"warning: {path}: {mismatch}", file=sys.stderr)

@@ -15,8 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from sim.commands.console import wide_console
-from sim.errors import Problem, ScenarioError
+from sim.commands.console import warn_if_foreign, wide_console
 from sim.exit_codes import ExitCode
 from sim.export.simulation import result_tables, write_results
 from sim.model import Scenario
@@ -40,26 +39,11 @@ def _planner(time_limit: float, errors: Console) -> Planner | None:
     return planner
 
 
-def _schedules(paths: list[str], scenario: Scenario, errors: Console) -> dict[str, Schedule]:
+def _schedules(paths: list[str], scenario: Scenario) -> dict[str, Schedule]:
     schedules: dict[str, Schedule] = {}
-    scenario_id = scenario.id
     for path in paths:
         schedule = read_schedule(path)
-        if schedule.scenario_sha256 and schedule.scenario_sha256 != scenario.source_sha256:
-            errors.print(f"warning: {path} was made from another version of {scenario_id}")
-        if schedule.scenario_id != scenario_id:
-            raise ScenarioError(
-                [
-                    Problem(
-                        path,
-                        None,
-                        None,
-                        "",
-                        f"is a schedule of scenario {schedule.scenario_id!r}, not {scenario_id!r}",
-                        "give the schedule.json that 'sim solve' wrote for this scenario",
-                    )
-                ]
-            )
+        warn_if_foreign(path, schedule, scenario)
         name = Path(path).stem if Path(path).stem != "schedule" else Path(path).parent.name
         while name in schedules or not name:
             name = f"{name or 'schedule'}-{len(schedules) + 1}"
@@ -71,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     console = wide_console()
     errors = Console(stderr=True, highlight=False)
-    schedules = _schedules(args.schedule, scenario, errors)
+    schedules = _schedules(args.schedule, scenario)
     policies = list(dict.fromkeys(args.policy or DEFAULT_POLICIES))
     planner = None
     if "replan" in policies:

@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from sim.commands.console import wide_console
+from sim.commands.console import warn_if_foreign, wide_console
 from sim.exit_codes import ExitCode
 from sim.model import Scenario
 from sim.scenario.load import load_scenario
@@ -107,12 +107,8 @@ def run(args: argparse.Namespace) -> int:
     previous = read_schedule(args.previous) if args.previous else None
     console = wide_console()
     errors = Console(stderr=True, highlight=False)
-    if previous is not None and previous.scenario_id != scenario.id:
-        errors.print(
-            f"{args.previous}: is a schedule of scenario {previous.scenario_id!r}, "
-            f"not {scenario.id!r}"
-        )
-        return ExitCode.USAGE
+    if previous is not None:
+        warn_if_foreign(args.previous, previous, scenario)
     started = time.perf_counter()
     last_report = [started]
 
