@@ -24,7 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ImportError as exc:
+    raise ImportError("sim.testing needs hypothesis: pip install 'summit-sim[test]'") from exc
 
 from sim.model import Scenario
 from sim.scenario.load import load_scenario_text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib.resources
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,10 @@ def test_solve_from_and_simulate_warn_alike(
     simulate = ["simulate", str(scenario_file), "--schedule", str(foreign), "--runs", "2"]
     assert main([*simulate, "--workers", "1", "--policy", "as-planned", "-q"]) == ExitCode.OK
     assert capsys.readouterr().err == expected
+
+
+# --- packaging ------------------------------------------------------------------------
+
+
+def test_the_package_says_it_is_typed() -> None:
+    assert importlib.resources.files("sim").joinpath("py.typed").is_file()
