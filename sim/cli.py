@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import sys
 from collections.abc import Sequence
 
@@ -19,11 +20,22 @@ from sim.exit_codes import ExitCode
 COMMANDS = ("validate", "schema", "solve", "check", "simulate", "generate")
 
 
+def version() -> str:
+    """The installed distribution's version; the package's own when not installed."""
+    try:
+        return importlib.metadata.version("summit-sim")
+    except importlib.metadata.PackageNotFoundError:
+        from sim import __version__
+
+        return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sim",
         description="Plan, check and stress-test the bilateral meetings of a summit.",
     )
+    parser.add_argument("--version", action="version", version=f"sim (summit-sim) {version()}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         try:

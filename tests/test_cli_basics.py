@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib.metadata
 import importlib.resources
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from sim.cli import main
+import sim
+from sim.cli import main, version
 from sim.errors import InputFileError, ScenarioError, ScheduleFileError
 from sim.exit_codes import ExitCode
 from sim.model import Scenario
@@ -159,6 +163,41 @@ def test_solve_from_and_simulate_warn_alike(
     simulate = ["simulate", str(scenario_file), "--schedule", str(foreign), "--runs", "2"]
     assert main([*simulate, "--workers", "1", "--policy", "as-planned", "-q"]) == ExitCode.OK
     assert capsys.readouterr().err == expected
+
+
+# --- the command itself ---------------------------------------------------------------
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == ExitCode.OK
+    assert capsys.readouterr().out == f"sim (summit-sim) {version()}\n"
+    assert version() == sim.__version__  # the installed metadata and the package agree
+
+
+def test_version_when_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def not_installed(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", not_installed)
+    assert version() == sim.__version__
+
+
+def test_python_m_sim() -> None:
+    helped = run("-m", "sim", "--help")
+    assert helped.returncode == ExitCode.OK
+    assert helped.stdout.startswith("usage: sim ")
+    assert all(command in helped.stdout for command in ("validate", "solve", "check"))
+    assert run("-m", "sim", "--version").stdout == f"sim (summit-sim) {sim.__version__}\n"
+    assert run("-m", "sim").returncode == ExitCode.USAGE
 
 
 # --- packaging ------------------------------------------------------------------------
