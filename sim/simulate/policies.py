@@ -21,19 +21,15 @@ no state of its own (the same policy object serves every replication):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
-from sim.model import Interval, Meeting, Scenario
-from sim.schedule import Schedule
+from sim.model import Interval, Meeting
+from sim.schedule import Planner
+from sim.simulate.control import ReplayControl
 from sim.simulate.quick_fit import Booking, first_fit
 from sim.simulate.replanning import replan_now
 from sim.simulate.state import LiveEvent, LiveMeeting, LiveParty, Obstacle, State
-
-if TYPE_CHECKING:
-    from sim.simulate.replay import Replay
-
-Planner = Callable[[Scenario, Schedule], Schedule]
+from sim.times import ceil_to_grain
 
 POLICY_NAMES = ("as-planned", "shorten", "drop", "replan")
 
@@ -48,11 +44,11 @@ class Policy:
         """The length that must still fit for the meeting to start."""
         return meeting.duration
 
-    def length(self, replay: Replay, meeting: LiveMeeting, drawn: int) -> int:
+    def length(self, replay: ReplayControl, meeting: LiveMeeting, drawn: int) -> int:
         """How long a meeting that starts now runs."""
         return drawn
 
-    def blocked(self, replay: Replay, meeting: LiveMeeting, why: Obstacle) -> None:
+    def blocked(self, replay: ReplayControl, meeting: LiveMeeting, why: Obstacle) -> None:
         """The meeting can no longer start in time: wait until after the obstacle (a
         programme event, an unavailable period), or give up (the day is over)."""
         if why.until is not None:
@@ -60,13 +56,13 @@ class Policy:
         else:
             replay.give_up(meeting, why.label)
 
-    def after(self, replay: Replay, parties: Sequence[str]) -> None:
+    def after(self, replay: ReplayControl, parties: Sequence[str]) -> None:
         """These parties just became free (arrived, or an engagement ended)."""
 
-    def disrupted(self, replay: Replay, what: str) -> None:
+    def disrupted(self, replay: ReplayControl, what: str) -> None:
         """Something happened that the plan did not foresee."""
 
-    def requested(self, replay: Replay, meeting: LiveMeeting) -> None:
+    def requested(self, replay: ReplayControl, meeting: LiveMeeting) -> None:
         """A meeting was asked for on the day: put it in the first gap."""
         fit_request(replay, meeting)
 
@@ -79,7 +75,7 @@ class Shorten(Policy):
     def start_length(self, meeting: Meeting) -> int:
         return meeting.min_duration
 
-    def length(self, replay: Replay, meeting: LiveMeeting, drawn: int) -> int:
+    def length(self, replay: ReplayControl, meeting: LiveMeeting, drawn: int) -> int:
         on_time = replay_on_time_end(replay, meeting) - replay.now
         return min(drawn, max(meeting.meeting.min_duration, on_time))
 
@@ -89,7 +85,7 @@ class Drop(Policy):
 
     name = "drop"
 
-    def after(self, replay: Replay, parties: Sequence[str]) -> None:
+    def after(self, replay: ReplayControl, parties: Sequence[str]) -> None:
         for party_id in parties:
             party = replay.parties[party_id]
             while overflows(replay, party):
@@ -97,8 +93,7 @@ class Drop(Policy):
                     m
                     for m in party.agenda
                     if isinstance(m, LiveMeeting)
-                    and m.state is State.PENDING
-                    and m.scheduled
+                    and m.state is State.PLANNED
                     and not m.meeting.required
                     and m.day == _today(party)
                 ]
@@ -118,32 +113,32 @@ class Replan(Policy):
         self.tolerance = tolerance  # minutes late that right-shifting absorbs without a re-plan
         self.arrival_notice = tolerance
 
-    def blocked(self, replay: Replay, meeting: LiveMeeting, why: Obstacle) -> None:
+    def blocked(self, replay: ReplayControl, meeting: LiveMeeting, why: Obstacle) -> None:
         if not self._replan(replay, f"{meeting.ident} cannot start in time"):
             super().blocked(replay, meeting, why)
 
-    def after(self, replay: Replay, parties: Sequence[str]) -> None:
+    def after(self, replay: ReplayControl, parties: Sequence[str]) -> None:
         late = [p for p in parties if self._late_for_next(replay, replay.parties[p])]
         if late:
             self._replan(replay, f"{', '.join(late)} late for the next meeting")
 
-    def disrupted(self, replay: Replay, what: str) -> None:
+    def disrupted(self, replay: ReplayControl, what: str) -> None:
         self._replan(replay, what)
 
-    def requested(self, replay: Replay, meeting: LiveMeeting) -> None:
+    def requested(self, replay: ReplayControl, meeting: LiveMeeting) -> None:
         if not self._replan(replay, f"{meeting.ident} asked for"):
             fit_request(replay, meeting)
 
-    def _late_for_next(self, replay: Replay, party: LiveParty) -> bool:
+    def _late_for_next(self, replay: ReplayControl, party: LiveParty) -> bool:
         now = replay.now
         for item in party.agenda:
-            if isinstance(item, LiveMeeting) and item.is_open and item.state is State.PENDING:
+            if isinstance(item, LiveMeeting) and item.state is State.PLANNED:
                 here = party.location or item.venue
                 arrive = now + replay.scenario.travel_time(here, item.venue)
                 return arrive > item.not_before + self.tolerance
         return False
 
-    def _replan(self, replay: Replay, why: str) -> bool:
+    def _replan(self, replay: ReplayControl, why: str) -> bool:
         # One re-plan per instant: several disruptions at the same minute share it,
         # and a meeting the new plan still cannot start falls back to as-planned.
         return replan_now(replay, self.planner, why)
@@ -168,7 +163,7 @@ def make_policy(name: str, planner: Planner | None = None, tolerance: int = 10) 
 # --- what the policies look at ---------------------------------------------------------
 
 
-def replay_on_time_end(replay: Replay, meeting: LiveMeeting) -> int:
+def replay_on_time_end(replay: ReplayControl, meeting: LiveMeeting) -> int:
     """The latest the meeting may end with every party still on time for its next
     engagement (and within the day and the parties' stays)."""
     scenario = replay.scenario
@@ -196,7 +191,7 @@ def _today(party: LiveParty) -> int:
     return -1
 
 
-def overflows(replay: Replay, party: LiveParty) -> bool:
+def overflows(replay: ReplayControl, party: LiveParty) -> bool:
     """Whether the party's remaining day, laid out from now at nominal lengths and ride
     times (meetings in order, each moved past a programme event it cannot finish
     before), runs past its window: the day's end, its stay, the ride home."""
@@ -252,7 +247,7 @@ def overflows(replay: Replay, party: LiveParty) -> bool:
     return bool(waiting)
 
 
-def fit_request(replay: Replay, meeting: LiveMeeting) -> None:
+def fit_request(replay: ReplayControl, meeting: LiveMeeting) -> None:
     """Put a meeting asked for on the day into the first gap of the current plan."""
     scenario, now = replay.scenario, replay.now
     bookings: dict[str, list[Booking]] = {}
@@ -272,7 +267,7 @@ def fit_request(replay: Replay, meeting: LiveMeeting) -> None:
         if other.is_open:
             booked = _booking(replay, other)
             rooms.setdefault(other.venue, []).append((booked.start, booked.end))
-    earliest = -(-now // scenario.grain) * scenario.grain
+    earliest = ceil_to_grain(now, scenario.grain)
     slot = first_fit(scenario, meeting.meeting, earliest, bookings, rooms, presence)
     if slot is None:
         replay.log(meeting.ident, "no gap found")
@@ -286,7 +281,7 @@ def _booked(item: LiveEvent | LiveMeeting) -> bool:
     return item.is_open if isinstance(item, LiveMeeting) else item.end is None
 
 
-def _booking(replay: Replay, item: LiveEvent | LiveMeeting) -> Booking:
+def _booking(replay: ReplayControl, item: LiveEvent | LiveMeeting) -> Booking:
     if isinstance(item, LiveEvent):
         time = item.event.time
         return Booking(time.start, time.end, item.venue, False)

@@ -32,28 +32,21 @@ meetings; an infeasible or unknown answer leaves the plan as it was.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from sim.model import EventKind, FixedEvent, Interval, Meeting, Party, Scenario, Uncertainty
-from sim.schedule import Assignment, Schedule, SolveStatus
+from sim.schedule import Assignment, Planner, Schedule, SolveStatus
+from sim.simulate.control import ReplayControl
 from sim.simulate.quick_fit import Booking, first_fit
 from sim.simulate.state import Key, LiveMeeting, State
-
-if TYPE_CHECKING:
-    from sim.simulate.replay import Replay
-
-Planner = Callable[[Scenario, Schedule], Schedule]
+from sim.times import ceil_to_grain
 
 
-def replan_now(replay: Replay, planner: Planner, why: str) -> bool:
+def replan_now(replay: ReplayControl, planner: Planner, why: str) -> bool:
     """Re-plan the rest of the summit and adopt the result; False if the planner gave no
     plan, or a re-plan already happened at this minute."""
-    now = replay.now
-    if replay.last_replan_at == now:
+    if not replay.claim_replan():
         return False
-    replay.last_replan_at = now
     replay.log("plan", f"re-plan: {why}")
     scenario, previous = rest_of_summit(replay)
     started = time.perf_counter()
@@ -62,21 +55,18 @@ def replan_now(replay: Replay, planner: Planner, why: str) -> bool:
         # The required meetings the quick fit placed did not fit together after all.
         scenario, previous = rest_of_summit(replay, keep_required=False)
         schedule = planner(scenario, previous)
-    replay.replan_seconds.append(time.perf_counter() - started)
-    replay.replans += 1
-    if schedule.status in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN):
-        replay.replan_failures += 1
+    failed = schedule.status in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN)
+    replay.record_replan(time.perf_counter() - started, failed=failed)
+    if failed:
         replay.log("plan", f"re-plan failed ({schedule.status.value})")
         return False
     adopt(replay, schedule)
     return True
 
 
-def _ceil(minute: int, grain: int) -> int:
-    return -(-minute // grain) * grain
-
-
-def rest_of_summit(replay: Replay, *, keep_required: bool = True) -> tuple[Scenario, Schedule]:
+def rest_of_summit(
+    replay: ReplayControl, *, keep_required: bool = True
+) -> tuple[Scenario, Schedule]:
     """The scenario of what is still to plan, and the current plan as the previous schedule.
 
     A required meeting stays required when a quick fit (``sim.simulate.quick_fit``, in the current
@@ -85,7 +75,7 @@ def rest_of_summit(replay: Replay, *, keep_required: bool = True) -> tuple[Scena
     optional meetings together.
     """
     scenario, now = replay.scenario, replay.now
-    soon = _ceil(now, scenario.grain)
+    soon = ceil_to_grain(now, scenario.grain)
     parties: list[Party] = []
     here: dict[str, tuple[str, int]] = {}  # party -> (venue, busy until)
     busy: list[FixedEvent] = []
@@ -114,9 +104,7 @@ def rest_of_summit(replay: Replay, *, keep_required: bool = True) -> tuple[Scena
     present = {p.id for p in parties}
     events = [*_programme_left(replay, present, here), *busy]
     open_meetings = [
-        m
-        for m in replay.meetings.values()
-        if m.state is State.PENDING and set(m.meeting.parties) <= present
+        m for m in replay.meetings.values() if m.state.pending and set(m.meeting.parties) <= present
     ]
     horizon = scenario.days[-1].window.end
     possible = [_still_possible(m.meeting, soon, horizon) for m in open_meetings]
@@ -138,7 +126,7 @@ def rest_of_summit(replay: Replay, *, keep_required: bool = True) -> tuple[Scena
         meetings=tuple(meetings),
         uncertainty=Uncertainty(),
     )
-    order = {m.ident: (not m.scheduled, m.key) for m in open_meetings}
+    order = {m.ident: (m.state is not State.PLANNED, m.key) for m in open_meetings}
     fitting = _required_that_fit(rest, soon, order) if keep_required else set()
     big = 1 + sum(m.weight for m in meetings if not m.required)
     rest = replace(
@@ -148,7 +136,9 @@ def rest_of_summit(replay: Replay, *, keep_required: bool = True) -> tuple[Scena
             for m in meetings
         ),
     )
-    plan = tuple(_assignment(m) for m in open_meetings if m.scheduled and m.ident in kept)
+    plan = tuple(
+        _assignment(m) for m in open_meetings if m.state is State.PLANNED and m.ident in kept
+    )
     previous = replace(
         replay.stage.schedule, assignments=plan, unscheduled=(), objectives=(), changes=(), notes=()
     )
@@ -156,7 +146,7 @@ def rest_of_summit(replay: Replay, *, keep_required: bool = True) -> tuple[Scena
 
 
 def _programme_left(
-    replay: Replay, present: set[str], here: dict[str, tuple[str, int]]
+    replay: ReplayControl, present: set[str], here: dict[str, tuple[str, int]]
 ) -> list[FixedEvent]:
     """Programme events not started yet, with the attendees who can still make them."""
     scenario, now = replay.scenario, replay.now
@@ -227,22 +217,26 @@ def _assignment(meeting: LiveMeeting) -> Assignment:
     )
 
 
-def adopt(replay: Replay, schedule: Schedule) -> int:
+def adopt(replay: ReplayControl, schedule: Schedule) -> int:
     """Make ``schedule`` the plan of the pending meetings; the number of changes."""
     placed = {a.meeting: a for a in schedule.assignments}
     changes = 0
     for meeting in replay.meetings.values():
-        if meeting.state is not State.PENDING:
+        if not meeting.state.pending:
             continue
         assignment = placed.get(meeting.ident)
         if assignment is None:
-            if meeting.scheduled:
+            if meeting.state is State.PLANNED:
                 changes += 1
                 replay.unschedule(meeting, "dropped at a re-plan")
                 replay.log(meeting.ident, "dropped by re-plan")
             continue
         current = (meeting.day, meeting.key[0], meeting.venue)
-        if not meeting.scheduled or current != (assignment.day, assignment.start, assignment.venue):
+        if meeting.state is not State.PLANNED or current != (
+            assignment.day,
+            assignment.start,
+            assignment.venue,
+        ):
             changes += 1
             replay.log(
                 meeting.ident, f"re-planned to minute {assignment.start} at {assignment.venue}"

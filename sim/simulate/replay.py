@@ -24,8 +24,8 @@ schedules are compared on the same luck.
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Generator, Mapping
+from typing import Any
 
 import simpy
 
@@ -33,6 +33,7 @@ from sim.model import Meeting, Scenario, ScriptedKind
 from sim.schedule import Schedule
 from sim.simulate.disruptions import Draws, home_leg
 from sim.simulate.outcome import Outcome, Span, SpanKind
+from sim.simulate.policies import Policy
 from sim.simulate.state import (
     LiveEvent,
     LiveMeeting,
@@ -44,12 +45,13 @@ from sim.simulate.state import (
     meeting_result,
 )
 
-if TYPE_CHECKING:
-    from sim.simulate.policies import Policy
-
 
 class Replay:
-    """One replication. Build it, ``run()`` it once, read the ``Outcome``."""
+    """One replication. Build it, ``run()`` it once, read the ``Outcome``.
+
+    Policies act on it only through ``sim.simulate.control.ReplayControl``: the
+    read-only properties and the verbs (``defer``, ``give_up``, ``release``,
+    ``unschedule``, ``add_to_agendas``, ``claim_replan``, ``record_replan``)."""
 
     def __init__(
         self,
@@ -60,62 +62,96 @@ class Replay:
         record: bool = False,
         trace: bool = False,
     ) -> None:
-        self.stage = stage
-        self.scenario: Scenario = stage.scenario
-        self.draws = draws
-        self.policy = policy
-        self.env = simpy.Environment()
+        self._stage = stage
+        self._scenario: Scenario = stage.scenario
+        self._draws = draws
+        self._policy = policy
+        self._env = simpy.Environment()
         self._record = record
         self._spans: list[Span] = []
         self._trace: list[tuple[int, str, str]] | None = [] if trace else None
-        self.primary_delay = 0
-        self.late: list[tuple[str, str, int]] = []
+        self._primary_delay = 0
+        self._late: list[tuple[str, str, int]] = []
         self._attended: list[tuple[str, LiveEvent]] = []
-        self.rooms_free = {v.id: v.rooms for v in self.scenario.venues}
-        self.room_queue: dict[str, list[LiveMeeting]] = {v.id: [] for v in self.scenario.venues}
-        self.replans = 0
-        self.replan_failures = 0
-        self.replan_seconds: list[float] = []
-        self.last_replan_at: int | None = None
+        self._rooms_free = {v.id: v.rooms for v in self._scenario.venues}
+        self._room_queue: dict[str, list[LiveMeeting]] = {v.id: [] for v in self._scenario.venues}
+        self._replans = 0
+        self._replan_failures = 0
+        self._replan_seconds: list[float] = []
+        self._last_replan_at: int | None = None
         self._build()
+
+    # --- what policies may read (sim.simulate.control.ReplayControl) ----------------
+
+    @property
+    def scenario(self) -> Scenario:
+        return self._scenario
+
+    @property
+    def stage(self) -> Stage:
+        return self._stage
+
+    @property
+    def parties(self) -> Mapping[str, LiveParty]:
+        return self._parties
+
+    @property
+    def meetings(self) -> Mapping[str, LiveMeeting]:
+        return self._meetings
+
+    @property
+    def events(self) -> Mapping[str, LiveEvent]:
+        return self._events
+
+    def claim_replan(self) -> bool:
+        if self._last_replan_at == self.now:
+            return False
+        self._last_replan_at = self.now
+        return True
+
+    def record_replan(self, seconds: float, *, failed: bool) -> None:
+        self._replan_seconds.append(seconds)
+        self._replans += 1
+        if failed:
+            self._replan_failures += 1
 
     # --- set-up --------------------------------------------------------------------
 
     def _build(self) -> None:
-        scenario, env, draws = self.scenario, self.env, self.draws
-        self.events = {
-            e.id: LiveEvent(e, self.stage.event_day[e.id], env.event())
+        scenario, env, draws = self._scenario, self._env, self._draws
+        self._events: dict[str, LiveEvent] = {
+            e.id: LiveEvent(e, self._stage.event_day[e.id], env.event())
             for e in scenario.fixed_events
         }
-        for live_event in self.events.values():
-            live_event.preds = tuple(self.events[p] for p in self.stage.preds[live_event.ident])
-        self.meetings: dict[str, LiveMeeting] = {}
+        for live_event in self._events.values():
+            live_event.preds = tuple(self._events[p] for p in self._stage.preds[live_event.ident])
+        self._meetings: dict[str, LiveMeeting] = {}
         for meeting in scenario.meetings:
             live = LiveMeeting(meeting, env.event())
-            assignment = self.stage.plan.get(meeting.id)
+            assignment = self._stage.plan.get(meeting.id)
             if assignment is not None:
                 live.planned = assignment
                 live.place(assignment.day, assignment.start, assignment.venue)
-            self.meetings[meeting.id] = live
-        self.parties = {
+            self._meetings[meeting.id] = live
+        self._parties: dict[str, LiveParty] = {
             p.id: LiveParty(p, p.presence.start + draws.arrival_delay.get(p.id, 0))
             for p in scenario.parties
         }
-        for live_event in self.events.values():
+        for live_event in self._events.values():
             for attendee in live_event.event.attendees:
-                self.parties[attendee].agenda.append(live_event)
-        for live in self.meetings.values():
-            if live.scheduled:
+                self._parties[attendee].agenda.append(live_event)
+        for live in self._meetings.values():
+            if live.state is State.PLANNED:
                 for party_id in live.meeting.parties:
-                    self.parties[party_id].agenda.append(live)
-        for party in self.parties.values():
+                    self._parties[party_id].agenda.append(live)
+        for party in self._parties.values():
             party.sort_agenda()
-            self.primary_delay += max(0, party.arrival - party.party.presence.start)
+            self._primary_delay += max(0, party.arrival - party.party.presence.start)
             env.process(self._walk(party))
-            notice = self.policy.arrival_notice
+            notice = self._policy.arrival_notice
             if notice is not None and party.arrival > party.party.presence.start + notice:
                 self._at(party.party.presence.start, self._late_arrival_known, party, notice)
-        for live_event in self.events.values():
+        for live_event in self._events.values():
             env.process(self._programme(live_event))
         self._schedule_cancellations()
         self._schedule_scripted()
@@ -123,16 +159,16 @@ class Replay:
             self._at(addition.at, self._request, addition.meeting)
 
     def _schedule_cancellations(self) -> None:
-        for meeting_id, fraction in sorted(self.draws.cancel_notice.items()):
-            assignment = self.stage.plan.get(meeting_id)
+        for meeting_id, fraction in sorted(self._draws.cancel_notice.items()):
+            assignment = self._stage.plan.get(meeting_id)
             if assignment is None:
                 continue  # not in the schedule: nothing to cancel
-            opens = self.scenario.days[assignment.day].window.start
+            opens = self._scenario.days[assignment.day].window.start
             notice = opens + int(fraction * max(0, assignment.start - opens))
             self._at(notice, self._cancel_meeting, meeting_id, "cancelled on the day")
 
     def _schedule_scripted(self) -> None:
-        for event in self.draws.scripted:
+        for event in self._draws.scripted:
             at = event.at if event.at is not None else 0
             if event.kind is ScriptedKind.CANCEL_MEETING and event.meeting is not None:
                 self._at(at, self._cancel_meeting, event.meeting, "cancelled (scripted)")
@@ -143,14 +179,14 @@ class Replay:
 
     def _at(self, minute: int, action: Any, *args: Any) -> None:
         """Call ``action(*args)`` at ``minute`` (now if that has passed)."""
-        timer = self.env.timeout(max(0, minute - self.now))
+        timer = self._env.timeout(max(0, minute - self.now))
         timer.callbacks.append(lambda _event: action(*args))
 
     @property
     def now(self) -> int:
         """The simulated minute (the replay only ever waits whole minutes). Read from the
         environment's clock directly: this is the hottest line of a replay."""
-        return self.env._now  # type: ignore[return-value]
+        return self._env._now  # type: ignore[return-value]
 
     # --- logging -------------------------------------------------------------------
 
@@ -167,11 +203,11 @@ class Replay:
     # (a sub-generator per ride or attendance would cost more than the work itself).
 
     def _walk(self, party: LiveParty) -> Generator[Any, Any, None]:
-        env = self.env
+        env = self._env
         if party.arrival > self.now:
             yield env.timeout(party.arrival - self.now)
         self.log(party.ident, "arrives")
-        self.policy.after(self, (party.ident,))
+        self._policy.after(self, (party.ident,))
         day, home = -1, False
         while not party.withdrawn and self.now < party.departure:
             item = self._next_item(party)
@@ -187,7 +223,7 @@ class Replay:
                 if day >= 0 and not home:
                     yield from self._go_home(party, day)
                 day, home = item.day, False
-                opens = max(self.scenario.days[day].window.start, party.arrival)
+                opens = max(self._scenario.days[day].window.start, party.arrival)
                 if self.now < opens:
                     yield env.timeout(opens - self.now)
                 party.location = party.base
@@ -220,7 +256,7 @@ class Replay:
             elif item.end is None:
                 return item
             else:
-                self.late.append((party.ident, item.ident, -1))
+                self._late.append((party.ident, item.ident, -1))
                 self.log(party.ident, f"misses {item.ident}")
             agenda.pop(0)
         return None
@@ -228,9 +264,9 @@ class Replay:
     def _leave(self, party: LiveParty, venue: str, ident: str) -> int:
         """Set off for ``venue``; the minutes the ride takes."""
         assert party.location is not None
-        nominal = self.scenario.travel_time(party.location, venue)
-        minutes = round(nominal * self.draws.travel.get((party.ident, ident), 1.0))
-        self.primary_delay += max(0, minutes - nominal)
+        nominal = self._scenario.travel_time(party.location, venue)
+        minutes = round(nominal * self._draws.travel.get((party.ident, ident), 1.0))
+        self._primary_delay += max(0, minutes - nominal)
         party.busy_until = self.now + minutes
         party.heading = venue
         self.log(party.ident, f"leaves {party.location} for {venue}")
@@ -251,7 +287,7 @@ class Replay:
             start = self.now
             minutes = self._leave(party, party.base, home_leg(day))
             if minutes:
-                yield self.env.timeout(minutes)
+                yield self._env.timeout(minutes)
             self._reach(party, home_leg(day), start)
         party.location = party.base
 
@@ -259,7 +295,7 @@ class Replay:
         """Arrive at a programme event; the simpy Event of its end."""
         now = self.now
         if event.start is not None and now > event.start:
-            self.late.append((party.ident, event.ident, now - event.start))
+            self._late.append((party.ident, event.ident, now - event.start))
             self.log(party.ident, f"late for {event.ident}")
         party.busy_until = max(now, event.event.time.end)
         return event.done
@@ -272,7 +308,7 @@ class Replay:
             self._span(
                 party.ident, SpanKind.EVENT, event.ident, event.venue, max(arrived, event.start)
             )
-        self.policy.after(self, (party.ident,))
+        self._policy.after(self, (party.ident,))
 
     def _join(self, party: LiveParty, meeting: LiveMeeting) -> Any:
         """Arrive for a meeting; the simpy Event that lets the party go again."""
@@ -301,7 +337,7 @@ class Replay:
     # --- programme events ------------------------------------------------------------
 
     def _programme(self, event: LiveEvent) -> Generator[Any, Any, None]:
-        env, planned = self.env, event.event.time
+        env, planned = self._env, event.event.time
         if planned.start > env.now:
             yield env.timeout(planned.start - env.now)
         start = planned.start
@@ -310,14 +346,14 @@ class Replay:
                 yield pred.done
             assert pred.end is not None
             gap = max(0, planned.start - pred.event.time.end)
-            travel = self.scenario.travel_time(pred.venue, event.venue)
+            travel = self._scenario.travel_time(pred.venue, event.venue)
             start = max(start, pred.end + min(travel, gap))
         if start > env.now:
             yield env.timeout(start - env.now)
         event.start = self.now
         self.log(event.ident, "starts")
-        overrun = self.draws.overrun.get(event.ident, 0)
-        self.primary_delay += max(0, overrun)
+        overrun = self._draws.overrun.get(event.ident, 0)
+        self._primary_delay += max(0, overrun)
         yield env.timeout(max(1, planned.length + overrun))
         event.end = self.now
         self.log(event.ident, "ends")
@@ -329,11 +365,11 @@ class Replay:
         """The latest the meeting may end, and what stands there: a party's next programme
         event (it must leave in time to ride there) or unavailable period, the end of
         the day, a party leaving the summit."""
-        scenario, now = self.scenario, self.now
-        bound = self.stage.day_limit[meeting.day]
+        scenario, now = self._scenario, self.now
+        bound = self._stage.day_limit[meeting.day]
         why = Obstacle(f"no time left on day {meeting.day + 1}")
         for party_id in meeting.meeting.parties:
-            party = self.parties[party_id]
+            party = self._parties[party_id]
             leave = party.departure
             if party.base is not None:
                 leave -= scenario.travel_time(meeting.venue, party.base)
@@ -356,7 +392,7 @@ class Replay:
 
     def check(self, meeting: LiveMeeting) -> None:
         """Start the meeting if it can start now; else arrange to look again."""
-        if meeting.state is not State.PENDING or not meeting.scheduled or not meeting.present:
+        if meeting.state is not State.PLANNED or not meeting.present:
             return
         now = self.now
         if now < meeting.not_before:
@@ -365,20 +401,20 @@ class Replay:
         if meeting.wait_from is None:
             meeting.wait_from = now
         bound, why = self.deadline(meeting)
-        latest_start = bound - self.policy.start_length(meeting.meeting)
+        latest_start = bound - self._policy.start_length(meeting.meeting)
         if now > latest_start:
-            self.policy.blocked(self, meeting, why)
+            self._policy.blocked(self, meeting, why)
             return
         walkout = self._walkout_at(meeting)
         if walkout is not None and now >= walkout:
-            self.give_up(meeting, f"walkout after waiting over {self.draws.walkout_wait} min")
-            self.policy.disrupted(self, "walkout")
+            self.give_up(meeting, f"walkout after waiting over {self._draws.walkout_wait} min")
+            self._policy.disrupted(self, "walkout")
             return
         if len(meeting.present) == len(meeting.meeting.parties):
-            if self.rooms_free[meeting.venue] > 0:
+            if self._rooms_free[meeting.venue] > 0:
                 self._start(meeting)
                 return
-            queue = self.room_queue[meeting.venue]
+            queue = self._room_queue[meeting.venue]
             if meeting not in queue:
                 queue.append(meeting)
                 queue.sort(key=lambda m: m.key)
@@ -391,16 +427,16 @@ class Replay:
         """When a waiting party gives up on the meeting, if it will. Only a party that
         leaves the summit that day walks out (calibration.md: "a counterpart with a
         fixed departure"), and only in replications that drew a walkout for it."""
-        wait = self.draws.walkout_wait
-        if wait is None or meeting.ident not in self.draws.walkout or meeting.wait_from is None:
+        wait = self._draws.walkout_wait
+        if wait is None or meeting.ident not in self._draws.walkout or meeting.wait_from is None:
             return None
-        days = self.scenario.days
+        days = self._scenario.days
         next_day = (
             days[meeting.day + 1].window.start
             if meeting.day + 1 < len(days)
             else (days[-1].window.end)
         )
-        if all(self.parties[p].departure >= next_day for p in meeting.present):
+        if all(self._parties[p].departure >= next_day for p in meeting.present):
             return None
         return meeting.wait_from + wait
 
@@ -415,39 +451,39 @@ class Replay:
                 meeting.wake_at = None
             self.check(meeting)
 
-        self.env.timeout(at - now).callbacks.append(look)
+        self._env.timeout(at - now).callbacks.append(look)
 
     def _start(self, meeting: LiveMeeting) -> None:
         now = self.now
         meeting.state = State.RUNNING
         meeting.start = now
-        self.rooms_free[meeting.venue] -= 1
-        queue = self.room_queue[meeting.venue]
+        self._rooms_free[meeting.venue] -= 1
+        queue = self._room_queue[meeting.venue]
         if meeting in queue:
             queue.remove(meeting)
-        drawn = self.draws.length.get(meeting.ident, meeting.meeting.duration)
-        length = max(1, self.policy.length(self, meeting, drawn))
+        drawn = self._draws.length.get(meeting.ident, meeting.meeting.duration)
+        length = max(1, self._policy.length(self, meeting, drawn))
         meeting.cut = max(0, drawn - length)
         for party_id in meeting.meeting.parties:  # as far as anyone knows: the planned length
-            self.parties[party_id].busy_until = now + meeting.meeting.duration
+            self._parties[party_id].busy_until = now + meeting.meeting.duration
         self.log(meeting.ident, f"starts at {meeting.venue}")
-        self.env.timeout(length).callbacks.append(lambda _event: self._end(meeting))
+        self._env.timeout(length).callbacks.append(lambda _event: self._end(meeting))
 
     def _end(self, meeting: LiveMeeting) -> None:
         now = self.now
         assert meeting.start is not None
         meeting.state = State.HELD
         meeting.end = now
-        self.primary_delay += max(0, now - meeting.start - meeting.meeting.duration)
-        self.rooms_free[meeting.venue] += 1
+        self._primary_delay += max(0, now - meeting.start - meeting.meeting.duration)
+        self._rooms_free[meeting.venue] += 1
         self.log(meeting.ident, "ends")
-        self.policy.after(self, meeting.meeting.parties)
+        self._policy.after(self, meeting.meeting.parties)
         meeting.release.succeed()
         self._serve_room(meeting.venue)
 
     def _serve_room(self, venue: str) -> None:
-        for waiting in list(self.room_queue[venue]):
-            if self.rooms_free[venue] <= 0:
+        for waiting in list(self._room_queue[venue]):
+            if self._rooms_free[venue] <= 0:
                 break
             self.check(waiting)
 
@@ -456,8 +492,8 @@ class Replay:
         if meeting.present:
             meeting.present = []
             meeting.release.succeed()
-            meeting.release = self.env.event()
-        queue = self.room_queue.get(meeting.venue, [])
+            meeting.release = self._env.event()
+        queue = self._room_queue.get(meeting.venue, [])
         if meeting in queue:
             queue.remove(meeting)
 
@@ -470,12 +506,12 @@ class Replay:
         meeting.wait_from = None
         self.log(meeting.ident, f"deferred after {obstacle.label}")
         for party_id in meeting.meeting.parties:
-            self.parties[party_id].sort_agenda()
+            self._parties[party_id].sort_agenda()
         self.release(meeting)
 
     def give_up(self, meeting: LiveMeeting, reason: str) -> None:
         """The meeting will not be held."""
-        if meeting.state is not State.PENDING:
+        if not meeting.state.pending:
             return
         meeting.state = State.NOT_HELD
         meeting.reason = reason
@@ -484,27 +520,27 @@ class Replay:
 
     def unschedule(self, meeting: LiveMeeting, reason: str) -> None:
         """Take a meeting out of the current plan (a re-plan may bring it back)."""
-        meeting.scheduled = False
+        meeting.state = State.DROPPED
         meeting.reason = reason
         self.release(meeting)
 
     # --- disruptions -----------------------------------------------------------------
 
     def _cancel_meeting(self, meeting_id: str, reason: str) -> None:
-        meeting = self.meetings.get(meeting_id)
-        if meeting is None or meeting.state is not State.PENDING:
+        meeting = self._meetings.get(meeting_id)
+        if meeting is None or not meeting.state.pending:
             return
         self.give_up(meeting, reason)
-        self.policy.disrupted(self, "cancellation")
+        self._policy.disrupted(self, "cancellation")
 
     def _withdraw(self, party_id: str) -> None:
-        party = self.parties[party_id]
+        party = self._parties[party_id]
         party.withdrawn = True
         self.log(party_id, "withdraws")
-        for meeting in self.meetings.values():
-            if party_id in meeting.meeting.parties and meeting.state is State.PENDING:
+        for meeting in self._meetings.values():
+            if party_id in meeting.meeting.parties and meeting.state.pending:
                 self.give_up(meeting, f"{party_id} withdrew")
-        self.policy.disrupted(self, "withdrawal")
+        self._policy.disrupted(self, "withdrawal")
 
     def _late_arrival_known(self, party: LiveParty, notice: int) -> None:
         """The party is known to land late; tell the policy if that upsets the plan."""
@@ -515,20 +551,20 @@ class Replay:
             and item.not_before < party.arrival + notice
             for item in party.agenda
         ):
-            self.policy.disrupted(self, f"{party.ident} lands late")
+            self._policy.disrupted(self, f"{party.ident} lands late")
 
     def _request(self, meeting: Meeting) -> None:
-        if meeting.id in self.meetings:
+        if meeting.id in self._meetings:
             return
-        live = LiveMeeting(meeting, self.env.event(), added=True)
+        live = LiveMeeting(meeting, self._env.event(), added=True)
         live.reason = "asked for on the day; no time found"
-        self.meetings[meeting.id] = live
+        self._meetings[meeting.id] = live
         self.log(meeting.id, "requested")
-        self.policy.requested(self, live)
+        self._policy.requested(self, live)
 
     def add_to_agendas(self, meeting: LiveMeeting) -> None:
         for party_id in meeting.meeting.parties:
-            party = self.parties[party_id]
+            party = self._parties[party_id]
             if meeting not in party.agenda:
                 party.agenda.append(meeting)
             party.sort_agenda()
@@ -538,22 +574,22 @@ class Replay:
     # --- the result ------------------------------------------------------------------
 
     def run(self) -> Outcome:
-        self.env.run()  # until nothing is left to happen
-        arrived = {p.ident for p in self.parties.values() if p.arrival < p.departure}
+        self._env.run()  # until nothing is left to happen
+        arrived = {p.ident for p in self._parties.values() if p.arrival < p.departure}
         results = tuple(
             meeting_result(m, arrived)
-            for m in sorted(self.meetings.values(), key=lambda m: m.ident)
+            for m in sorted(self._meetings.values(), key=lambda m: m.ident)
         )
         return Outcome(
-            replication=self.draws.replication,
-            policy=self.policy.name,
+            replication=self._draws.replication,
+            policy=self._policy.name,
             meetings=results,
-            day_end=day_ends(self._attended, self.meetings.values()),
-            primary_delay=self.primary_delay,
-            late=tuple(self.late),
-            replans=self.replans,
-            replan_failures=self.replan_failures,
-            replan_seconds=tuple(self.replan_seconds),
+            day_end=day_ends(self._attended, self._meetings.values()),
+            primary_delay=self._primary_delay,
+            late=tuple(self._late),
+            replans=self._replans,
+            replan_failures=self._replan_failures,
+            replan_seconds=tuple(self._replan_seconds),
             timeline=tuple(sorted(self._spans, key=lambda s: (s.party, s.start, s.kind))),
             trace=tuple(self._trace or ()),
         )

@@ -23,10 +23,26 @@ Key = tuple[int, int, str]
 
 
 class State(Enum):
-    PENDING = "pending"
+    """Where a meeting request stands, one value at a time.
+
+    REQUESTED, PLANNED and DROPPED are *pending* (it may still be held): asked for
+    and in no plan yet, in the current plan, or taken out of the plan (a re-plan
+    may bring it back). RUNNING, then HELD; or NOT_HELD once given up (cancelled,
+    a walkout, a withdrawal, no time left)."""
+
+    REQUESTED = "requested"
+    PLANNED = "planned"
+    DROPPED = "dropped"
     RUNNING = "running"
     HELD = "held"
     NOT_HELD = "not held"
+
+    @property
+    def pending(self) -> bool:
+        return self in PENDING
+
+
+PENDING = frozenset({State.REQUESTED, State.PLANNED, State.DROPPED})
 
 
 @dataclass(frozen=True)
@@ -67,7 +83,7 @@ class LiveEvent:
 
 
 class LiveMeeting:
-    """A meeting request as it happens: planned (``scheduled``) or not, then held or not."""
+    """A meeting request as it happens: planned or not, then held or not (``state``)."""
 
     __slots__ = (
         "added",
@@ -82,13 +98,11 @@ class LiveMeeting:
         "present",
         "reason",
         "release",
-        "scheduled",
         "start",
         "state",
         "venue",
         "wait_from",
         "wake_at",
-        "was_scheduled",
     )
 
     is_meeting = True
@@ -97,9 +111,7 @@ class LiveMeeting:
         self.meeting = meeting
         self.ident = meeting.id
         self.added = added
-        self.state = State.PENDING
-        self.scheduled = False
-        self.was_scheduled = False
+        self.state = State.REQUESTED
         self.planned: Assignment | None = None  # in the schedule the replay started from
         self.day = 0
         self.venue = ""
@@ -116,7 +128,7 @@ class LiveMeeting:
 
     def place(self, day: int, start: int, venue: str) -> None:
         """(Re)plan the meeting at ``start`` on ``day`` at ``venue``."""
-        self.scheduled = self.was_scheduled = True
+        self.state = State.PLANNED
         self.day, self.venue, self.not_before = day, venue, start
         self.key = (start, 1, self.ident)
         self.wait_from = None
@@ -124,7 +136,7 @@ class LiveMeeting:
     @property
     def is_open(self) -> bool:
         """Still to happen in the current plan (or happening now)."""
-        return (self.state is State.PENDING and self.scheduled) or self.state is State.RUNNING
+        return self.state is State.PLANNED or self.state is State.RUNNING
 
 
 class LiveParty:
@@ -168,14 +180,13 @@ def meeting_result(meeting: LiveMeeting, came: set[str]) -> MeetingResult:
             cut=meeting.cut, added=added, weight=weight,
         )  # fmt: skip
     reason = meeting.reason
-    if meeting.state is State.PENDING:
-        if not meeting.was_scheduled:
-            reason = reason or "not in the schedule"
-        elif not meeting.scheduled:
-            reason = reason or "dropped"
-        else:
-            missing = [p for p in meeting.meeting.parties if p not in came]
-            reason = f"{', '.join(missing)} never came" if missing else "never reached"
+    if meeting.state is State.REQUESTED:
+        reason = reason or "not in the schedule"
+    elif meeting.state is State.DROPPED:
+        reason = reason or "dropped"
+    elif meeting.state is State.PLANNED:
+        missing = [p for p in meeting.meeting.parties if p not in came]
+        reason = f"{', '.join(missing)} never came" if missing else "never reached"
     return MeetingResult(meeting.ident, False, reason=reason, added=added, weight=weight)
 
 
