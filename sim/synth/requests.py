@@ -14,7 +14,7 @@ from collections import Counter
 import numpy as np
 
 from sim.scenario.write import Document
-from sim.synth.summit import BUFFER, DAY_END, DAY_START, LATEST_END, SummitDraft
+from sim.synth.draft import BUFFER, DAY_END, DAY_START, LATEST_END, SummitDraft
 from sim.times import format_clock, format_duration, parse_duration
 
 DURATIONS = (15, 20, 30, 45, 60, 75, 90, 120)
