@@ -15,13 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sim.model import Day, Interval, Meeting, Scenario
+from sim.solve.requirements import Requirement, RequirementKind
+from sim.times import ceil_to_grain
 
 
 @dataclass(frozen=True)
 class Filter:
     """A requirement that restricts a meeting's start on one day: the allowed starts."""
 
-    requirement: str
+    requirement: Requirement
     starts: frozenset[int]
 
 
@@ -56,7 +58,7 @@ def starts_clear_of(grid: Iterable[int], duration: int, spans: Iterable[Interval
 def day_grid(scenario: Scenario, day: Day, duration: int) -> tuple[int, ...]:
     """Starts on the grain such that the meeting fits in the day's window."""
     grain = scenario.grain
-    first = -(-day.window.start // grain) * grain
+    first = ceil_to_grain(day.window.start, grain)
     return tuple(range(first, day.window.end - duration + 1, grain))
 
 
@@ -68,14 +70,14 @@ def day_filters(scenario: Scenario, meeting: Meeting, day: Day) -> tuple[Filter,
         party = scenario.party_by_id[party_id]
         filters.append(
             Filter(
-                f"presence:{party_id}",
+                Requirement(RequirementKind.PRESENCE, party_id),
                 frozenset(starts_inside(grid, meeting.duration, [party.presence])),
             )
         )
         if party.unavailable:
             filters.append(
                 Filter(
-                    f"unavailable:{party_id}",
+                    Requirement(RequirementKind.UNAVAILABLE, party_id),
                     frozenset(starts_clear_of(grid, meeting.duration, party.unavailable)),
                 )
             )
@@ -85,14 +87,14 @@ def day_filters(scenario: Scenario, meeting: Meeting, day: Day) -> tuple[Filter,
         ).intersection(meeting.parties):
             filters.append(
                 Filter(
-                    f"attend:{event.id}",
+                    Requirement(RequirementKind.ATTEND, event.id),
                     frozenset(starts_clear_of(grid, meeting.duration, [event.time])),
                 )
             )
     if meeting.windows:
         filters.append(
             Filter(
-                f"window:{meeting.id}",
+                Requirement(RequirementKind.WINDOW, meeting.id),
                 frozenset(starts_inside(grid, meeting.duration, meeting.windows)),
             )
         )
@@ -101,16 +103,25 @@ def day_filters(scenario: Scenario, meeting: Meeting, day: Day) -> tuple[Filter,
         midnight = scenario.midnight(day)
         span = Interval(midnight + meal.start, midnight + meal.end)
         filters.append(
-            Filter(f"meal:{meeting.id}", frozenset(starts_inside(grid, meeting.duration, [span])))
+            Filter(
+                Requirement(RequirementKind.MEAL, meeting.id),
+                frozenset(starts_inside(grid, meeting.duration, [span])),
+            )
         )
     if scenario.rules.latest_end is not None:
         limit = scenario.midnight(day) + scenario.rules.latest_end
         filters.append(
-            Filter("latest_end", frozenset(s for s in grid if s + meeting.duration <= limit))
+            Filter(
+                Requirement(RequirementKind.LATEST_END),
+                frozenset(s for s in grid if s + meeting.duration <= limit),
+            )
         )
     if meeting.pinned_start is not None:
         filters.append(
-            Filter(f"pinned:{meeting.id}", frozenset({meeting.pinned_start}) & frozenset(grid))
+            Filter(
+                Requirement(RequirementKind.PINNED, meeting.id),
+                frozenset({meeting.pinned_start}) & frozenset(grid),
+            )
         )
     return tuple(filters)
 
@@ -127,6 +138,9 @@ def alternatives(scenario: Scenario, meeting: Meeting) -> tuple[Alternative, ...
         for venue in meeting.venues:
             venue_filters = filters
             if meeting.pinned_venue is not None and venue != meeting.pinned_venue:
-                venue_filters = (*filters, Filter(f"pinned:{meeting.id}", frozenset()))
+                venue_filters = (
+                    *filters,
+                    Filter(Requirement(RequirementKind.PINNED, meeting.id), frozenset()),
+                )
             result.append(Alternative(meeting.id, day.index, venue, grid, venue_filters))
     return tuple(result)

@@ -26,6 +26,7 @@ from ortools.sat.python import cp_model
 
 from sim.model import FixedEvent, Meeting, Party, PrecedenceMode, Rank, Scenario
 from sim.solve.candidates import Alternative, alternatives
+from sim.solve.requirements import Requirement, RequirementKind
 
 SLACK_CAP = 60
 SLACK_AFTER_CAP = 30
@@ -107,9 +108,9 @@ class Switches:
     def __init__(self, model: cp_model.CpModel, switchable: bool) -> None:
         self._model = model
         self.switchable = switchable
-        self.literals: dict[str, cp_model.IntVar] = {}
+        self.literals: dict[Requirement, cp_model.IntVar] = {}
 
-    def __call__(self, name: str) -> list[cp_model.IntVar]:
+    def __call__(self, name: Requirement) -> list[cp_model.IntVar]:
         if not self.switchable:
             return []
         if name not in self.literals:
@@ -209,13 +210,13 @@ class SummitModel:
         for meeting in self.scenario.meetings:
             if meeting.required:
                 self.model.add(self.held[meeting.id] == 1).only_enforce_if(
-                    self.switch(f"required:{meeting.id}")
+                    self.switch(Requirement(RequirementKind.REQUIRED, meeting.id))
                 )
 
     def _event_node(self, event: FixedEvent, party: Party) -> Node:
         present = None
         if self.switchable:
-            present = self.switch(f"attend:{event.id}")[0]
+            present = self.switch(Requirement(RequirementKind.ATTEND, event.id))[0]
         start, end = event.time.start, event.time.end
         return Node(
             f"event:{event.id}",
@@ -275,8 +276,8 @@ class SummitModel:
             arcs.append((0, 0, empty))
         available_from = max(day.window.start, party.presence.start)
         available_until = min(day.window.end, party.presence.end)
-        base_switch = self.switch(f"base:{party.id}") if party.base else []
-        buffer_switch = self.switch("buffer")
+        base_switch = self.switch(Requirement(RequirementKind.BASE, party.id)) if party.base else []
+        buffer_switch = self.switch(Requirement(RequirementKind.BUFFER))
         # Fixed events that every solution has (plain model): an engagement entirely
         # after one of them cannot be first, one entirely before cannot be last, and no
         # arc can jump over one.
@@ -358,7 +359,7 @@ class SummitModel:
                 self.event_intervals[key] = self.model.new_optional_fixed_size_interval_var(
                     event.time.start,
                     size,
-                    self.switch(f"attend:{event.id}")[0],
+                    self.switch(Requirement(RequirementKind.ATTEND, event.id))[0],
                     f"event[{event.id}]",
                 )
             else:
@@ -379,7 +380,7 @@ class SummitModel:
             intervals = [o.interval for o in options]
             if self.switchable:
                 capacity = self.model.new_int_var(venue.rooms, len(options), f"rooms[{venue.id}]")
-                switch = self.switch(f"rooms:{venue.id}")
+                switch = self.switch(Requirement(RequirementKind.ROOMS, venue.id))
                 self.model.add(capacity == venue.rooms).only_enforce_if(switch)
                 self.model.add_cumulative(intervals, [1] * len(intervals), capacity)
             elif venue.rooms == 1:
@@ -391,9 +392,12 @@ class SummitModel:
         rules = self.scenario.rules
         for party in self.scenario.parties:
             limit = party.max_meetings_per_day
-            name = f"party_limit:{party.id}"
+            name = Requirement(RequirementKind.PARTY_LIMIT, party.id)
             if limit is None:
-                limit, name = rules.max_meetings_per_day, "max_meetings_per_day"
+                limit, name = (
+                    rules.max_meetings_per_day,
+                    Requirement(RequirementKind.MAX_MEETINGS_PER_DAY),
+                )
             if limit is None:
                 continue
             for day in self.scenario.days:
@@ -413,7 +417,7 @@ class SummitModel:
         if rules.max_continuous is None:
             return
         model, limit, min_break = self.model, rules.max_continuous, rules.min_break
-        switch = self.switch("max_continuous")
+        switch = self.switch(Requirement(RequirementKind.MAX_CONTINUOUS))
         horizon = self.scenario.days[-1].window.end
         for pd in self.party_days:
             if self._longest_block(pd) <= limit:
@@ -490,7 +494,11 @@ class SummitModel:
             pairs = [(meeting.id, other) for other in meeting.after]  # meeting after other
             pairs += [(other, meeting.id) for other in meeting.before]
             for later, earlier in pairs:
-                name = f"order:{meeting.id}:{earlier if later == meeting.id else later}"
+                name = Requirement(
+                    RequirementKind.ORDER,
+                    meeting.id,
+                    earlier if later == meeting.id else later,
+                )
                 self.model.add(
                     self.start[later] >= self.start[earlier] + by_id[earlier].duration
                 ).only_enforce_if([self.held[later], self.held[earlier], *self.switch(name)])
@@ -499,7 +507,7 @@ class SummitModel:
                     [
                         self.held[meeting.id],
                         self.held[other],
-                        *self.switch(f"same_day:{meeting.id}:{other}"),
+                        *self.switch(Requirement(RequirementKind.SAME_DAY, meeting.id, other)),
                     ]
                 )
 
@@ -541,5 +549,9 @@ class SummitModel:
             return
         for _, a, b, day in self.precedence_pairs():
             self.model.add(self.start[a.id] + 1 <= self.start[b.id]).only_enforce_if(
-                [self.held_on[(a.id, day)], self.held_on[(b.id, day)], *self.switch("precedence")]
+                [
+                    self.held_on[(a.id, day)],
+                    self.held_on[(b.id, day)],
+                    *self.switch(Requirement(RequirementKind.PRECEDENCE)),
+                ]
             )

@@ -10,6 +10,7 @@ Travel times and the venues a meeting allows are facts, not switches.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -17,7 +18,8 @@ from ortools.sat.python import cp_model
 from sim.model import Meeting, Scenario
 from sim.solve.candidates import Filter, day_filters, day_grid
 from sim.solve.cpmodel import SummitModel
-from sim.times import format_clock, format_duration
+from sim.solve.requirements import Requirement, RequirementKind
+from sim.times import format_clock, format_date, format_duration, format_moment
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class Explanation:
     """Requirements (id, description) that conflict, and required meetings that would
     have to become optional for a schedule to exist (empty if that does not help)."""
 
-    requirements: tuple[tuple[str, str], ...]
+    requirements: tuple[tuple[Requirement, str], ...]
     must_become_optional: tuple[str, ...] = ()
     proven_minimal: bool = True
 
@@ -39,7 +41,7 @@ class Explanation:
             " (a minimal set: drop any one and the rest can)" if self.proven_minimal else ""
         )
         lines = [head + ":"]
-        lines += [f"  - {name}: {text}" for name, text in self.requirements]
+        lines += [f"  - {requirement}: {text}" for requirement, text in self.requirements]
         if self.must_become_optional:
             lines.append(
                 "making these required meetings optional would give a schedule: "
@@ -49,95 +51,149 @@ class Explanation:
 
 
 def _when(scenario: Scenario, minute: int) -> str:
-    return scenario.to_datetime(minute).strftime("%d %b %H:%M")
+    return format_moment(scenario.to_datetime(minute))
 
 
-def describe(scenario: Scenario, name: str) -> str:
-    """A requirement in the scenario's own words."""
-    kind, _, rest = name.partition(":")
+def _required(scenario: Scenario, r: Requirement) -> str:
+    m = scenario.meeting_by_id[r.subject]
+    return f"meeting {m.id} ({', '.join(m.parties)}, {format_duration(m.duration)}) is required"
+
+
+def _presence(scenario: Scenario, r: Requirement) -> str:
+    p = scenario.party_by_id[r.subject]
+    return (
+        f"{p.id} is present only from {_when(scenario, p.presence.start)} "
+        f"to {_when(scenario, p.presence.end)}"
+    )
+
+
+def _unavailable(scenario: Scenario, r: Requirement) -> str:
+    p = scenario.party_by_id[r.subject]
+    spans = "; ".join(
+        f"{_when(scenario, u.start)}-{scenario.to_datetime(u.end):%H:%M}" for u in p.unavailable
+    )
+    return f"{p.id} is unavailable {spans}"
+
+
+def _attend(scenario: Scenario, r: Requirement) -> str:
+    e = scenario.event_by_id[r.subject]
+    who = "everyone present" if e.everyone else ", ".join(e.attendees)
+    verb = "attends" if e.everyone or len(e.attendees) == 1 else "attend"
+    return (
+        f"{who} {verb} {e.name} "
+        f"({_when(scenario, e.time.start)}-{_when(scenario, e.time.end)[-5:]}, {e.venue})"
+    )
+
+
+def _window(scenario: Scenario, r: Requirement) -> str:
+    m = scenario.meeting_by_id[r.subject]
+    spans = "; ".join(
+        f"{_when(scenario, w.start)}-{_when(scenario, w.end)[-5:]}" for w in m.windows
+    )
+    return f"{m.id} must lie within {spans}"
+
+
+def _meal(scenario: Scenario, r: Requirement) -> str:
+    m = scenario.meeting_by_id[r.subject]
+    meal = scenario.rules.meal_windows.for_format(m.format)
+    assert meal is not None
+    return (
+        f"{m.id} is a working {m.format.value}: it must lie within "
+        f"{format_clock(meal.start)}-{format_clock(meal.end)}"
+    )
+
+
+def _latest_end(scenario: Scenario, r: Requirement) -> str:
+    assert scenario.rules.latest_end is not None
+    return f"rules.latest_end: no meeting ends after {format_clock(scenario.rules.latest_end)}"
+
+
+def _pinned(scenario: Scenario, r: Requirement) -> str:
+    m = scenario.meeting_by_id[r.subject]
+    where = f" at {m.pinned_venue}" if m.pinned_venue else ""
+    when = _when(scenario, m.pinned_start) if m.pinned_start is not None else "a fixed place"
+    return f"{m.id} is pinned at {when}{where}"
+
+
+def _buffer(scenario: Scenario, r: Requirement) -> str:
+    return f"rules.buffer: {scenario.rules.buffer} min between a party's engagements"
+
+
+def _base(scenario: Scenario, r: Requirement) -> str:
+    p = scenario.party_by_id[r.subject]
+    return f"{p.id} starts and ends each day at its base, {p.base}"
+
+
+def _rooms(scenario: Scenario, r: Requirement) -> str:
+    v = scenario.venue_by_id[r.subject]
+    return f"{v.id} has {v.rooms} room{'s' if v.rooms != 1 else ''} for bilaterals"
+
+
+def _max_meetings_per_day(scenario: Scenario, r: Requirement) -> str:
+    limit = scenario.rules.max_meetings_per_day
+    return f"rules.max_meetings_per_day: at most {limit} a day per party"
+
+
+def _party_limit(scenario: Scenario, r: Requirement) -> str:
+    p = scenario.party_by_id[r.subject]
+    return f"{p.id}: at most {p.max_meetings_per_day} meetings a day"
+
+
+def _max_continuous(scenario: Scenario, r: Requirement) -> str:
     rules = scenario.rules
-    if kind == "required":
-        m = scenario.meeting_by_id[rest]
-        return f"meeting {m.id} ({', '.join(m.parties)}, {format_duration(m.duration)}) is required"
-    if kind == "presence":
-        p = scenario.party_by_id[rest]
-        return (
-            f"{p.id} is present only from {_when(scenario, p.presence.start)} "
-            f"to {_when(scenario, p.presence.end)}"
-        )
-    if kind == "unavailable":
-        p = scenario.party_by_id[rest]
-        spans = "; ".join(
-            f"{_when(scenario, u.start)}-{scenario.to_datetime(u.end):%H:%M}" for u in p.unavailable
-        )
-        return f"{p.id} is unavailable {spans}"
-    if kind == "attend":
-        e = scenario.event_by_id[rest]
-        who = "everyone present" if e.everyone else ", ".join(e.attendees)
-        verb = "attends" if e.everyone or len(e.attendees) == 1 else "attend"
-        return (
-            f"{who} {verb} {e.name} "
-            f"({_when(scenario, e.time.start)}-{_when(scenario, e.time.end)[-5:]}, {e.venue})"
-        )
-    if kind == "window":
-        m = scenario.meeting_by_id[rest]
-        spans = "; ".join(
-            f"{_when(scenario, w.start)}-{_when(scenario, w.end)[-5:]}" for w in m.windows
-        )
-        return f"{m.id} must lie within {spans}"
-    if kind == "meal":
-        m = scenario.meeting_by_id[rest]
-        meal = rules.meal_windows.for_format(m.format)
-        assert meal is not None
-        return (
-            f"{m.id} is a working {m.format.value}: it must lie within "
-            f"{format_clock(meal.start)}-{format_clock(meal.end)}"
-        )
-    if kind == "latest_end":
-        assert rules.latest_end is not None
-        return f"rules.latest_end: no meeting ends after {format_clock(rules.latest_end)}"
-    if kind == "pinned":
-        m = scenario.meeting_by_id[rest]
-        where = f" at {m.pinned_venue}" if m.pinned_venue else ""
-        when = _when(scenario, m.pinned_start) if m.pinned_start is not None else "a fixed place"
-        return f"{m.id} is pinned at {when}{where}"
-    if kind == "buffer":
-        return f"rules.buffer: {rules.buffer} min between a party's engagements"
-    if kind == "base":
-        p = scenario.party_by_id[rest]
-        return f"{p.id} starts and ends each day at its base, {p.base}"
-    if kind == "rooms":
-        v = scenario.venue_by_id[rest]
-        return f"{v.id} has {v.rooms} room{'s' if v.rooms != 1 else ''} for bilaterals"
-    if kind == "max_meetings_per_day":
-        return f"rules.max_meetings_per_day: at most {rules.max_meetings_per_day} a day per party"
-    if kind == "party_limit":
-        p = scenario.party_by_id[rest]
-        return f"{p.id}: at most {p.max_meetings_per_day} meetings a day"
-    if kind == "max_continuous":
-        assert rules.max_continuous is not None
-        return (
-            f"rules.max_continuous: at most {format_duration(rules.max_continuous)} of "
-            f"engagements without a {rules.min_break}-minute break"
-        )
-    if kind == "precedence":
-        return f"rules.precedence (hard, by {rules.precedence.mode.value})"
-    if kind == "order":
-        m_id, _, other = rest.partition(":")
-        m = scenario.meeting_by_id[m_id]
-        relation = "after" if other in m.after else "before"
-        return f"{m_id} must come {relation} {other}"
-    if kind == "same_day":
-        m_id, _, other = rest.partition(":")
-        return f"{m_id} must be on the same day as {other}"
-    return name
+    assert rules.max_continuous is not None
+    return (
+        f"rules.max_continuous: at most {format_duration(rules.max_continuous)} of "
+        f"engagements without a {rules.min_break}-minute break"
+    )
+
+
+def _precedence(scenario: Scenario, r: Requirement) -> str:
+    return f"rules.precedence (hard, by {scenario.rules.precedence.mode.value})"
+
+
+def _order(scenario: Scenario, r: Requirement) -> str:
+    m = scenario.meeting_by_id[r.subject]
+    relation = "after" if r.other in m.after else "before"
+    return f"{r.subject} must come {relation} {r.other}"
+
+
+def _same_day(scenario: Scenario, r: Requirement) -> str:
+    return f"{r.subject} must be on the same day as {r.other}"
+
+
+# How each kind of requirement reads, in the scenario's own words.
+DESCRIPTIONS: dict[RequirementKind, Callable[[Scenario, Requirement], str]] = {
+    RequirementKind.REQUIRED: _required,
+    RequirementKind.PRESENCE: _presence,
+    RequirementKind.UNAVAILABLE: _unavailable,
+    RequirementKind.ATTEND: _attend,
+    RequirementKind.WINDOW: _window,
+    RequirementKind.MEAL: _meal,
+    RequirementKind.LATEST_END: _latest_end,
+    RequirementKind.PINNED: _pinned,
+    RequirementKind.BUFFER: _buffer,
+    RequirementKind.BASE: _base,
+    RequirementKind.ROOMS: _rooms,
+    RequirementKind.MAX_MEETINGS_PER_DAY: _max_meetings_per_day,
+    RequirementKind.PARTY_LIMIT: _party_limit,
+    RequirementKind.MAX_CONTINUOUS: _max_continuous,
+    RequirementKind.PRECEDENCE: _precedence,
+    RequirementKind.ORDER: _order,
+    RequirementKind.SAME_DAY: _same_day,
+}
+
+
+def describe(scenario: Scenario, requirement: Requirement) -> str:
+    """A requirement in the scenario's own words."""
+    return DESCRIPTIONS[requirement.kind](scenario, requirement)
 
 
 def why_no_slot(scenario: Scenario, meeting: Meeting) -> str:
     """Why a meeting has no possible start at all, day by day, with minimal causes."""
     reasons: list[str] = []
     for day in scenario.days:
-        label = day.date.strftime("%d %b")
+        label = format_date(day.date)
         if not day_grid(scenario, day, meeting.duration):
             reasons.append(f"{label}: the day is shorter than the meeting")
             continue
@@ -180,13 +236,15 @@ def explain_infeasibility(scenario: Scenario, *, time_limit: float, seed: int) -
     """A minimal set of conflicting requirements, in the scenario's words."""
     limit = max(time_limit, 1.0)
     summit = SummitModel(scenario, switchable=True)
-    switches = dict(sorted(summit.switch.literals.items()))
+    # sorted by their text, so that explanations read the same run after run
+    switches = dict(sorted(summit.switch.literals.items(), key=lambda item: str(item[0])))
     by_index = {lit.index: name for name, lit in switches.items()}
     status, solver = _solve_with(summit.model, list(switches.values()), limit, seed)
     if status != cp_model.INFEASIBLE:
         return Explanation((), proven_minimal=False)
     core = sorted(
-        by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index
+        (by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index),
+        key=str,
     )
     minimal = True
     for name in list(core):
@@ -200,23 +258,23 @@ def explain_infeasibility(scenario: Scenario, *, time_limit: float, seed: int) -
                 for i in solver.sufficient_assumptions_for_infeasibility()
                 if i in by_index
             }
-            core = sorted(found & set(trial)) if found & set(trial) else trial
+            core = sorted(found & set(trial), key=str) if found & set(trial) else trial
         elif status != cp_model.FEASIBLE and status != cp_model.OPTIMAL:
             minimal = False  # undecided within the limit: keep the requirement
     optional = (
         _required_to_relax(summit, switches, limit, seed)
-        if any(n.startswith("required:") for n in core)
+        if any(n.kind is RequirementKind.REQUIRED for n in core)
         else ()
     )
     return Explanation(tuple((n, describe(scenario, n)) for n in core), optional, minimal)
 
 
 def _required_to_relax(
-    summit: SummitModel, switches: dict[str, cp_model.IntVar], limit: float, seed: int
+    summit: SummitModel, switches: dict[Requirement, cp_model.IntVar], limit: float, seed: int
 ) -> tuple[str, ...]:
     """The fewest required meetings to make optional (all other requirements kept)."""
     required = [m.id for m in summit.scenario.meetings if m.required]
-    others = [lit for name, lit in switches.items() if not name.startswith("required:")]
+    others = [lit for name, lit in switches.items() if name.kind is not RequirementKind.REQUIRED]
     summit.model.minimize(sum(1 - summit.held[m] for m in required))
     status, solver = _solve_with(summit.model, others, limit, seed)
     summit.model.clear_objective()
@@ -226,7 +284,7 @@ def _required_to_relax(
 
 
 def infeasible_together(
-    scenario: Scenario, requirements: list[str], time_limit: float = 10.0
+    scenario: Scenario, requirements: Iterable[Requirement], time_limit: float = 10.0
 ) -> bool | None:
     """Whether the named requirements alone (every other switch off) admit no schedule:
     True, False, or None when undecided within the limit. Used to test explanations."""
