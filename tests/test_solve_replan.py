@@ -104,13 +104,13 @@ def test_greedy_fallback_when_cp_sat_finds_nothing_in_time(monkeypatch: Any) -> 
     from sim.solve import run as solve_run
 
     # As if the budget ran out before CP-SAT's first schedule.
-    real = solve_run._solve_interruptibly
+    real = solve_run._Search._solve_interruptibly
 
     def search_in_vain(*args: Any) -> int:
         real(*args)
         return int(cp_model.UNKNOWN)
 
-    monkeypatch.setattr(solve_run, "_solve_interruptibly", search_in_vain)
+    monkeypatch.setattr(solve_run._Search, "_solve_interruptibly", search_in_vain)
     scenario = scenario_of(_published())
     schedule = solve(scenario, SETTINGS).schedule
     assert schedule.status is SolveStatus.FEASIBLE

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sim.model import Meeting, Scenario
 from sim.schedule import Assignment, Schedule, SolverSettings, SolveStatus, Unscheduled
 from sim.solve.candidates import alternatives
-from sim.solve.run import assign_rooms
+from sim.solve.rooms import assign_rooms
 
 
 @dataclass(frozen=True)
@@ -143,10 +143,10 @@ def greedy_schedule(scenario: Scenario) -> Schedule:
     missing_required = any(scenario.meeting_by_id[u.meeting].required for u in unscheduled)
     status = SolveStatus.UNKNOWN if missing_required else SolveStatus.FEASIBLE
     return Schedule(
-        scenario.id,
-        scenario.source_sha256,
-        status,
-        SolverSettings(0.0, 0, 1),
-        tuple(assign_rooms(scenario, list(plan.placed.values()))),
-        tuple(unscheduled),
+        scenario_id=scenario.id,
+        scenario_sha256=scenario.source_sha256,
+        status=status,
+        settings=SolverSettings(time_limit=0.0, seed=0, workers=1),
+        assignments=tuple(assign_rooms(scenario, list(plan.placed.values()))),
+        unscheduled=tuple(unscheduled),
     )

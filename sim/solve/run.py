@@ -15,14 +15,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from sim.model import Scenario
 from sim.schedule import (
     Assignment,
-    Change,
     ObjectiveValue,
     Schedule,
     SolverSettings,
@@ -30,8 +29,11 @@ from sim.schedule import (
     Unscheduled,
 )
 from sim.solve.cpmodel import SummitModel
+from sim.solve.diff import diff_schedules
 from sim.solve.explain import Explanation, explain_infeasibility, why_no_slot
+from sim.solve.greedy import greedy_schedule
 from sim.solve.objectives import TIER_GROUPS, Tier, all_tiers, combined
+from sim.solve.rooms import assign_rooms
 
 log = logging.getLogger("sim.solve")
 
@@ -96,12 +98,6 @@ class _Watcher(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
             )
 
 
-@dataclass
-class _Run:
-    solver: cp_model.CpSolver = field(default_factory=cp_model.CpSolver)
-    interrupted: bool = False
-
-
 def _parameters(solver: cp_model.CpSolver, settings: SolveSettings, budget: float) -> None:
     params = solver.parameters
     params.num_workers = max(1, settings.workers)
@@ -123,24 +119,6 @@ def _parameters(solver: cp_model.CpSolver, settings: SolveSettings, budget: floa
     solver.log_callback = log.debug
 
 
-def _solve_interruptibly(run: _Run, model: cp_model.CpModel, watcher: _Watcher) -> int:
-    """Solve in a thread so Ctrl-C reaches us: then stop the search and keep its best."""
-    outcome: dict[str, int] = {}
-
-    def target() -> None:
-        outcome["status"] = run.solver.solve(model, watcher)
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    while thread.is_alive():
-        try:
-            thread.join(0.05)
-        except KeyboardInterrupt:
-            run.interrupted = True
-            run.solver.stop_search()
-    return int(outcome.get("status", cp_model.UNKNOWN))
-
-
 def _hint_from(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
     model.clear_hints()
     values = solver.response_proto.solution
@@ -149,19 +127,13 @@ def _hint_from(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
     hint.values.extend(values)
 
 
-def _greedy(scenario: Scenario) -> Schedule:
-    from sim.solve.greedy import greedy_schedule
-
-    return greedy_schedule(scenario)
-
-
 def _greedy_fallback(scenario: Scenario, previous: Schedule | None) -> list[Assignment] | None:
     """The greedy plan when it is a valid answer: it holds every required meeting and
     no hard precedence applies (the greedy does not attempt it), and we are not
     re-planning (it ignores the published schedule)."""
     if previous is not None or scenario.rules.precedence.hard:
         return None
-    greedy = _greedy(scenario)
+    greedy = greedy_schedule(scenario)
     held = {a.meeting for a in greedy.assignments}
     if any(m.required and m.id not in held for m in scenario.meetings):
         return None
@@ -186,21 +158,6 @@ def _hint_from_schedule(summit: SummitModel, schedule: Schedule) -> None:
             summit.model.add_hint(option.present, chosen)
             if chosen and assignment is not None:
                 summit.model.add_hint(option.units, assignment.start // summit.scenario.grain)
-
-
-def assign_rooms(scenario: Scenario, placed: list[Assignment]) -> list[Assignment]:
-    """Give each meeting a room: by start time, the lowest-numbered room free then.
-    Capacity was enforced, so on these interval graphs greedy never runs out."""
-    result: list[Assignment] = []
-    free_at: dict[str, list[int]] = {v.id: [-(10**9)] * v.rooms for v in scenario.venues}
-    for a in sorted(placed, key=lambda a: (a.start, a.end, a.meeting)):
-        rooms = free_at[a.venue]
-        room = next((r for r, t in enumerate(rooms) if t <= a.start), None)
-        if room is None:  # cannot happen with a feasible model; keep the data honest
-            room = min(range(len(rooms)), key=lambda r: rooms[r])
-        rooms[room] = a.end
-        result.append(Assignment(a.meeting, a.day, a.start, a.end, a.venue, room + 1))
-    return result
 
 
 def _extract(summit: SummitModel, solver: cp_model.CpSolver) -> list[Assignment]:
@@ -235,6 +192,145 @@ def _groups(tiers: list[Tier], settings: SolveSettings) -> list[list[Tier]]:
     return [g for g in groups if g]
 
 
+class _Search:
+    """The lexicographic search over the tier groups of one model: solve a group,
+    fix its tiers at the values found, go on, and keep the last good schedule."""
+
+    def __init__(
+        self,
+        summit: SummitModel,
+        settings: SolveSettings,
+        previous: Schedule | None,
+        progress: Progress | None,
+        started: float,
+    ) -> None:
+        self.summit = summit
+        self.settings = settings
+        self.previous = previous
+        self.progress = progress
+        self.started = started
+        self.solver = cp_model.CpSolver()
+        self.interrupted = False
+        self.reports: list[TierReport] = []
+        self.first_solution: float | None = None
+        self.status = SolveStatus.OPTIMAL
+        self.notes: list[str] = []
+        self.found = False
+        self.assignments: list[Assignment] = []
+        self.spent = 0.0  # deterministic seconds used so far
+
+    def run(self, groups: list[list[Tier]]) -> None:
+        for group in groups:
+            if self.interrupted or not self._solve_group(group):
+                break
+        if self.interrupted:
+            self.notes.append(
+                "interrupted (Ctrl-C): the best schedule found so far, not proven optimal"
+            )
+            if self.status is SolveStatus.OPTIMAL:
+                self.status = SolveStatus.FEASIBLE
+
+    def _solve_group(self, group: list[Tier]) -> bool:
+        """Minimise one tier group; False when the search should stop here."""
+        summit, settings = self.summit, self.settings
+        label = "+".join(t.name for t in group)
+        expression, multipliers = combined(group) if len(group) > 1 else (group[0].expression, [1])
+        summit.model.minimize(expression)
+        if self.found:
+            _hint_from(summit.model, self.solver)
+        else:
+            _hint_from_schedule(summit, self.previous or greedy_schedule(summit.scenario))
+        _parameters(self.solver, settings, max(settings.time_limit - self.spent, 0.05))
+        watcher = _Watcher(label, self.progress, self.started)
+        group_started = time.perf_counter()
+        code = self._solve_interruptibly(watcher)
+        seconds = time.perf_counter() - group_started
+        self.spent += self.solver.deterministic_time
+        if self.solver.wall_time >= 0.98 * self.solver.parameters.max_time_in_seconds:
+            self.notes.append(
+                f"tiers {label} hit the wall-clock safety limit: this result may not reproduce"
+            )
+        if self.first_solution is None and watcher.first_at is not None:
+            self.first_solution = watcher.first_at
+        if code == cp_model.INFEASIBLE:
+            if self.found:  # cannot happen: the previous solution satisfies the tier bound
+                raise RuntimeError(f"tiers {label} became infeasible after fixing")
+            self.status = SolveStatus.INFEASIBLE
+            return False
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._no_solution_in_group(label)
+            return False
+        self.found = True
+        # Read the schedule now: a later tier that stops without a solution leaves the
+        # solver's response empty, and this one must survive it.
+        self.assignments = _extract(summit, self.solver)
+        optimal = code == cp_model.OPTIMAL
+        if not optimal:
+            self.status = SolveStatus.FEASIBLE
+        self._report_and_fix(group, multipliers, optimal, seconds)
+        return True
+
+    def _no_solution_in_group(self, label: str) -> None:
+        if self.found:
+            self.status = SolveStatus.FEASIBLE
+            self.notes.append(f"the search stopped during tiers {label}; later tiers not optimised")
+            return
+        fallback = _greedy_fallback(self.summit.scenario, self.previous)
+        if fallback is None:
+            self.status = SolveStatus.UNKNOWN
+            self.notes.append("no schedule found within the time limit")
+            return
+        self.found, self.status, self.assignments = True, SolveStatus.FEASIBLE, fallback
+        self.notes.append(
+            "CP-SAT found no schedule within the time limit: this is the greedy "
+            "baseline's plan (earliest slot by priority), valid but not optimised; "
+            "give a larger --time-limit"
+        )
+
+    def _report_and_fix(
+        self, group: list[Tier], multipliers: list[int], optimal: bool, seconds: float
+    ) -> None:
+        """One report per tier of the group (value and proven bound), then each tier is
+        fixed at its value for the groups after it."""
+        combined_bound = round(self.solver.best_objective_bound)
+        for index, tier in enumerate(group):
+            value = round(self.solver.value(tier.expression))
+            if optimal:
+                bound = value
+            elif len(group) == 1:
+                bound = combined_bound
+            elif index == 0:
+                # later tiers add less than one unit of the first: floor(B / m0)
+                bound = tier.low + combined_bound // multipliers[0]
+            else:
+                bound = tier.low
+            bound = min(max(bound, tier.low), value)
+            proven = optimal or (bound == value and all(r.optimal for r in self.reports))
+            self.reports.append(TierReport(tier.name, value, bound, proven, seconds / len(group)))
+            self.summit.model.add(tier.expression <= value)
+            if self.progress is not None:
+                self.progress(
+                    f"{tier.name}: {value} ({'optimal' if optimal else f'bound {bound}'})"
+                )
+
+    def _solve_interruptibly(self, watcher: _Watcher) -> int:
+        """Solve in a thread so Ctrl-C reaches us: then stop the search and keep its best."""
+        outcome: dict[str, int] = {}
+
+        def target() -> None:
+            outcome["status"] = self.solver.solve(self.summit.model, watcher)
+
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        while thread.is_alive():
+            try:
+                thread.join(0.05)
+            except KeyboardInterrupt:
+                self.interrupted = True
+                self.solver.stop_search()
+        return int(outcome.get("status", cp_model.UNKNOWN))
+
+
 def solve(
     scenario: Scenario,
     settings: SolveSettings | None = None,
@@ -247,154 +343,78 @@ def solve(
     settings = settings or SolveSettings()
     started = time.perf_counter()
     summit = SummitModel(scenario)
-    tiers: list[Tier] = all_tiers(summit, previous)
-    if settings.tiers is not None:
-        tiers = [t for t in tiers if t.name in settings.tiers]
+    tiers = [
+        t for t in all_tiers(summit, previous) if settings.tiers is None or t.name in settings.tiers
+    ]
     build_seconds = time.perf_counter() - started
-    run = _Run()
-    reports: list[TierReport] = []
-    first_solution: float | None = None
-    status = SolveStatus.OPTIMAL
-    notes: list[str] = []
-    found = False
-    assignments: list[Assignment] = []
-    deadline = settings.time_limit
-    spent = 0.0
-    for group in _groups(tiers, settings):
-        if run.interrupted:
-            break
-        label = "+".join(t.name for t in group)
-        expression, multipliers = combined(group) if len(group) > 1 else (group[0].expression, [1])
-        summit.model.minimize(expression)
-        if found:
-            _hint_from(summit.model, run.solver)
-        else:
-            _hint_from_schedule(summit, previous or _greedy(summit.scenario))
-        budget = max(deadline - spent, 0.05)
-        _parameters(run.solver, settings, budget)
-        watcher = _Watcher(label, progress, started)
-        group_started = time.perf_counter()
-        code = _solve_interruptibly(run, summit.model, watcher)
-        seconds = time.perf_counter() - group_started
-        spent += run.solver.deterministic_time
-        if run.solver.wall_time >= 0.98 * run.solver.parameters.max_time_in_seconds:
-            notes.append(
-                f"tiers {label} hit the wall-clock safety limit: this result may not reproduce"
-            )
-        if first_solution is None and watcher.first_at is not None:
-            first_solution = watcher.first_at
-        if code == cp_model.INFEASIBLE:
-            if found:  # cannot happen: the previous solution satisfies the tier bound
-                raise RuntimeError(f"tiers {label} became infeasible after fixing")
-            status = SolveStatus.INFEASIBLE
-            break
-        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if not found:
-                fallback = _greedy_fallback(scenario, previous)
-                if fallback is None:
-                    status = SolveStatus.UNKNOWN
-                    notes.append("no schedule found within the time limit")
-                    break
-                found, status, assignments = True, SolveStatus.FEASIBLE, fallback
-                notes.append(
-                    "CP-SAT found no schedule within the time limit: this is the greedy "
-                    "baseline's plan (earliest slot by priority), valid but not optimised; "
-                    "give a larger --time-limit"
-                )
-                break
-            status = SolveStatus.FEASIBLE
-            notes.append(f"the search stopped during tiers {label}; later tiers not optimised")
-            break
-        found = True
-        # Read the schedule now: a later tier that stops without a solution leaves the
-        # solver's response empty, and this one must survive it.
-        assignments = _extract(summit, run.solver)
-        optimal = code == cp_model.OPTIMAL
-        if not optimal:
-            status = SolveStatus.FEASIBLE
-        combined_bound = round(run.solver.best_objective_bound)
-        for index, tier in enumerate(group):
-            value = round(run.solver.value(tier.expression))
-            if optimal:
-                bound = value
-            elif len(group) == 1:
-                bound = combined_bound
-            elif index == 0:
-                # later tiers add less than one unit of the first: floor(B / m0)
-                bound = tier.low + combined_bound // multipliers[0]
-            else:
-                bound = tier.low
-            bound = min(max(bound, tier.low), value)
-            proven = optimal or (bound == value and all(r.optimal for r in reports))
-            reports.append(TierReport(tier.name, value, bound, proven, seconds / len(group)))
-            summit.model.add(tier.expression <= value)
-            if progress is not None:
-                progress(f"{tier.name}: {value} ({'optimal' if optimal else f'bound {bound}'})")
-    if run.interrupted:
-        notes.append("interrupted (Ctrl-C): the best schedule found so far, not proven optimal")
-        if status is SolveStatus.OPTIMAL:
-            status = SolveStatus.FEASIBLE
+    search = _Search(summit, settings, previous, progress, started)
+    search.run(_groups(tiers, settings))
     solve_seconds = time.perf_counter() - started - build_seconds
-    solver_settings = SolverSettings(settings.time_limit, settings.seed, settings.workers)
-    if not found:
+    if search.found:
+        schedule = _schedule_found(summit, tiers, search, previous)
         explanation = None
-        if status is SolveStatus.INFEASIBLE and settings.explain:
-            explanation = explain_infeasibility(
-                scenario, time_limit=settings.time_limit, seed=settings.seed
-            )
-            notes.extend(explanation.lines())
-        schedule = Schedule(
-            scenario.id,
-            scenario.source_sha256,
-            status,
-            solver_settings,
-            (),
-            tuple(
-                Unscheduled(
-                    m.id,
-                    "no schedule exists"
-                    if status is SolveStatus.INFEASIBLE
-                    else "no schedule found",
-                )
-                for m in scenario.meetings
-            ),
-            (),
-            (),
-            tuple(notes),
-        )
-        return SolveResult(
-            schedule,
-            tuple(reports),
-            build_seconds,
-            solve_seconds,
-            first_solution,
-            run.interrupted,
-            explanation,
-        )
-    held = {a.meeting for a in assignments}
-    unscheduled = tuple(
-        Unscheduled(m.id, _reason_unscheduled(summit, m.id))
-        for m in scenario.meetings
-        if m.id not in held
-    )
-    names = {t.name: t.description for t in tiers}
-    objectives = tuple(ObjectiveValue(r.name, r.value, r.bound, names[r.name]) for r in reports)
-    changes: tuple[Change, ...] = ()
-    if previous is not None:
-        from sim.solve.diff import diff_schedules
-
-        changes = diff_schedules(previous, tuple(assignments))
-    schedule = Schedule(
-        scenario.id,
-        scenario.source_sha256,
-        status,
-        solver_settings,
-        tuple(assignments),
-        unscheduled,
-        objectives,
-        changes,
-        tuple(notes),
-    )
+    else:
+        schedule, explanation = _no_schedule(scenario, search)
     return SolveResult(
-        schedule, tuple(reports), build_seconds, solve_seconds, first_solution, run.interrupted
+        schedule=schedule,
+        tiers=tuple(search.reports),
+        build_seconds=build_seconds,
+        solve_seconds=solve_seconds,
+        first_solution_seconds=search.first_solution,
+        interrupted=search.interrupted,
+        explanation=explanation,
     )
+
+
+def _solver_settings(settings: SolveSettings) -> SolverSettings:
+    return SolverSettings(
+        time_limit=settings.time_limit, seed=settings.seed, workers=settings.workers
+    )
+
+
+def _schedule_found(
+    summit: SummitModel, tiers: list[Tier], search: _Search, previous: Schedule | None
+) -> Schedule:
+    scenario, assignments = summit.scenario, search.assignments
+    held = {a.meeting for a in assignments}
+    descriptions = {t.name: t.description for t in tiers}
+    return Schedule(
+        scenario_id=scenario.id,
+        scenario_sha256=scenario.source_sha256,
+        status=search.status,
+        settings=_solver_settings(search.settings),
+        assignments=tuple(assignments),
+        unscheduled=tuple(
+            Unscheduled(m.id, _reason_unscheduled(summit, m.id))
+            for m in scenario.meetings
+            if m.id not in held
+        ),
+        objectives=tuple(
+            ObjectiveValue(r.name, r.value, r.bound, descriptions[r.name]) for r in search.reports
+        ),
+        changes=diff_schedules(previous, tuple(assignments)) if previous is not None else (),
+        notes=tuple(search.notes),
+    )
+
+
+def _no_schedule(scenario: Scenario, search: _Search) -> tuple[Schedule, Explanation | None]:
+    """The empty schedule of a search that found none; why, when no schedule exists."""
+    settings, notes = search.settings, list(search.notes)
+    infeasible = search.status is SolveStatus.INFEASIBLE
+    explanation = None
+    if infeasible and settings.explain:
+        explanation = explain_infeasibility(
+            scenario, time_limit=settings.time_limit, seed=settings.seed
+        )
+        notes.extend(explanation.lines())
+    reason = "no schedule exists" if infeasible else "no schedule found"
+    schedule = Schedule(
+        scenario_id=scenario.id,
+        scenario_sha256=scenario.source_sha256,
+        status=search.status,
+        settings=_solver_settings(settings),
+        assignments=(),
+        unscheduled=tuple(Unscheduled(m.id, reason) for m in scenario.meetings),
+        notes=tuple(notes),
+    )
+    return schedule, explanation
