@@ -103,3 +103,40 @@ def format_clock(minutes_after_midnight: int) -> str:
 
 def format_datetime(value: dt.datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M")
+
+
+# --- moments for people: one family, local datetimes in, words out ------------------
+
+
+def format_moment(when: dt.datetime) -> str:
+    """``22 Oct 16:35``."""
+    return when.strftime("%d %b %H:%M")
+
+
+def format_moment_with_weekday(when: dt.datetime) -> str:
+    """``Tue 22 Oct 16:35``."""
+    return when.strftime("%a %d %b %H:%M")
+
+
+def format_time_of_day(when: dt.datetime) -> str:
+    """``16:35``."""
+    return when.strftime("%H:%M")
+
+
+def format_date(when: dt.date) -> str:
+    """``22 Oct``."""
+    return when.strftime("%d %b")
+
+
+def format_span(first: dt.datetime, last: dt.datetime) -> str:
+    """``22 Oct 15:00-16:30``; the end's date only when it differs."""
+    tail = format_time_of_day(last) if last.date() == first.date() else format_moment(last)
+    return f"{format_moment(first)}-{tail}"
+
+
+# --- the grain --------------------------------------------------------------------
+
+
+def ceil_to_grain(minute: int, grain: int) -> int:
+    """The first minute on the grain at or after ``minute``."""
+    return -(-minute // grain) * grain

@@ -18,6 +18,7 @@ from itertools import combinations
 
 from sim.model import Meeting, PrecedenceMode, Scenario
 from sim.schedule import Assignment
+from sim.times import format_moment, format_span, format_time_of_day
 
 
 @dataclass(frozen=True)
@@ -193,19 +194,17 @@ def _most_senior(scenario: Scenario, held: Held, principal: str) -> tuple[int, s
 
 def moment(scenario: Scenario, minute: int) -> str:
     """``22 Oct 16:35``, local time."""
-    return scenario.to_datetime(minute).strftime("%d %b %H:%M")
+    return format_moment(scenario.to_datetime(minute))
 
 
 def span(scenario: Scenario, start: int, end: int) -> str:
     """``22 Oct 15:00-16:30`` (the end's date only when it differs), local time."""
-    first, last = scenario.to_datetime(start), scenario.to_datetime(end)
-    tail = last.strftime("%H:%M") if last.date() == first.date() else moment(scenario, end)
-    return f"{first.strftime('%d %b %H:%M')}-{tail}"
+    return format_span(scenario.to_datetime(start), scenario.to_datetime(end))
 
 
 def clock(scenario: Scenario, minute: int) -> str:
     """``16:35``, local time."""
-    return scenario.to_datetime(minute).strftime("%H:%M")
+    return format_time_of_day(scenario.to_datetime(minute))
 
 
 def described(scenario: Scenario, engagement: Engagement) -> str:

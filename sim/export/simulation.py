@@ -29,6 +29,7 @@ from sim.atomic import write_text_atomic
 from sim.model import Scenario
 from sim.simulate.metrics import Interval95, SimulationResult, VariantStats
 from sim.simulate.outcome import outcome_to_dict
+from sim.times import format_moment_with_weekday
 
 FORMAT = 1
 
@@ -46,7 +47,7 @@ def _interval(value: Interval95) -> dict[str, float | None]:
 def clock(scenario: Scenario, minute: int | None) -> str:
     if minute is None:
         return "-"
-    return scenario.to_datetime(minute).strftime("%a %d %b %H:%M")
+    return format_moment_with_weekday(scenario.to_datetime(minute))
 
 
 def result_to_dict(result: SimulationResult, scenario: Scenario) -> dict[str, Any]:

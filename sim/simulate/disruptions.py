@@ -39,6 +39,7 @@ from sim.model import (
     ScriptedKind,
     Uncertainty,
 )
+from sim.times import ceil_to_grain
 
 Z_90 = 1.2815515655446004  # the standard normal's 90th percentile
 
@@ -354,7 +355,7 @@ class DrawPlan:
                 continue
             guest = guests[int(guest_pick * len(guests))]
             meeting_id = f"added-{k + 1}"
-            window = Interval(min(_ceil(at, grain), day.window.end), day.window.end)
+            window = Interval(min(ceil_to_grain(at, grain), day.window.end), day.window.end)
             meeting = replace(
                 self.template, id=meeting_id, parties=(host.id, guest.id), windows=(window,)
             )
@@ -373,10 +374,6 @@ def _length(meeting: Meeting, factor: float) -> int:
 
 def _duration_of(meetings: tuple[Meeting, ...], meeting_id: str) -> int:
     return next(m.duration for m in meetings if m.id == meeting_id)
-
-
-def _ceil(minute: int, grain: int) -> int:
-    return -(-minute // grain) * grain
 
 
 def _request_template(scenario: Scenario) -> Meeting:

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sim.model import Interval, Meeting, Scenario
+from sim.times import ceil_to_grain
 
 
 @dataclass(frozen=True)
@@ -140,11 +141,11 @@ def _earliest_on(
         ranges = _clip(ranges, [(meeting.pinned_start, meeting.pinned_start)])
     forbidden.sort()
     for low, high in ranges:
-        start = -(-low // grain) * grain
+        start = ceil_to_grain(low, grain)
         while start <= high:
             blocker = next((f for f in forbidden if f[0] < start < f[1]), None)
             if blocker is not None:
-                start = -(-blocker[1] // grain) * grain
+                start = ceil_to_grain(blocker[1], grain)
                 continue
             if capacity > 1 and _busiest(taken, start, start + length) >= capacity:
                 start += grain
