@@ -48,7 +48,8 @@ from sim.check import check  # noqa: E402
 from sim.model import Scenario  # noqa: E402
 from sim.scenario.load import load_scenario  # noqa: E402
 from sim.schedule import Schedule, SolveStatus, read_schedule  # noqa: E402
-from sim.simulate.disruptions import DrawPlan, Draws, effective_uncertainty  # noqa: E402
+from sim.simulate.calibrated import effective_uncertainty  # noqa: E402
+from sim.simulate.disruptions import DrawPlan, Draws  # noqa: E402
 from sim.simulate.executors import LocalProcesses, Serial  # noqa: E402
 from sim.simulate.monte_carlo import DEFAULT_POLICIES, Batch, batches_of, run_batch, simulate  # noqa: E402
 from sim.simulate.policies import make_policy  # noqa: E402

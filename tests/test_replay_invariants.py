@@ -18,7 +18,8 @@ from sim.check import check
 from sim.model import Scenario, Uncertainty
 from sim.scenario.load import load_scenario_text
 from sim.schedule import Schedule
-from sim.simulate.disruptions import DrawPlan, Draws, effective_uncertainty
+from sim.simulate.calibrated import effective_uncertainty
+from sim.simulate.disruptions import DrawPlan, Draws
 from sim.simulate.outcome import Outcome, SpanKind
 from sim.simulate.policies import POLICY_NAMES, make_policy
 from sim.simulate.replay import Replay

@@ -9,15 +9,9 @@ import pytest
 
 from sim.model import Distribution, DistributionKind, Uncertainty
 from sim.scenario.load import load_scenario
-from sim.simulate.disruptions import (
-    CALIBRATED,
-    DrawPlan,
-    effective_uncertainty,
-    lognormal,
-    mixture,
-    sample,
-    uniform,
-)
+from sim.simulate.calibrated import CALIBRATED, effective_uncertainty, lognormal, mixture, uniform
+from sim.simulate.disruptions import DrawPlan
+from sim.simulate.sampling import sample
 
 
 def _p(values: np.ndarray, q: float) -> float:

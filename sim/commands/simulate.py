@@ -21,7 +21,7 @@ from sim.export.simulation import result_tables, write_results
 from sim.model import Scenario
 from sim.scenario.load import load_scenario
 from sim.schedule import Planner, Schedule, read_schedule
-from sim.simulate.disruptions import Disruptions
+from sim.simulate.calibrated import Disruptions
 from sim.simulate.executors import make_executor
 from sim.simulate.monte_carlo import simulate
 from sim.simulate.policies import POLICY_NAMES

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import math
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,8 +16,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sim.errors import Problem, ScenarioError
 from sim.model import (
     Day,
-    Distribution,
-    DistributionKind,
     FixedEvent,
     Interval,
     MealWindows,
@@ -28,28 +25,16 @@ from sim.model import (
     PrecedenceMode,
     Rules,
     Scenario,
-    ScriptedEvent,
-    ScriptedKind,
     Status,
     Uncertainty,
     Venue,
 )
+from sim.scenario.build_uncertainty import build_uncertainty
 from sim.scenario.document import (
-    AnyDist,
-    CancelMeetingDoc,
-    CancelPartyDoc,
-    DelayArrivalDoc,
-    ExponentialDist,
-    FixedDist,
-    LognormalDist,
     MeetingDoc,
-    MixtureDist,
-    NormalDist,
-    OverrunDoc,
     PeriodDoc,
     RequestMeetingDoc,
     ScenarioDoc,
-    UniformDist,
     WindowOfDayDoc,
 )
 from sim.scenario.safe_yaml import Located
@@ -663,153 +648,12 @@ class _Builder:
                         "change the period or the event's attendees",
                     )
 
-    # -- uncertainty -------------------------------------------------------------------
-
-    def distribution(self, path: Path_, doc: AnyDist | None, default: float) -> Distribution:
-        if doc is None:
-            return Distribution.fixed(default)
-        if doc.weight is not None and not isinstance(path[-1], int):
-            self.error((*path, "weight"), "'weight' belongs only to a mixture's components")
-        cap = doc.cap
-        if isinstance(doc, FixedDist):
-            params: tuple[tuple[str, float], ...] = (("value", doc.value),)
-            kind = DistributionKind.FIXED
-        elif isinstance(doc, UniformDist):
-            if doc.high < doc.low:
-                self.error((*path, "high"), "high is below low")
-            params, kind = (("low", doc.low), ("high", doc.high)), DistributionKind.UNIFORM
-        elif isinstance(doc, NormalDist):
-            params, kind = (("mean", doc.mean), ("sd", doc.sd)), DistributionKind.NORMAL
-        elif isinstance(doc, ExponentialDist):
-            params, kind = (("mean", doc.mean),), DistributionKind.EXPONENTIAL
-        elif isinstance(doc, LognormalDist):
-            if (doc.sigma is None) == (doc.p90 is None):
-                self.error(path, "a lognormal needs 'sigma' or 'p90' (one of the two)")
-                sigma = 0.0
-            elif doc.sigma is not None:
-                sigma = doc.sigma
-            else:
-                assert doc.p90 is not None
-                if doc.p90 < doc.median:
-                    self.error((*path, "p90"), "the 90th percentile is below the median")
-                sigma = math.log(max(doc.p90 / doc.median, 1.0)) / Z_90
-            params = (("median", doc.median), ("sigma", round(sigma, 6)))
-            kind = DistributionKind.LOGNORMAL
-        else:
-            assert isinstance(doc, MixtureDist)
-            # fsum: weights already normalised (as sim.scenario.write writes them) then divide
-            # by exactly 1.0 and come back unchanged.
-            total = math.fsum(c.weight or 0.0 for c in doc.components)
-            components: list[tuple[float, Distribution]] = []
-            for offset, component in enumerate(doc.components):
-                if component.weight is None:
-                    self.error((*path, "components", offset), "a mixture component needs 'weight'")
-                    continue
-                inner = self.distribution((*path, "components", offset), component, default)
-                components.append((component.weight / total, inner))
-            return Distribution(DistributionKind.MIXTURE, (), tuple(components), doc.shift, cap)
-        return Distribution(kind, params, (), doc.shift, cap)
-
-    def check_request_references(
-        self, here: Path_, request: Meeting, meeting_ids: list[str]
-    ) -> None:
-        """A same-day request obeys the rules of a planned meeting: a principal among its
-        parties, and order relations that name meetings that exist."""
-        principals = {p.id for p in self.doc.parties if p.principal}
-        if principals and not principals.intersection(request.parties):
-            self.error(
-                (*here, "parties"),
-                "none of the request's parties is a principal, so nobody plans it",
-                "include a principal among its parties",
-            )
-        for relation in ("after", "before", "same_day_as"):
-            for offset, other in enumerate(getattr(request, relation)):
-                if other == request.id:
-                    self.error((*here, relation, offset), "a meeting cannot refer to itself")
-                elif other not in meeting_ids:
-                    self.unknown((*here, relation, offset), "meeting", other, meeting_ids)
-
     def build_uncertainty(
         self, party_ids: list[str], meeting_ids: list[str], venue_ids: list[str]
     ) -> Uncertainty:
-        doc = self.doc.uncertainty
-        here: Path_ = ("uncertainty",)
-        scripted: list[ScriptedEvent] = []
-        for index, event in enumerate(doc.scripted):
-            path = (*here, "scripted", index)
-            if isinstance(event, CancelPartyDoc | DelayArrivalDoc) and event.party not in party_ids:
-                self.unknown((*path, "party"), "party", event.party, party_ids)
-            if (
-                isinstance(event, CancelMeetingDoc | OverrunDoc)
-                and event.meeting not in meeting_ids
-            ):
-                self.unknown((*path, "meeting"), "meeting", event.meeting, meeting_ids)
-            if isinstance(event, CancelPartyDoc):
-                at = self.instant((*path, "at"), event.at)
-                scripted.append(ScriptedEvent(ScriptedKind.CANCEL_PARTY, at=at, party=event.party))
-            elif isinstance(event, CancelMeetingDoc):
-                at = self.instant((*path, "at"), event.at)
-                scripted.append(
-                    ScriptedEvent(ScriptedKind.CANCEL_MEETING, at=at, meeting=event.meeting)
-                )
-            elif isinstance(event, OverrunDoc):
-                scripted.append(
-                    ScriptedEvent(
-                        ScriptedKind.OVERRUN,
-                        meeting=event.meeting,
-                        minutes=self.duration((*path, "by"), event.by, on_grain=False),
-                    )
-                )
-            elif isinstance(event, DelayArrivalDoc):
-                scripted.append(
-                    ScriptedEvent(
-                        ScriptedKind.DELAY_ARRIVAL,
-                        party=event.party,
-                        minutes=self.duration((*path, "by"), event.by, on_grain=False),
-                    )
-                )
-            else:
-                assert isinstance(event, RequestMeetingDoc)
-                at = self.instant((*path, "at"), event.at)
-                if event.request.id in meeting_ids:
-                    self.error((*path, "request", "id"), f"{event.request.id!r} already exists")
-                request = self.build_meeting(
-                    (*path, "request"), event.request, venue_ids, party_ids
-                )
-                self.check_request_references((*path, "request"), request, meeting_ids)
-                scripted.append(
-                    ScriptedEvent(
-                        ScriptedKind.REQUEST_MEETING, at=at, meeting=request.id, request=request
-                    )
-                )
-        walkout_wait = None
-        walkout_probability = 0.0
-        if doc.walkout is not None:
-            walkout_wait = self.duration(
-                (*here, "walkout", "after_waiting"), doc.walkout.after_waiting, on_grain=False
-            )
-            walkout_probability = doc.walkout.probability
-        return Uncertainty(
-            meeting_duration_factor=self.distribution(
-                (*here, "meeting_duration"), doc.meeting_duration, 1.0
-            ),
-            headline_duration_factor=(
-                self.distribution(
-                    (*here, "headline_meeting_duration"), doc.headline_meeting_duration, 1.0
-                )
-                if doc.headline_meeting_duration is not None
-                else None
-            ),
-            arrival_delay=self.distribution((*here, "arrival_delay"), doc.arrival_delay, 0.0),
-            travel_factor=self.distribution((*here, "travel_time"), doc.travel_time, 1.0),
-            fixed_event_overrun=self.distribution(
-                (*here, "fixed_event_overrun"), doc.fixed_event_overrun, 0.0
-            ),
-            cancellation_probability=doc.cancellation_probability,
-            additions_per_planned=doc.additions_per_planned,
-            walkout_wait=walkout_wait,
-            walkout_probability=walkout_probability,
-            scripted=tuple(scripted),
+        principals = {p.id for p in self.doc.parties if p.principal}
+        return build_uncertainty(
+            self, self.doc.uncertainty, principals, party_ids, meeting_ids, venue_ids
         )
 
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from sim.model import Scenario, Uncertainty
 from sim.schedule import Planner, Schedule
-from sim.simulate.disruptions import Disruptions, DrawPlan, effective_uncertainty
+from sim.simulate.calibrated import Disruptions, effective_uncertainty
+from sim.simulate.disruptions import DrawPlan
 from sim.simulate.executors import Executor, Serial
 from sim.simulate.metrics import SimulationResult, Summary, Variant, summarise, tabulate
 from sim.simulate.outcome import Outcome
