@@ -657,7 +657,9 @@ def test_brute_force_needs_the_second_room() -> None:
     assert rooms == {"a": ("centre", 1), "b": ("palace", 1), "c": ("centre", 2)}
 
 
-@pytest.mark.parametrize("text", [TWO_VENUES, THREE_VENUE_MEETINGS])
+@pytest.mark.parametrize(
+    "text", [TWO_VENUES, pytest.param(THREE_VENUE_MEETINGS, marks=pytest.mark.slow)]
+)
 def test_brute_force_shortcuts_lose_nothing(text: str) -> None:
     s = load_scenario_text(text)
     assert brute_force(s) == brute_force(s, prune=False)

@@ -191,6 +191,7 @@ def test_version_when_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     assert version() == sim.__version__
 
 
+@pytest.mark.slow  # three fresh interpreters
 def test_python_m_sim() -> None:
     helped = run("-m", "sim", "--help")
     assert helped.returncode == ExitCode.OK

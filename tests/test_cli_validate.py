@@ -87,6 +87,7 @@ def test_no_arguments_is_a_usage_error() -> None:
 # --- the real command, in a subprocess --------------------------------------------------
 
 
+@pytest.mark.slow
 def test_command_exit_codes() -> None:
     assert sim("validate", str(TUTORIAL)).returncode == 0
     assert sim("validate").returncode == 2

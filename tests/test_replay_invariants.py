@@ -122,6 +122,7 @@ def assert_invariants(
             assert running <= venue.rooms
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     scenario=scenarios(max_parties=5, max_meetings=6, max_events=3),
@@ -136,6 +137,7 @@ def test_replays_keep_the_invariants(scenario: Scenario, seed: int, calibrated: 
         assert_invariants(scenario, schedule, draws, _replay(scenario, schedule, draws, policy))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(scenario=scenarios(max_parties=5, max_meetings=6, max_events=3))
 def test_without_disruption_the_replay_is_the_plan(scenario: Scenario) -> None:

@@ -24,6 +24,7 @@ def round_trip(scenario: Scenario) -> Scenario:
     return load_scenario_text(scenario_to_yaml(scenario), "<dumped>")
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_drawn_scenarios_round_trip(scenario: Scenario) -> None:

@@ -16,6 +16,7 @@ from sim.schedule import SolveStatus, read_schedule
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
+@pytest.mark.slow
 def test_kazan_is_optimal_checked_and_reproducible(tmp_path: Path) -> None:
     scenario_file = SCENARIOS / "kazan-2024.yaml"
     for run in ("a", "b"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,7 @@ from tests.tiny import DAY, base_document, scenario_of
 PROPERTY_SETTINGS = SolveSettings(time_limit=5.0)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(max_parties=5, max_meetings=5, max_days=2))
 def test_schedule_passes_checker_or_infeasibility_is_real(scenario: Scenario) -> None:
@@ -83,6 +85,7 @@ def _tiny(draw: Any) -> Scenario:
     return scenario_of(doc)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_objectives_equal_exhaustive_search(data: st.DataObject) -> None:

@@ -199,6 +199,7 @@ def damaged(draw: st.DrawFn, /) -> str:
     return "".join(lines)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(damaged())
 def test_damaged_text_gives_a_scenario_or_a_scenario_error(text: str) -> None:
