@@ -27,7 +27,7 @@ from sim.check.report import (
 from sim.check.rules import RULES, hard_rule_violations
 from sim.check.view import day_index, plan_view, span
 from sim.model import Scenario
-from sim.schedule import Assignment, Schedule
+from sim.schedule import Assignment, Schedule, provenance_mismatch
 
 __all__ = [
     "OBJECTIVE_NAMES",
@@ -150,16 +150,9 @@ def _day_index_problem(scenario: Scenario, a: Assignment) -> Violation | None:
 
 def _warnings(scenario: Scenario, schedule: Schedule, values: Objectives) -> tuple[str, ...]:
     warnings: list[str] = []
-    if schedule.scenario_id != scenario.id:
-        warnings.append(
-            f"the schedule was made for scenario {schedule.scenario_id!r}, not {scenario.id!r}"
-        )
-    if schedule.scenario_sha256 != scenario.source_sha256:
-        warnings.append(
-            "the schedule was made from another version of the scenario file "
-            f"(sha256 {schedule.scenario_sha256[:12] or 'not given'}, "
-            f"file {scenario.source_sha256[:12]})"
-        )
+    foreign = provenance_mismatch(schedule, scenario)  # the same words as every command
+    if foreign is not None:
+        warnings.append(foreign)
     recomputed = values.as_dict()
     for claimed in schedule.objectives:
         if claimed.name in recomputed and claimed.value != recomputed[claimed.name]:

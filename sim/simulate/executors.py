@@ -72,11 +72,11 @@ class DaskCluster:
                 "the Dask executor needs the optional extra: pip install 'summit-sim[dask]'"
             ) from exc
         own = not isinstance(self.address, Client)
-        client = Client(self.address) if own else self.address  # type: ignore[no-untyped-call]
+        client = Client(self.address) if own else self.address  # type: ignore[no-untyped-call, unused-ignore]
         try:
             futures = client.map(fn, list(jobs), pure=False)
             index = {future.key: i for i, future in enumerate(futures)}
-            for future in as_completed(futures):  # type: ignore[no-untyped-call]
+            for future in as_completed(futures):  # type: ignore[no-untyped-call, unused-ignore]
                 yield index[future.key], future.result()
         finally:
             if own:

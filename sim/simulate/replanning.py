@@ -148,16 +148,31 @@ def rest_of_summit(
 def _programme_left(
     replay: ReplayControl, present: set[str], here: dict[str, tuple[str, int]]
 ) -> list[FixedEvent]:
-    """Programme events not started yet, with the attendees who can still make them."""
+    """Programme events not started yet, with the attendees who can still make them.
+
+    An event held up by an overrun starts now at the earliest, and after the events
+    before it that share an attendee (plus the ride between them), as the replay
+    will start it; two held-up events never land on the same minute."""
     scenario, now = replay.scenario, replay.now
-    left: list[FixedEvent] = []
-    for live in replay.events.values():
-        if live.start is not None:
-            continue
+    waiting = [live for live in replay.events.values() if live.start is None]
+    free: dict[str, tuple[int, str]] = {}  # attendee -> (end of its previous event, venue)
+    moved: dict[str, Interval] = {}
+    for live in sorted(waiting, key=lambda e: (e.event.time.start, e.ident)):
         event = live.event
-        when = event.time
-        if when.start < now:  # held up by an overrun before it: it starts now at the earliest
-            when = Interval(now, now + when.length)
+        start = max(event.time.start, now)
+        for attendee in event.attendees:
+            if attendee in free:
+                end, venue = free[attendee]
+                start = max(start, end + scenario.travel_time(venue, event.venue))
+        when = (
+            event.time if start == event.time.start else Interval(start, start + event.time.length)
+        )
+        moved[event.id] = when
+        for attendee in event.attendees:
+            free[attendee] = (when.end, event.venue)
+    left: list[FixedEvent] = []
+    for live in waiting:  # in the scenario's order, as the planner has always seen them
+        event, when = live.event, moved[live.ident]
         attendees = []
         for attendee in event.attendees:
             if attendee not in present:
