@@ -44,8 +44,12 @@ def imports_of(name: str) -> set[str]:
                 module = ".".join([*base, node.module] if node.module else base)
             else:
                 module = node.module or ""
-            # ``from package import module`` imports the module too
-            targets = [module, *(f"{module}.{alias.name}" for alias in node.names)]
+            # ``from package import module`` depends on the module; ``from module
+            # import name`` on the module
+            targets = [
+                f"{module}.{alias.name}" if f"{module}.{alias.name}" in MODULES else module
+                for alias in node.names
+            ]
         found.update(t for t in targets if t in MODULES and t != name)
     return found
 
