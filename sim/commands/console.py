@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 from rich.console import Console
@@ -26,3 +27,22 @@ def warn_if_foreign(path: str, schedule: Schedule, scenario: Scenario) -> None:
     if mismatch is not None:
         # print, not rich: one line however long, and the path is not markup.
         print(f"warning: {path}: {mismatch}", file=sys.stderr)
+
+
+# C0 and C1 control characters but tab and newline: a scenario's names must not reach a
+# terminal as escape sequences (retitle it, clear the screen).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` without terminal control characters (each shown as ``?``)."""
+    return _CONTROL.sub("?", text)
+
+
+def say(text: str, *, console: Console | None = None, error: bool = False) -> None:
+    """Print one plain line: no rich markup (names may contain ``[``), no control
+    characters."""
+    if console is None:
+        print(printable(text), file=sys.stderr if error else sys.stdout)
+    else:
+        console.print(printable(text), markup=False, highlight=False)

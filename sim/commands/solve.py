@@ -13,9 +13,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from sim.commands.console import warn_if_foreign, wide_console
+from sim.commands.console import printable, say, warn_if_foreign, wide_console
 from sim.exit_codes import ExitCode
-from sim.model import Scenario
+from sim.model import Meeting, Scenario
 from sim.scenario.load import load_scenario
 from sim.schedule import (
     Assignment,
@@ -27,27 +27,51 @@ from sim.schedule import (
     write_schedule,
 )
 from sim.solve import SolveResult, SolveSettings, solve
+from sim.times import format_date, format_moment_with_weekday, format_time_of_day
 
 
 def _when(scenario: Scenario, minute: int) -> str:
-    return scenario.to_datetime(minute).strftime("%a %d %b %H:%M")
+    return format_moment_with_weekday(scenario.to_datetime(minute))
+
+
+PRIORITY_LEGEND = (
+    "required: must be held; headline: optional, but watched by the press; "
+    "optional: held when it fits, by weight"
+)
+
+
+def _priority(meeting: Meeting) -> str:
+    if meeting.required:
+        return "required"
+    return "headline" if meeting.headline else "optional"
+
+
+def _names(scenario: Scenario, party_ids: tuple[str, ...]) -> str:
+    return " – ".join(scenario.party_by_id[p].name for p in party_ids)
 
 
 def schedule_table(scenario: Scenario, schedule: Schedule) -> Table:
-    table = Table(title=f"{scenario.name}: {len(schedule.assignments)} meetings scheduled")
-    for column in ("day", "start", "end", "meeting", "parties", "venue", "room"):
+    """The plan, one row per meeting, in names a protocol office uses."""
+    table = Table(
+        title=f"{scenario.name}: {len(schedule.assignments)} meetings in the plan",
+        caption=PRIORITY_LEGEND,
+    )
+    for column in ("day", "time", "meeting", "priority", "where"):
         table.add_column(column)
+    several_rooms = {v.id for v in scenario.venues if v.rooms > 1}
     for a in sorted(schedule.assignments, key=lambda a: (a.start, a.meeting)):
         meeting = scenario.meeting_by_id[a.meeting]
         start = scenario.to_datetime(a.start)
+        venue = scenario.venue_by_id[a.venue].name if a.venue in scenario.venue_by_id else a.venue
+        venue = venue.split(" (")[0]  # the name, without the scenario's gloss in brackets
+        if a.venue in several_rooms:
+            venue += f", room {a.room}"
         table.add_row(
-            start.strftime("%a %d %b"),
-            start.strftime("%H:%M"),
-            scenario.to_datetime(a.end).strftime("%H:%M"),
-            a.meeting + (" *" if meeting.required else ""),
-            ", ".join(meeting.parties),
-            a.venue,
-            str(a.room),
+            format_date(start),
+            f"{format_time_of_day(start)}-{format_time_of_day(scenario.to_datetime(a.end))}",
+            printable(_names(scenario, meeting.parties)),
+            _priority(meeting),
+            printable(venue),
         )
     return table
 
@@ -64,6 +88,25 @@ def describe_change(scenario: Scenario, change: Change) -> str:
     return f"added    {change.meeting}: {where(change.after)}"
 
 
+def objective_in_words(name: str, value: int) -> str:
+    """One objective tier as a protocol officer would say it."""
+    if name == "unheld_weight":
+        return f"weight of optional meetings left out: {value}"
+    if name == "preferences":
+        return f"protocol preferences given up: {value} points (docs/planning-rules.md)"
+    if name == "travel":
+        return f"principals' time on the road between venues: {value} min"
+    if name == "min_slack":
+        return f"shortest spare time between a principal's engagements: {-value} min"
+    if name == "weighted_slack":
+        return f"spare time after meetings, weighted by their importance: {-value}"
+    if name == "changes":
+        return f"changes to the published plan (weighted, a drop counts thrice): {value}"
+    if name == "displacement":
+        return f"minutes the kept meetings moved: {value}"
+    return f"{name}: {value}"
+
+
 def print_result(console: Console, scenario: Scenario, result: SolveResult) -> None:
     schedule = result.schedule
     if schedule.assignments:
@@ -72,33 +115,39 @@ def print_result(console: Console, scenario: Scenario, result: SolveResult) -> N
         SolveStatus.INFEASIBLE,
         SolveStatus.UNKNOWN,
     ):
-        console.print("[bold]Not scheduled[/bold]")
+        console.print("Not in the plan", style="bold")
         for u in schedule.unscheduled:
-            console.print(f"  {u.meeting}: {u.reason}", highlight=False)
+            meeting = scenario.meeting_by_id.get(u.meeting)
+            who = _names(scenario, meeting.parties) if meeting is not None else u.meeting
+            say(f"  {who}: {u.reason}", console=console)
     if schedule.changes:
-        console.print("[bold]Changes against the published schedule[/bold]")
+        console.print("Changes against the published schedule", style="bold")
         for change in schedule.changes:
-            console.print("  " + describe_change(scenario, change), highlight=False)
+            say("  " + describe_change(scenario, change), console=console)
     if result.tiers:
-        table = Table(title="Objectives (lexicographic, each minimised)")
-        for column in ("tier", "name", "value", "bound", "proven", "seconds"):
+        table = Table(
+            title="What the plan achieves, most important first",
+            caption="proven: no plan does better on this line without doing worse above it",
+        )
+        for column in ("", "proven"):
             table.add_column(column)
-        for index, tier in enumerate(result.tiers, start=1):
+        for tier in result.tiers:
             table.add_row(
-                str(index),
-                tier.name,
-                str(tier.value),
-                str(tier.bound),
-                "yes" if tier.optimal else "no",
-                f"{tier.seconds:.2f}",
+                objective_in_words(tier.name, tier.value), "yes" if tier.optimal else "no"
             )
         console.print(table)
     for note in schedule.notes:
-        console.print(note, highlight=False)
-    console.print(
-        f"status: [bold]{schedule.status.value}[/bold]; model built in "
-        f"{result.build_seconds:.2f} s, solved in {result.solve_seconds:.2f} s",
-        highlight=False,
+        say(note, console=console)
+    status = {
+        SolveStatus.OPTIMAL: "the best plan (proven)",
+        SolveStatus.FEASIBLE: "a good plan, not proven best",
+        SolveStatus.INFEASIBLE: "no plan exists",
+        SolveStatus.UNKNOWN: "no plan found in time",
+    }[schedule.status]
+    say(
+        f"result: {status}; model built in {result.build_seconds:.2f} s, "
+        f"searched for {result.solve_seconds:.2f} s",
+        console=console,
     )
 
 
