@@ -1,0 +1,219 @@
+"""One RFC 5545 calendar (``.ics``) per delegation: its meetings, programme and rides.
+
+Each engagement is a VEVENT in the scenario's time zone (a VTIMEZONE is included,
+covering the summit's days), named from the delegation's side ("Bilateral with Xi
+Jinping"), with the venue and room as LOCATION and who attends, the priority and
+the reason for the slot in DESCRIPTION. Protocol buffers are not events.
+
+Re-importing after a re-plan must update events, not duplicate them, so:
+
+* a UID is stable per (kind, meeting or event id, party, scenario id);
+* given the previous plan's agenda, an engagement whose time or place changed gets
+  SEQUENCE 1 (0 otherwise), and one that is gone is emitted once more with
+  STATUS:CANCELLED and SEQUENCE 1;
+* DTSTAMP comes from the scenario (its first day, 00:00 UTC), not the wall clock,
+  so the same plan always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Timezone
+
+from sim.export.agenda import Agenda, AgendaItem, ItemKind
+from sim.export.briefing import (
+    attendees,
+    event_kind_words,
+    item_heading,
+    item_notes,
+    leads_to_engagement,
+    meeting_kind_words,
+    meeting_of,
+    place,
+)
+from sim.model import Status
+
+PRODID = "-//summit-sim//EN"
+
+# The kinds that become events, and the UID's word for each.
+_UID_KIND = {ItemKind.MEETING: "meeting", ItemKind.EVENT: "event", ItemKind.TRAVEL: "ride"}
+
+# Characters kept as they are in the parts of a UID; the rest are %-escaped (the
+# separator "." too), so distinct (kind, id, party, scenario) never share a UID.
+_UID_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def _uid_part(text: str) -> str:
+    return "".join(
+        char if char in _UID_SAFE else "".join(f"%{byte:02X}" for byte in char.encode())
+        for char in text
+    )
+
+
+def event_uid(agenda: Agenda, item: AgendaItem) -> str:
+    """``meeting-putin-xi.putin.kazan-2024@summit-sim``: the same for the same
+    engagement of the same party in every plan of the scenario."""
+    parts = (f"{_UID_KIND[item.kind]}-{item.ident}", item.party, agenda.scenario.id)
+    return ".".join(_uid_part(p) for p in parts) + "@summit-sim"
+
+
+def dtstamp(agenda: Agenda) -> dt.datetime:
+    """The scenario's first day at 00:00 UTC: reproducible, unlike the wall clock."""
+    days = agenda.scenario.days
+    first = days[0].date if days else agenda.scenario.epoch.date()
+    return dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
+
+
+def _calendar_items(agenda: Agenda, party_id: str) -> list[AgendaItem]:
+    return [i for i in agenda.items.get(party_id, ()) if i.kind in _UID_KIND]
+
+
+def _key(item: AgendaItem) -> tuple[ItemKind, str]:
+    return (item.kind, item.ident)
+
+
+def _moved(before: AgendaItem, after: AgendaItem) -> bool:
+    return (before.start, before.end, before.venue, before.room, before.origin) != (
+        after.start,
+        after.end,
+        after.venue,
+        after.room,
+        after.origin,
+    )
+
+
+def _summary(agenda: Agenda, item: AgendaItem) -> str:
+    if item.kind is ItemKind.TRAVEL:
+        destination = agenda.venue_name(item.venue)
+        if leads_to_engagement(agenda, item):
+            return f"Motorcade to {destination}"
+        return f"Motorcade back to {destination}"
+    return item_heading(agenda, item)
+
+
+def _location(agenda: Agenda, item: AgendaItem) -> str:
+    if item.kind is ItemKind.TRAVEL:  # where the motorcade leaves from
+        return agenda.venue_name(item.origin) if item.origin is not None else ""
+    return place(agenda, item.venue, item.room)
+
+
+def _description(agenda: Agenda, item: AgendaItem) -> str:
+    lines: list[str] = []
+    meeting = meeting_of(agenda, item)
+    if meeting is not None and meeting.title:
+        lines.append(meeting.title)
+    if item.kind is ItemKind.TRAVEL:
+        lines.append(item_heading(agenda, item) + ".")
+    elif item.kind is ItemKind.EVENT:
+        lines.append(f"Programme ({event_kind_words(agenda, item)}).")
+    who = attendees(agenda, item)
+    if item.kind is ItemKind.MEETING:  # names with titles, one a line
+        lines += ["Attending:", *(f"- {label}" for label in who)]
+    elif who:
+        lines.append("Attending: " + ", ".join(who) + ".")
+    lines += [f"{note}." for note in item_notes(agenda, item) if not note.startswith("Programme")]
+    return "\n".join(lines)
+
+
+def _categories(agenda: Agenda, item: AgendaItem) -> list[str]:
+    meeting = meeting_of(agenda, item)
+    if meeting is not None:
+        words = [meeting_kind_words(meeting)]
+        if item.priority is not None:
+            words.append(item.priority.value.capitalize())
+        return words
+    if item.kind is ItemKind.EVENT:
+        return ["Summit programme", event_kind_words(agenda, item).capitalize()]
+    return ["Motorcade"]
+
+
+def _vevent(
+    agenda: Agenda, item: AgendaItem, uid: str, sequence: int, cancelled: bool, stamp: dt.datetime
+) -> Event:
+    """``agenda`` is the plan the item comes from (the previous one when cancelled)."""
+    scenario = agenda.scenario
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", scenario.to_datetime(item.start))
+    event.add("dtend", scenario.to_datetime(item.end))
+    summary = _summary(agenda, item)
+    event.add("summary", f"Cancelled: {summary}" if cancelled else summary)
+    location = _location(agenda, item)
+    if location:
+        event.add("location", location)
+    event.add("description", _description(agenda, item))
+    event.add("categories", _categories(agenda, item))
+    meeting = meeting_of(agenda, item)
+    if cancelled:
+        status = "CANCELLED"
+    elif meeting is not None and meeting.status is Status.TENTATIVE:
+        status = "TENTATIVE"
+    else:
+        status = "CONFIRMED"
+    event.add("status", status)
+    event.add("sequence", sequence)
+    if cancelled:
+        event.add("transp", "TRANSPARENT")  # frees the slot in the calendar's busy time
+    return event
+
+
+def _timezone(agenda: Agenda) -> Timezone:
+    """The scenario's zone over the summit's days (a week either side)."""
+    scenario = agenda.scenario
+    dates = [d.date for d in scenario.days] or [scenario.epoch.date()]
+    return Timezone.from_tzinfo(
+        ZoneInfo(scenario.timezone),
+        tzid=scenario.timezone,
+        first_date=min(dates) - dt.timedelta(days=7),
+        last_date=max(dates) + dt.timedelta(days=7),
+    )
+
+
+def party_calendar(agenda: Agenda, party_id: str, previous: Agenda | None = None) -> bytes:
+    """The calendar of one delegation. With ``previous`` (the agenda of the plan
+    this one replaces), moved engagements get SEQUENCE 1 and engagements no longer
+    in the plan come once more as cancelled events, so re-importing updates."""
+    scenario = agenda.scenario
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"{agenda.name(party_id)} – {scenario.name}")
+    calendar.add("x-wr-timezone", scenario.timezone)
+    calendar.add_component(_timezone(agenda))
+    stamp = dtstamp(agenda)
+    items = _calendar_items(agenda, party_id)
+    before = (
+        {_key(i): i for i in _calendar_items(previous, party_id)} if previous is not None else {}
+    )
+    for item in items:
+        old = before.get(_key(item))
+        sequence = 1 if old is not None and _moved(old, item) else 0
+        uid = event_uid(agenda, item)
+        calendar.add_component(_vevent(agenda, item, uid, sequence, False, stamp))
+    now = {_key(i) for i in items}
+    if previous is not None:
+        for item in _calendar_items(previous, party_id):
+            if _key(item) not in now:
+                uid = event_uid(agenda, item)
+                calendar.add_component(_vevent(previous, item, uid, 1, True, stamp))
+    content: bytes = calendar.to_ical()
+    return content
+
+
+def _parties(agenda: Agenda, previous: Agenda | None) -> Iterable[str]:
+    for party in agenda.parties:
+        if _calendar_items(agenda, party.id) or (
+            previous is not None and _calendar_items(previous, party.id)
+        ):
+            yield party.id
+
+
+def calendars(agenda: Agenda, previous: Agenda | None = None) -> dict[str, bytes]:
+    """Party id -> its calendar, for every party with an engagement (in this plan, or
+    in ``previous``, whose engagements it then cancels), in protocol order."""
+    return {p: party_calendar(agenda, p, previous) for p in _parties(agenda, previous)}

@@ -1,0 +1,169 @@
+"""The per-delegation calendars (.ics) of the tutorial plan: they re-parse, carry the
+scenario's time zone, keep their UIDs across re-plans, and say what moved or went."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import pytest
+from icalendar import Calendar
+
+import sim
+from sim.export.agenda import Agenda, ItemKind, build_agenda
+from sim.export.calendar import PRODID, calendars, party_calendar
+from sim.model import Scenario
+from sim.schedule import Schedule
+from sim.solve import solve
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return sim.load_scenario("scenarios/tutorial.yaml")
+
+
+@pytest.fixture(scope="module")
+def schedule(scenario: Scenario) -> Schedule:
+    return solve(scenario).schedule
+
+
+@pytest.fixture(scope="module")
+def agenda(scenario: Scenario, schedule: Schedule) -> Agenda:
+    return build_agenda(scenario, schedule)
+
+
+def events(content: bytes) -> list[Any]:
+    return list(Calendar.from_ical(content).walk("VEVENT"))
+
+
+def by_uid(content: bytes) -> dict[str, Any]:
+    return {str(e["UID"]): e for e in events(content)}
+
+
+def moved(schedule: Schedule, meeting: str, minutes: int) -> Schedule:
+    """The schedule with one meeting ``minutes`` later (same day, venue and room)."""
+    assignments = tuple(
+        dataclasses.replace(a, start=a.start + minutes, end=a.end + minutes)
+        if a.meeting == meeting
+        else a
+        for a in schedule.assignments
+    )
+    return dataclasses.replace(schedule, assignments=assignments)
+
+
+def dropped(schedule: Schedule, meeting: str) -> Schedule:
+    kept = tuple(a for a in schedule.assignments if a.meeting != meeting)
+    return dataclasses.replace(schedule, assignments=kept)
+
+
+def test_the_calendar_reparses_with_its_header_and_time_zone(
+    agenda: Agenda, scenario: Scenario
+) -> None:
+    calendar = Calendar.from_ical(party_calendar(agenda, "host"))
+    assert str(calendar["PRODID"]) == PRODID == "-//summit-sim//EN"
+    assert str(calendar["VERSION"]) == "2.0"
+    name = str(calendar["X-WR-CALNAME"])
+    assert "The Host" in name and scenario.name in name
+    zones = list(calendar.walk("VTIMEZONE"))
+    assert [str(z["TZID"]) for z in zones] == [scenario.timezone] == ["Europe/Berlin"]
+
+
+def test_every_meeting_event_and_ride_is_there_in_local_time(
+    agenda: Agenda, scenario: Scenario
+) -> None:
+    found = events(party_calendar(agenda, "host"))
+    expected = [i for i in agenda.items["host"] if i.kind is not ItemKind.BUFFER]
+    assert len(found) == len(expected)
+    assert any(i.kind is ItemKind.TRAVEL for i in expected)  # rides are included
+    for event, item in zip(found, expected, strict=True):
+        for key, minute in (("DTSTART", item.start), ("DTEND", item.end)):
+            value = event.decoded(key)
+            wanted = scenario.to_datetime(minute)
+            assert value == wanted  # the same instant
+            assert value.utcoffset() == wanted.utcoffset()
+            assert getattr(value.tzinfo, "key", None) == scenario.timezone
+            assert event[key].params["TZID"] == scenario.timezone
+        assert str(event["STATUS"]) in {"CONFIRMED", "TENTATIVE"}
+        assert event.decoded("SEQUENCE") == 0
+
+
+def test_summary_location_description_name_the_meeting(agenda: Agenda) -> None:
+    found = by_uid(party_calendar(agenda, "host"))
+    meeting = found["meeting-host-ana.host.tutorial@summit-sim"]
+    assert str(meeting["SUMMARY"]) == "Bilateral with Ana Silva"
+    assert str(meeting["LOCATION"]) == "The Palace"  # one room: no room number
+    description = str(meeting["DESCRIPTION"])
+    assert "Ana Silva, President" in description and "The Host, President" in description
+    assert "Priority: required" in description
+    assert "Why this slot:" in description
+    assert "Required" in [str(c) for c in meeting["CATEGORIES"].cats]
+    ride = next(e for e in found.values() if str(e["SUMMARY"]).startswith("Motorcade to"))
+    assert "Leave The Palace by " in str(ride["DESCRIPTION"])
+    # The tentative meeting is marked so.
+    assert str(found["meeting-host-un.host.tutorial@summit-sim"]["STATUS"]) == "TENTATIVE"
+    # From the guest's side, the same meeting names the host.
+    guest = by_uid(party_calendar(agenda, "ana"))["meeting-host-ana.ana.tutorial@summit-sim"]
+    assert str(guest["SUMMARY"]) == "Bilateral with The Host"
+
+
+def test_uids_are_unique_and_stable_and_the_bytes_reproducible(
+    scenario: Scenario, schedule: Schedule, agenda: Agenda
+) -> None:
+    first = calendars(agenda)
+    again = calendars(build_agenda(scenario, schedule))
+    assert first == again  # same input, same bytes (no wall clock in DTSTAMP)
+    assert set(first) == {p.id for p in agenda.parties if agenda.items.get(p.id)}
+    uids = [str(e["UID"]) for content in first.values() for e in events(content)]
+    assert len(uids) == len(set(uids))
+    for content in first.values():
+        for event in events(content):
+            assert event.decoded("DTSTAMP") == dt.datetime(2025, 6, 2, tzinfo=dt.UTC)
+
+
+def test_a_moved_meeting_keeps_its_uid_and_raises_its_sequence(
+    scenario: Scenario, schedule: Schedule, agenda: Agenda
+) -> None:
+    later = build_agenda(scenario, moved(schedule, "host-ben", 30))
+    before = by_uid(party_calendar(agenda, "host"))
+    after = by_uid(party_calendar(later, "host", agenda))
+    assert set(after) == set(before)
+    uid = "meeting-host-ben.host.tutorial@summit-sim"
+    assert after[uid].decoded("DTSTART") - before[uid].decoded("DTSTART") == dt.timedelta(
+        minutes=30
+    )
+    assert after[uid].decoded("SEQUENCE") == 1
+    unchanged = [u for u in after if u != uid]
+    assert all(after[u].decoded("SEQUENCE") == 0 for u in unchanged)
+    # The guest's copy of the meeting changes the same way.
+    ben = by_uid(party_calendar(later, "ben", agenda))
+    assert ben["meeting-host-ben.ben.tutorial@summit-sim"].decoded("SEQUENCE") == 1
+
+
+def test_a_dropped_meeting_is_cancelled(
+    scenario: Scenario, schedule: Schedule, agenda: Agenda
+) -> None:
+    without = build_agenda(scenario, dropped(schedule, "host-un"))
+    after = by_uid(party_calendar(without, "host", agenda))
+    cancelled = after["meeting-host-un.host.tutorial@summit-sim"]
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    assert cancelled.decoded("SEQUENCE") == 1
+    assert str(cancelled["SUMMARY"]).startswith("Cancelled: ")
+    assert [u for u, e in after.items() if str(e["STATUS"]) == "CANCELLED"] == [
+        "meeting-host-un.host.tutorial@summit-sim"
+    ]
+    guest = by_uid(calendars(without, agenda)["un"])
+    assert str(guest["meeting-host-un.un.tutorial@summit-sim"]["STATUS"]) == "CANCELLED"
+    # Without the previous plan, the meeting is simply not there.
+    assert "meeting-host-un.host.tutorial@summit-sim" not in by_uid(party_calendar(without, "host"))
+
+
+def test_a_party_left_with_nothing_still_gets_its_cancellations(
+    scenario: Scenario, schedule: Schedule
+) -> None:
+    no_programme = dataclasses.replace(scenario, fixed_events=())
+    before = build_agenda(no_programme, schedule)
+    after = build_agenda(no_programme, dropped(schedule, "host-un"))
+    assert "un" in calendars(before) and "un" not in calendars(after)
+    guests = calendars(after, before)
+    assert [str(e["STATUS"]) for e in events(guests["un"])] == ["CANCELLED"]
