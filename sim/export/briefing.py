@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -68,6 +69,11 @@ _EVENT_KIND_WORDS = {
 def long_date(day: dt.date) -> str:
     """``Tuesday 22 October 2024``."""
     return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def short_date(day: dt.date) -> str:
+    """``Tue 22 Oct``."""
+    return f"{_WEEKDAYS[day.weekday()][:3]} {day.day} {_MONTHS[day.month - 1][:3]}"
 
 
 def clock(agenda: Agenda, minute: int) -> str:
@@ -338,10 +344,15 @@ def _counts(agenda: Agenda, party_id: str) -> str:
 # --- Markdown ---------------------------------------------------------------------
 
 
+_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
 def _md_inline(text: str) -> str:
-    """Scenario text inside Markdown: no markup, no line breaks, no raw HTML."""
-    text = " ".join(text.split())
-    for char in "\\`*_[]<>#|":
+    """Scenario text inside Markdown: no markup, no line breaks, no raw HTML (``<`` and
+    ``>`` as entities, which every renderer shows as the characters)."""
+    text = _MD_ENTITY.sub("&amp;", " ".join(text.split()))
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    for char in "\\`*_[]#|":
         text = text.replace(char, "\\" + char)
     return text
 

@@ -1,0 +1,152 @@
+"""The per-delegation briefings of the tutorial plan, in Markdown and HTML: every
+engagement with its local times, every ride's leave-by time, the requests not
+scheduled, and scenario text escaped."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Callable
+
+import pytest
+
+import sim
+from sim.export.agenda import Agenda, ItemKind, build_agenda
+from sim.export.briefing import (
+    briefing_html,
+    briefing_index_markdown,
+    briefing_markdown,
+    clock,
+    item_heading,
+    long_date,
+    span,
+)
+from sim.model import Scenario
+from sim.schedule import Schedule, Unscheduled
+from sim.solve import solve
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return sim.load_scenario("scenarios/tutorial.yaml")
+
+
+@pytest.fixture(scope="module")
+def schedule(scenario: Scenario) -> Schedule:
+    return solve(scenario).schedule
+
+
+@pytest.fixture(scope="module")
+def agenda(scenario: Scenario, schedule: Schedule) -> Agenda:
+    return build_agenda(scenario, schedule)
+
+
+def renamed(scenario: Scenario, party_id: str, name: str) -> Scenario:
+    parties = tuple(
+        dataclasses.replace(p, name=name) if p.id == party_id else p for p in scenario.parties
+    )
+    return dataclasses.replace(scenario, parties=parties)
+
+
+def test_words_for_dates_and_times(agenda: Agenda, scenario: Scenario) -> None:
+    assert long_date(scenario.days[0].date) == "Monday 2 June 2025"
+    first = agenda.items["host"][0]
+    assert clock(agenda, first.start) == "10:00"  # local (Berlin), not UTC
+    assert span(agenda, first.start, first.end) == "10:00–11:00"
+    assert span(agenda, 23 * 60, 25 * 60) == "23:00–01:00 (next day)"
+
+
+@pytest.mark.parametrize("party", ["host", "ana", "ben", "un"])
+@pytest.mark.parametrize("render", [briefing_markdown, briefing_html])
+def test_every_engagement_is_there_with_its_local_times(
+    agenda: Agenda, party: str, render: Callable[[Agenda, str], str]
+) -> None:
+    text = render(agenda, party)
+    if render is briefing_html:
+        text = text.replace("&#x27;", "'")
+    assert agenda.name(party) in text
+    for item in agenda.items[party]:
+        if item.kind is ItemKind.BUFFER:
+            continue
+        assert item_heading(agenda, item) in text
+        assert span(agenda, item.start, item.end) in text
+        if item.kind is ItemKind.EVENT:
+            assert item.title in text
+        if item.kind is ItemKind.TRAVEL:
+            assert f" {clock(agenda, item.start)} for " in text  # the departure time
+    for day in agenda.days_of(party):
+        assert long_date(scenario_day(agenda, day)) in text
+
+
+def scenario_day(agenda: Agenda, index: int) -> dt.date:
+    return next(d.date for d in agenda.scenario.days if d.index == index)
+
+
+def test_the_host_briefing_reads_as_a_protocol_officer_needs(agenda: Agenda) -> None:
+    text = briefing_markdown(agenda, "host")
+    assert text.startswith("# The Host\n\n**President**\n")
+    assert "## Monday 2 June 2025" in text and "## Tuesday 3 June 2025" in text
+    assert "Europe/Berlin" in text
+    assert "**Bilateral with Ana Silva**" in text
+    assert "Ana Silva, President" in text  # counterpart with title
+    assert "Priority: required" in text
+    assert "Tentative" in text  # host-un is tentative
+    assert "Leave The Palace by 13:40 for Conference Centre (20 min)" in text
+    assert "Leave Conference Centre by 18:40 for The Palace (20 min)" in text
+    assert "protocol buffer" not in text
+    assert "Not scheduled" not in text
+
+
+def test_requests_not_scheduled_are_listed_with_the_reason(
+    scenario: Scenario, schedule: Schedule
+) -> None:
+    reason = "optional (weight 3): not enough room left"
+    fewer = dataclasses.replace(
+        schedule,
+        assignments=tuple(a for a in schedule.assignments if a.meeting != "host-un"),
+        unscheduled=(Unscheduled("host-un", reason),),
+    )
+    agenda = build_agenda(scenario, fewer)
+    for party in ("host", "un"):
+        text = briefing_markdown(agenda, party)
+        assert "## Not scheduled" in text
+        assert reason in text
+        assert "Not scheduled" in briefing_html(agenda, party)
+    assert "Not scheduled" not in briefing_markdown(agenda, "ana")
+
+
+def test_scenario_text_is_escaped_in_html(scenario: Scenario, schedule: Schedule) -> None:
+    evil = "<script>alert(1)</script>"
+    agenda = build_agenda(renamed(scenario, "ana", evil), schedule)
+    for party in ("ana", "host"):
+        page = briefing_html(agenda, party)
+        assert "<script" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+        assert "http" not in page  # no external resources
+        markdown = briefing_markdown(agenda, party)
+        assert "<script" not in markdown
+
+
+def test_markdown_tables_survive_pipes_in_names(scenario: Scenario, schedule: Schedule) -> None:
+    agenda = build_agenda(renamed(scenario, "ana", "Ana | Silva"), schedule)
+    text = briefing_markdown(agenda, "host")
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    assert rows
+    for row in rows:
+        assert len(re.findall(r"(?<!\\)\|", row)) == 6  # five cells, none split
+    assert "Ana \\| Silva" in text
+
+
+def test_same_input_same_text(scenario: Scenario, schedule: Schedule, agenda: Agenda) -> None:
+    again = build_agenda(scenario, schedule)
+    assert briefing_html(agenda, "host") == briefing_html(again, "host")
+    assert briefing_markdown(agenda, "host") == briefing_markdown(again, "host")
+
+
+def test_the_index_lists_every_delegation(agenda: Agenda) -> None:
+    text = briefing_index_markdown(agenda, link=lambda p: f"briefings/{p}.md")
+    for party in agenda.parties:
+        assert f"[{agenda.name(party.id)}](briefings/{party.id}.md)" in text
+    assert text.index("The Host") < text.index("Ana Silva")  # protocol order
