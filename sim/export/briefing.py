@@ -204,6 +204,8 @@ def meeting_notes(agenda: Agenda, item: AgendaItem) -> list[str]:
     notes: list[str] = []
     if item.priority is not None:
         notes.append(f"Priority: {PRIORITY_WORDS[item.priority]}")
+    if meeting is not None and meeting.headline and item.priority is Priority.REQUIRED:
+        notes.append("Headline: the press watches it")
     if meeting is not None and meeting.status is Status.TENTATIVE:
         notes.append("Tentative: not yet confirmed by both sides")
     if meeting is not None and item.end - item.start < meeting.duration:
@@ -336,9 +338,10 @@ def _counts(agenda: Agenda, party_id: str) -> str:
     def n(count: int, word: str) -> str:
         return f"{count} {word}{'' if count == 1 else 's'}"
 
-    return ", ".join(
-        (n(days, "day"), n(meetings, "meeting"), n(events, "programme event"), n(rides, "ride"))
-    )
+    parts = [n(days, "day"), n(meetings, "meeting")]  # the rest only when there are any
+    parts += [n(events, "programme event")] if events else []
+    parts += [n(rides, "ride")] if rides else []
+    return ", ".join(parts)
 
 
 # --- Markdown ---------------------------------------------------------------------
