@@ -167,3 +167,20 @@ def test_a_party_left_with_nothing_still_gets_its_cancellations(
     assert "un" in calendars(before) and "un" not in calendars(after)
     guests = calendars(after, before)
     assert [str(e["STATUS"]) for e in events(guests["un"])] == ["CANCELLED"]
+
+
+def test_a_summit_across_the_clock_change_gets_both_observances() -> None:
+    """Berlin leaves summer time on 26 October 2025 at 03:00: the VTIMEZONE must carry
+    the change, and each time must still be the scenario's instant."""
+    with open("scenarios/tutorial.yaml", encoding="utf-8") as stream:
+        text = stream.read().replace("2025-06-02", "2025-10-25").replace("2025-06-03", "2025-10-26")
+    scenario = sim.load_scenario_text(text)
+    agenda = build_agenda(scenario, solve(scenario).schedule)
+    calendar = Calendar.from_ical(party_calendar(agenda, "host"))
+    (zone,) = calendar.walk("VTIMEZONE")
+    assert {c.name for c in zone.subcomponents} == {"DAYLIGHT", "STANDARD"}
+    items = [i for i in agenda.items["host"] if i.kind is not ItemKind.BUFFER]
+    found = list(calendar.walk("VEVENT"))
+    assert [e.decoded("DTSTART") for e in found] == [scenario.to_datetime(i.start) for i in items]
+    offsets = {e.decoded("DTSTART").utcoffset() for e in found}
+    assert offsets == {dt.timedelta(hours=2), dt.timedelta(hours=1)}
