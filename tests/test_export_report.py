@@ -1,0 +1,164 @@
+"""The robustness report: made from the result files alone, offline, escaped,
+deterministic, and in the scenario's names."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.export.report import robustness_report_html
+from sim.export.simulation import write_results
+from sim.model import Scenario
+from sim.scenario.load import load_scenario
+from sim.schedule import Schedule
+from sim.simulate.monte_carlo import simulate
+from sim.solve import SolveSettings, solve
+
+TUTORIAL = Path(__file__).resolve().parent.parent / "scenarios" / "tutorial.yaml"
+POLICIES = ("as-planned", "shorten")
+EVIL = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: Any) -> tuple[Scenario, Schedule, dict[str, Any], dict[str, Any]]:
+    """A small tutorial run, read back from the files ``write_results`` wrote."""
+    scenario = load_scenario(TUTORIAL)
+    schedule = solve(scenario, SolveSettings(time_limit=10)).schedule
+    result = simulate(scenario, schedule, runs=20, seed=3, policies=POLICIES)
+    out = tmp_path_factory.mktemp("simulation")
+    write_results(out, result, scenario)
+    simulation = json.loads((out / "simulation.json").read_text())
+    timelines = json.loads((out / "timelines.json").read_text())
+    return scenario, schedule, simulation, timelines
+
+
+@pytest.fixture(scope="module")
+def page(run: tuple[Scenario, Schedule, dict[str, Any], dict[str, Any]]) -> str:
+    return robustness_report_html(*run)
+
+
+def text_of(page: str) -> str:
+    """The page without its scripts (plotly.js and the chart data)."""
+    return re.sub(r"<script\b.*?</script>", "", page, flags=re.DOTALL)
+
+
+def test_title_and_summary(
+    run: tuple[Scenario, Schedule, dict[str, Any], dict[str, Any]], page: str
+) -> None:
+    scenario, _, simulation, _ = run
+    assert f"<title>How well the plan holds up: {scenario.name}</title>" in page
+    body = text_of(page)
+    assert "20 simulated replays" in body and "random seed 3" in body
+    shorten = next(v for v in simulation["variants"] if v["policy"] == "shorten")
+    share = f"{round(100 * shorten['p_all_required_held'])}%"
+    assert (
+        f"With the <b>shorten</b> policy, every required meeting was held in <b>{share}</b> "
+        "of 20 replays" in body
+    )
+    assert f"<b>{shorten['held_weight']['mean']:.1f}</b> weight points were held" in body
+
+
+def test_names_and_policies_are_on_the_page(
+    run: tuple[Scenario, Schedule, dict[str, Any], dict[str, Any]], page: str
+) -> None:
+    scenario = run[0]
+    body = text_of(page)
+    for meeting in scenario.meetings:
+        for party in meeting.parties:
+            assert scenario.party_by_id[party].name in body, (meeting.id, party)
+    for party in scenario.parties:
+        assert party.name in body
+    for policy in POLICIES:
+        assert f"<b>{policy}</b>" in body
+    # Names, not ids, label the meetings.
+    assert "host-ana" not in body
+
+
+def test_offline_with_plotly_inlined_once(page: str) -> None:
+    assert 'src="http' not in page and "src='http" not in page
+    assert not re.search(r"<script[^>]*\bsrc=", page)
+    assert not re.search(r"<link[^>]*\bhref=", page)
+    assert page.count("* plotly.js v") == 1
+    assert page.count("window.PlotlyConfig") == 1
+    assert page.count("Plotly.newPlot(") == 2  # held and delay charts
+    assert 'id="report-chart-held"' in page and 'id="report-chart-delay"' in page
+
+
+def test_same_input_same_bytes(
+    run: tuple[Scenario, Schedule, dict[str, Any], dict[str, Any]], page: str
+) -> None:
+    assert robustness_report_html(*run) == page
+    scenario, schedule, simulation, timelines = run
+    again = simulate(scenario, schedule, runs=20, seed=3, policies=POLICIES)
+    # The same run again, through the same files, gives the same page.
+    from sim.export.simulation import result_to_dict
+
+    data = result_to_dict(again, scenario)
+    data.pop("timing")
+    assert json.loads(json.dumps(data)) == simulation
+    assert robustness_report_html(scenario, schedule, simulation, timelines) == page
+
+
+def test_names_from_the_scenario_are_escaped(
+    run: tuple[Scenario, Schedule, dict[str, Any], dict[str, Any]],
+) -> None:
+    scenario, schedule, simulation, timelines = run
+    renamed = replace(
+        scenario,
+        name=f"Summit {EVIL}",
+        parties=tuple(
+            replace(p, name=EVIL, title="<b>title</b>") if p.id == "ana" else p
+            for p in scenario.parties
+        ),
+        meetings=tuple(
+            replace(m, title='<img src=x onerror="alert(2)">') if m.id == "host-ben" else m
+            for m in scenario.meetings
+        ),
+    )
+    page = robustness_report_html(renamed, schedule, simulation, timelines)
+    assert EVIL not in page
+    assert "<img src=x" not in page and "<b>title</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text_of(page)
+    # In the charts' labels and hover texts too: escaped before plotly writes its JSON
+    # (which spells "<" as \u003c and "/" as \u002f).
+    scripts = "".join(re.findall(r"<script\b.*?</script>", page, flags=re.DOTALL)[1:])
+    assert "&lt;script&gt;alert(1)&lt;" in scripts
+    assert "\\u003cscript\\u003ealert" not in scripts
+    assert "&lt;img src=x" in scripts and "\\u003cimg" not in scripts
+
+
+def test_without_timelines_and_with_a_replan_variant(
+    run: tuple[Scenario, Schedule, dict[str, Any], dict[str, Any]],
+) -> None:
+    scenario, schedule, simulation, _ = run
+    with_replan = copy.deepcopy(simulation)
+    replan = copy.deepcopy(with_replan["variants"][1])
+    replan.update(label="replan", policy="replan", replans=2.5, replan_failures=3)
+    with_replan["variants"].append(replan)
+    page = robustness_report_html(scenario, schedule, with_replan)
+    body = text_of(page)
+    assert "The worst replay" not in body
+    assert "<b>replan</b>" in body and "2.5" in body and "3 found no plan" in body
+    assert page.count("* plotly.js v") == 1
+
+
+def test_worst_replays_from_the_timelines(page: str) -> None:
+    body = text_of(page)
+    assert "The worst replay of each policy" in body
+    assert "replay no." in body
+
+
+def test_no_replays_is_said_plainly(
+    run: tuple[Scenario, Schedule, dict[str, Any], dict[str, Any]],
+) -> None:
+    scenario, schedule, simulation, _ = run
+    empty = {**simulation, "variants": [], "differences": []}
+    page = robustness_report_html(scenario, schedule, empty)
+    assert "The results hold no replays." in page
+    assert "plotly.js" not in page
