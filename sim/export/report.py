@@ -446,7 +446,7 @@ CSS = """
   --good: #dff3e4; --fair: #fff1cc; --poor: #fbdcdc; --accent: #0072B2; }
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; box-sizing: border-box; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial,
-  sans-serif; color: var(--ink); margin: 0 auto; max-width: 1320px; padding: 24px 32px; }
+  sans-serif; color: var(--ink); margin: 0 auto; max-width: 1080px; padding: 24px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 20px; margin: 36px 0 8px; padding-bottom: 4px;
   border-bottom: 2px solid var(--ink); break-after: avoid; }
@@ -491,7 +491,8 @@ tr { break-inside: avoid; }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
 @page { size: A4 landscape; margin: 12mm; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 11pt; }
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  table, .glossary { font-size: 8.5pt; }
   .summary { break-inside: avoid; }
   h2 { break-before: auto; }
 }
