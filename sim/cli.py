@@ -17,7 +17,7 @@ from sim.errors import InputError, InputFileError
 from sim.exit_codes import ExitCode
 
 # Sub-commands in the order --help lists them; each module has register().
-COMMANDS = ("validate", "schema", "solve", "check", "simulate", "generate")
+COMMANDS = ("run", "validate", "schema", "solve", "check", "simulate", "export", "generate")
 
 
 def version() -> str:

@@ -1,2 +1,43 @@
-"""Outputs for people and other programs: each module writes one kind of file
-from a schedule or simulation results, and never plans or replays."""
+"""Outputs for people and other programs: each module turns a schedule or
+simulation results into one kind of file, and never plans or replays.
+
+``export(scenario, schedule, directory)`` writes everything for a plan (Gantt
+charts, calendars, briefings, tables) and, given the folder ``sim simulate -o``
+wrote, the robustness report and the replay Gantt charts, plus ``index.html``.
+The heavy libraries (plotly, matplotlib, icalendar) load only when used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for annotations; the real imports happen when called
+    from sim.model import Scenario
+    from sim.schedule import Schedule
+
+__all__ = ["export"]
+
+
+def export(
+    scenario: Scenario,
+    schedule: Schedule,
+    directory: str | Path,
+    formats: Sequence[str] | None = None,
+    *,
+    previous: Schedule | None = None,
+    simulation_dir: str | Path | None = None,
+) -> list[Path]:
+    """Write the exports of ``schedule`` into ``directory``; the paths written, the
+    ``index.html`` last. ``formats``: a subset of html, png, svg, ics, csv, md
+    (default all); ``previous``: the published plan, so calendars raise SEQUENCE on
+    changed events and cancel dropped ones."""
+    from sim.export.bundle import PLAN_FORMATS, export_plan, export_replays, write_index
+
+    out = Path(directory)
+    written = export_plan(scenario, schedule, out, formats or PLAN_FORMATS, previous=previous)
+    if simulation_dir is not None:
+        written += export_replays(scenario, schedule, Path(simulation_dir), out)
+    index = write_index(out, scenario, schedule, written)
+    return [w.path for w in written] + [index]

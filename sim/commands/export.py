@@ -1,0 +1,84 @@
+"""``sim export SCHEDULE --scenario SCENARIO -o DIR``: the plan as pictures, calendars,
+briefings and tables; with ``--simulation SIMDIR`` also the robustness report."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.commands.console import say, warn_if_foreign, wide_console
+from sim.errors import InputFileError, Problem
+from sim.exit_codes import ExitCode
+from sim.export.bundle import FORMAT_WORDS, PLAN_FORMATS, ExportError, parse_formats
+from sim.scenario.load import load_scenario
+from sim.schedule import read_schedule
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        formats = parse_formats(args.format)
+    except ExportError as exc:
+        say(f"sim export: {exc}", error=True)
+        return ExitCode.USAGE
+    scenario = load_scenario(args.scenario)
+    schedule = read_schedule(args.schedule)
+    warn_if_foreign(args.schedule, schedule, scenario)
+    previous = read_schedule(args.previous) if args.previous else None
+    simulation = Path(args.simulation) if args.simulation else None
+    if simulation is not None and not (simulation / "simulation.json").is_file():
+        raise InputFileError(
+            [
+                Problem(
+                    str(simulation),
+                    None,
+                    None,
+                    "",
+                    "no simulation.json here",
+                    "give the folder that 'sim simulate -o DIR' wrote",
+                )
+            ]
+        )
+    from sim.export import export
+
+    out = Path(args.output)
+    paths = export(scenario, schedule, out, formats, previous=previous, simulation_dir=simulation)
+    console = wide_console()
+    if not args.quiet:
+        say(f"wrote {len(paths)} files into {out}; open {out / 'index.html'}", console=console)
+    return ExitCode.OK
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    listed = "; ".join(f"{name}: {words}" for name, words in FORMAT_WORDS.items())
+    parser = commands.add_parser(
+        "export",
+        help="turn a schedule into Gantt charts, calendars, briefings and tables",
+        description=(
+            "Write the plan for people: an interactive Gantt chart (offline HTML), "
+            "PNG and SVG pictures, one calendar and one briefing per delegation, a CSV "
+            "of every engagement, a Mermaid Gantt, and index.html linking them. With "
+            "--simulation, also the robustness report and the planned-versus-realised "
+            f"charts of the median and worst replays. Formats: {listed}."
+        ),
+    )
+    parser.add_argument("schedule", help="the schedule.json written by 'sim solve'")
+    parser.add_argument("--scenario", required=True, help="the scenario YAML file it plans")
+    parser.add_argument(
+        "--format",
+        default="all",
+        metavar="LIST",
+        help=f"comma-separated: {','.join(PLAN_FORMATS)} (default all)",
+    )
+    parser.add_argument("-o", "--output", required=True, metavar="DIR", help="where to write")
+    parser.add_argument(
+        "--previous",
+        metavar="OLD.json",
+        help="the published schedule: calendars then update changed events and cancel dropped ones",
+    )
+    parser.add_argument(
+        "--simulation",
+        metavar="SIMDIR",
+        help="the folder 'sim simulate -o' wrote: adds the robustness report",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    parser.set_defaults(run=run)

@@ -1,0 +1,261 @@
+"""Every export of a plan (and of its replays) into one folder, with an index page.
+
+``export_plan`` writes the Gantt charts, calendars, briefings and tables of a
+schedule; ``export_replays`` the robustness report and the planned-versus-
+realised Gantt charts of a simulation's median and worst replications;
+``write_index`` the ``index.html`` that links them all. Each file is written
+atomically (whole or not at all) with the umask's permissions; file names made
+from ids are sanitised (``sim.export.naming``). The exporters themselves are
+pure functions in ``gantt``, ``calendar``, ``briefing``, ``table`` and
+``report``; this module only names files and writes them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.atomic import write_bytes_atomic, write_text_atomic
+from sim.export.agenda import Agenda, build_agenda
+from sim.export.naming import safe_file_stem
+from sim.model import Scenario
+from sim.schedule import Schedule
+
+PLAN_FORMATS = ("html", "png", "svg", "ics", "csv", "md")
+
+# What each format brings, for --help and the docs.
+FORMAT_WORDS = {
+    "html": "interactive Gantt chart (gantt.html) and printable briefings (briefings/*.html)",
+    "png": "Gantt chart picture (gantt.png)",
+    "svg": "Gantt chart drawing (gantt.svg)",
+    "ics": "one calendar per delegation (calendars/*.ics)",
+    "csv": "one row per engagement (engagements.csv)",
+    "md": "briefings in Markdown (briefings/*.md) and a Mermaid Gantt (plan.md)",
+}
+
+
+@dataclass(frozen=True)
+class Written:
+    """One file written: where, and what it is, in words for the index page."""
+
+    path: Path
+    what: str
+    group: str
+
+
+class ExportError(ValueError):
+    """A request the exporter cannot honour (an unknown format, say)."""
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``"html,png"`` -> ``("html", "png")``; ``"all"`` -> every format."""
+    wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if not wanted or wanted == ["all"]:
+        return PLAN_FORMATS
+    unknown = [f for f in wanted if f not in PLAN_FORMATS]
+    if unknown:
+        raise ExportError(
+            f"unknown format {', '.join(unknown)}; choose from {', '.join(PLAN_FORMATS)} or all"
+        )
+    return tuple(dict.fromkeys(wanted))
+
+
+def party_file_stems(agenda: Agenda) -> dict[str, str]:
+    """A distinct, safe file stem per party id (two ids that sanitise alike get -2, -3)."""
+    stems: dict[str, str] = {}
+    taken: set[str] = set()
+    for party in agenda.parties:
+        stem = base = safe_file_stem(party.id, "party")
+        count = 1
+        while stem.lower() in taken:
+            count += 1
+            stem = f"{base}-{count}"
+        taken.add(stem.lower())
+        stems[party.id] = stem
+    return stems
+
+
+def _engaged(agenda: Agenda) -> list[str]:
+    return [p.id for p in agenda.parties if agenda.items.get(p.id)]
+
+
+def export_plan(
+    scenario: Scenario,
+    schedule: Schedule,
+    directory: Path,
+    formats: Sequence[str] = PLAN_FORMATS,
+    *,
+    previous: Schedule | None = None,
+) -> list[Written]:
+    """Write the plan's exports into ``directory``; the files written, in order."""
+    from sim.export import briefing, calendar, gantt, table
+
+    agenda = build_agenda(scenario, schedule)
+    before = build_agenda(scenario, previous) if previous is not None else None
+    stems = party_file_stems(agenda)
+    written: list[Written] = []
+
+    def text(name: str, content: str, what: str, group: str) -> None:
+        path = directory / name
+        write_text_atomic(path, content)
+        written.append(Written(path, what, group))
+
+    def data(name: str, content: bytes, what: str, group: str) -> None:
+        path = directory / name
+        write_bytes_atomic(path, content)
+        written.append(Written(path, what, group))
+
+    if "html" in formats:
+        text("gantt.html", gantt.gantt_html(agenda), "interactive Gantt chart", "plan")
+    if "png" in formats:
+        data("gantt.png", gantt.gantt_png(agenda), "Gantt chart (picture)", "plan")
+    if "svg" in formats:
+        data("gantt.svg", gantt.gantt_svg(agenda), "Gantt chart (drawing)", "plan")
+    if "csv" in formats:
+        text("engagements.csv", table.engagements_csv(agenda), "every engagement", "plan")
+    if "md" in formats:
+        text("plan.md", table.mermaid_markdown(agenda), "Mermaid Gantt for Markdown", "plan")
+    if "ics" in formats:
+        for party_id, content in calendar.calendars(agenda, before).items():
+            data(
+                f"calendars/{stems[party_id]}.ics",
+                content,
+                f"calendar of {agenda.name(party_id)}",
+                "calendars",
+            )
+    for party_id in _engaged(agenda):
+        name = agenda.name(party_id)
+        if "html" in formats:
+            text(
+                f"briefings/{stems[party_id]}.html",
+                briefing.briefing_html(agenda, party_id),
+                f"briefing of {name}",
+                "briefings",
+            )
+        if "md" in formats:
+            text(
+                f"briefings/{stems[party_id]}.md",
+                briefing.briefing_markdown(agenda, party_id),
+                f"briefing of {name} (Markdown)",
+                "briefings",
+            )
+    return written
+
+
+def _load_json(path: Path) -> Any:
+    with path.open(encoding="utf-8") as stream:
+        return json.load(stream)
+
+
+def export_replays(
+    scenario: Scenario,
+    schedule: Schedule,
+    simulation_dir: Path,
+    directory: Path,
+) -> list[Written]:
+    """The robustness report and the planned-versus-realised Gantt charts, from the
+    files ``sim simulate -o`` wrote into ``simulation_dir``."""
+    from sim.export import gantt, report
+
+    result = _load_json(simulation_dir / "simulation.json")
+    timelines_path = simulation_dir / "timelines.json"
+    timelines: Mapping[str, Any] | None = (
+        _load_json(timelines_path) if timelines_path.exists() else None
+    )
+    agenda = build_agenda(scenario, schedule)
+    written: list[Written] = []
+    path = directory / "report.html"
+    write_text_atomic(path, report.robustness_report_html(scenario, schedule, result, timelines))
+    written.append(Written(path, "robustness report", "replays"))
+    for variant, cases in sorted((timelines or {}).items()):
+        for case in ("median", "worst"):
+            replication = cases.get(case) if isinstance(cases, Mapping) else None
+            if not replication:
+                continue
+            spans = replication.get("timeline", [])
+            stem = f"replay-{safe_file_stem(variant, 'variant')}-{case}"
+            number = replication.get("replication")
+            what = f"{variant}: planned and realised, {case} replication (no. {number})"
+            path = directory / f"{stem}.html"
+            write_text_atomic(path, gantt.replay_gantt_html(agenda, spans))
+            written.append(Written(path, what, "replays"))
+            path = directory / f"{stem}.png"
+            write_bytes_atomic(path, gantt.replay_gantt_png(agenda, spans))
+            written.append(Written(path, what + " (picture)", "replays"))
+    return written
+
+
+GROUP_TITLES = {
+    "plan": "The plan",
+    "replays": "How the plan holds up",
+    "briefings": "Briefings, one per delegation",
+    "calendars": "Calendars, one per delegation (import into Outlook, Google, Apple)",
+    "data": "Data files",
+}
+
+
+def write_index(
+    directory: Path,
+    scenario: Scenario,
+    schedule: Schedule,
+    written: Iterable[Written],
+    summary: Sequence[str] = (),
+) -> Path:
+    """``index.html``: a page that links every file written, grouped, with plain words."""
+    written_list = list(written)
+    groups: dict[str, list[Written]] = {}
+    for item in written_list:
+        groups.setdefault(item.group, []).append(item)
+    esc = html.escape
+    held = len(schedule.assignments)
+    asked = held + len(schedule.unscheduled)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{esc(scenario.name)}: plan and replays</title>",
+        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;"
+        "padding:0 1rem;color:#222}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;"
+        "border-bottom:1px solid #ccc}li{margin:.25rem 0}a{color:#0645ad}"
+        ".gantt{max-width:100%;border:1px solid #ddd}</style></head><body>",
+        f"<h1>{esc(scenario.name)}</h1>",
+        f"<p>{held} of {asked} requested meetings are in the plan"
+        f"{' (proven the best plan under the objectives)' if schedule.proven_optimal else ''}."
+        " Weight points measure how much the meetings matter, as the scenario rates them.</p>",
+    ]
+    if summary:
+        parts.append("<ul>" + "".join(f"<li>{esc(line)}</li>" for line in summary) + "</ul>")
+    starts = [
+        f'<a href="{esc(item.path.relative_to(directory).as_posix())}">{esc(label)}</a>'
+        for label, name in (
+            ("the interactive Gantt chart", "gantt.html"),
+            ("the robustness report", "report.html"),
+        )
+        for item in written_list
+        if item.path.name == name and item.path.parent == directory
+    ]
+    if starts:
+        parts.append(f"<p><strong>Start here:</strong> {' and '.join(starts)}.</p>")
+    for item in groups.get("plan", []):
+        if item.path.name == "gantt.png":
+            parts.append(
+                '<p><a href="gantt.html"><img class="gantt" src="gantt.png" '
+                'alt="Gantt chart of the plan"></a></p>'
+            )
+            break
+    for group in ("plan", "replays", "briefings", "calendars", "data"):
+        items = groups.get(group)
+        if not items:
+            continue
+        parts.append(f"<h2>{esc(GROUP_TITLES[group])}</h2><ul>")
+        for item in items:
+            relative = item.path.relative_to(directory).as_posix()
+            parts.append(f'<li><a href="{esc(relative)}">{esc(item.what)}</a></li>')
+        parts.append("</ul>")
+    parts.append("</body></html>\n")
+    path = directory / "index.html"
+    write_text_atomic(path, "\n".join(parts))
+    return path

@@ -1,0 +1,149 @@
+"""``sim export`` and ``sim run`` end to end, from the command line and from Python."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.cli import main
+from sim.exit_codes import ExitCode
+from sim.export import export
+from sim.export.bundle import parse_formats
+from sim.schedule import read_schedule, write_schedule
+from sim.solve import solve
+
+ROOT = Path(__file__).resolve().parent.parent
+TUTORIAL = ROOT / "scenarios" / "tutorial.yaml"
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[sim.Scenario, Path]:
+    scenario = sim.load_scenario(TUTORIAL)
+    folder = tmp_path_factory.mktemp("plan")
+    write_schedule(folder / "schedule.json", solve(scenario).schedule, scenario)
+    return scenario, folder / "schedule.json"
+
+
+def _links(index: Path) -> list[str]:
+    return re.findall(r'href="([^"]+)"', index.read_text())
+
+
+def test_export_writes_every_format_and_an_index_that_links_them(
+    planned: tuple[sim.Scenario, Path], tmp_path: Path
+) -> None:
+    scenario, schedule_path = planned
+    code = main(["export", str(schedule_path), "--scenario", str(TUTORIAL), "-o", str(tmp_path)])
+    assert code == ExitCode.OK
+    for name in ("gantt.html", "gantt.png", "gantt.svg", "engagements.csv", "plan.md"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    engaged = {p.id for p in scenario.parties}
+    assert {p.stem for p in (tmp_path / "calendars").glob("*.ics")} == engaged
+    assert {p.stem for p in (tmp_path / "briefings").glob("*.html")} == engaged
+    links = _links(tmp_path / "index.html")
+    assert "gantt.html" in links and "calendars/host.ics" in links
+    for link in links:
+        assert (tmp_path / link).is_file(), link
+    assert not list(tmp_path.rglob(".*.tmp")), "a temporary file was left behind"
+
+
+def test_export_python_api_and_format_subset(
+    planned: tuple[sim.Scenario, Path], tmp_path: Path
+) -> None:
+    scenario, schedule_path = planned
+    paths = export(scenario, read_schedule(schedule_path), tmp_path, ["csv", "ics"])
+    names = {p.relative_to(tmp_path).as_posix() for p in paths}
+    assert "engagements.csv" in names and "calendars/ana.ics" in names
+    assert "gantt.html" not in names and not (tmp_path / "gantt.html").exists()
+    assert paths[-1] == tmp_path / "index.html"
+
+
+def test_unknown_format_is_a_usage_error(
+    planned: tuple[sim.Scenario, Path], tmp_path: Path
+) -> None:
+    _, schedule_path = planned
+    code = main(
+        [
+            "export",
+            str(schedule_path),
+            "--scenario",
+            str(TUTORIAL),
+            "--format",
+            "pdf",
+            "-o",
+            str(tmp_path),
+        ]
+    )
+    assert code == ExitCode.USAGE
+    assert parse_formats("all") == parse_formats("html,png,svg,ics,csv,md")
+
+
+def test_files_take_the_umask_and_ids_cannot_escape_the_folder(tmp_path: Path) -> None:
+    scenario = sim.load_scenario(TUTORIAL)
+    # a party whose id would be a path: the file name must stay inside calendars/
+    parties = tuple(replace(p, id="../../escape") if p.id == "ben" else p for p in scenario.parties)
+    meetings = tuple(
+        replace(m, parties=tuple("../../escape" if x == "ben" else x for x in m.parties))
+        for m in scenario.meetings
+    )
+    events = tuple(
+        replace(e, attendees=tuple("../../escape" if x == "ben" else x for x in e.attendees))
+        for e in scenario.fixed_events
+    )
+    odd = replace(scenario, parties=parties, meetings=meetings, fixed_events=events)
+    schedule = solve(odd).schedule
+    old = os.umask(0o022)
+    try:
+        export(odd, schedule, tmp_path / "out", ["ics"])
+    finally:
+        os.umask(old)
+    written = sorted((tmp_path / "out" / "calendars").iterdir())
+    assert all(p.parent == tmp_path / "out" / "calendars" for p in written)
+    assert "escape.ics" in {p.name for p in written}
+    assert not (tmp_path / "escape.ics").exists()
+    for path in written:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+@pytest.mark.slow
+def test_sim_run_does_the_whole_job(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "run",
+            str(TUTORIAL),
+            "-o",
+            str(tmp_path),
+            "--runs",
+            "30",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "open " in done.stdout and "index.html" in done.stdout
+    for name in ("schedule.json", "simulation/simulation.json", "report.html", "gantt.html"):
+        assert (tmp_path / name).is_file(), name
+    links = _links(tmp_path / "index.html")
+    assert "report.html" in links and any(link.startswith("replay-") for link in links)
+    for link in links:
+        assert (tmp_path / link).is_file(), link
+    assert "Ana Silva" in (tmp_path / "report.html").read_text()
+
+
+def test_sim_run_on_an_infeasible_scenario_explains_and_exits_3(tmp_path: Path) -> None:
+    code = main(["run", str(ROOT / "scenarios" / "infeasible.yaml"), "-o", str(tmp_path), "-q"])
+    assert code == ExitCode.NO_SCHEDULE
+    assert (tmp_path / "schedule.json").is_file()
+    assert not (tmp_path / "index.html").exists()
