@@ -257,8 +257,8 @@ def _draw_panel(chart: Chart, panel: Panel, axes: Axes, row_px: float, *, show_r
             linewidth=0.8 if style.edge != "none" else 0, alpha=style.alpha, zorder=2,
         )  # fmt: skip
     px_per_minute = axes.get_position().width * WIDTH_IN * DPI / max(panel.end - panel.start, 1)
-    for bar in to_label(panel, rows):
-        _label(axes, panel, bar, rows, px_per_minute)
+    for number, bar in enumerate(to_label(panel, rows)):
+        _label(axes, panel, bar, rows, px_per_minute, f"bar-label-{panel.start}-{number}")
 
 
 def to_label(panel: Panel, rows: Rows) -> list[Bar]:
@@ -281,11 +281,12 @@ def _label(
     bar: Bar,
     rows: Rows,
     px_per_minute: float,
+    gid: str,
 ) -> None:
     """In order: a label candidate inside the bar on one line, or on two where the bar
     is tall enough; (``spill``) the full label beside the bar when the row is free up
     to the next bar; the full label cut short with an ellipsis; nothing (the page's
-    hover says it)."""
+    hover says it). ``gid`` names the label in an SVG."""
     style = STYLES[bar.style]
     if not style.labelled or not bar.labels:
         return
@@ -300,7 +301,7 @@ def _label(
     def inside(text: str) -> None:
         axes.text(middle, y, text, ha="center", va="center", fontsize=SMALL,
                   color=style.text, zorder=4, clip_on=True, linespacing=1.0,
-                  bbox=backing if style.hatch else None)  # fmt: skip
+                  bbox=backing if style.hatch else None, gid=gid)  # fmt: skip
 
     for text in bar.labels:
         for candidate in (text, *(_splits(text) if lines >= 2 else ())):
@@ -314,7 +315,8 @@ def _label(
         free = (min(following, default=panel.end) - after) * px_per_minute - PAD_PX
         if _fits(full, free):
             axes.text(after + PAD_PX / 2 / px_per_minute, y, full, ha="left", va="center",
-                      fontsize=SMALL, color="#1A1A1A", zorder=4, clip_on=True)  # fmt: skip
+                      fontsize=SMALL, color="#1A1A1A", zorder=4, clip_on=True,
+                      gid=gid)  # fmt: skip
             return
     shortened = [_truncate(full, width_px)]
     if lines >= 2:
