@@ -216,6 +216,7 @@ def replay_chart(
         legend=_legend(panels, always=("planned",)),
         clock=scenario.to_datetime,
         arrangement=arrangement,
+        row_weights={p.id: PRINCIPAL_WEIGHT for p in agenda.parties if p.principal},
     )
 
 

@@ -385,11 +385,16 @@ def _hour_ticks(
 
 
 def _legend_lines(chart: Chart) -> int:
-    """1 if the legend fits on one line, else 2; 0 without a legend."""
-    if not chart.legend:
-        return 0
-    width = sum(_text_px(STYLES[n].legend, FONT) + 64 for n in chart.legend)
-    return 1 if width < WIDTH_IN * DPI - 40 else 2
+    """The fewest lines the legend fits on (its entries fill the columns top down,
+    each column as wide as its widest entry); 0 without a legend."""
+    # an entry: the swatch (2.4 em), the gap to its text (0.8 em), the text, and the
+    # space to the next column (1.8 em)
+    entries = [_text_px(STYLES[n].legend, FONT) + 5.0 * FONT * DPI / 72 for n in chart.legend]
+    for lines in range(1, len(entries) + 1):
+        columns = [entries[i : i + lines] for i in range(0, len(entries), lines)]
+        if sum(max(c) for c in columns) < WIDTH_IN * DPI - 40:
+            return lines
+    return len(entries)
 
 
 def _legend(chart: Chart, figure: Figure, top_px: float, lines: int, height_px: float) -> None:
