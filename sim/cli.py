@@ -8,11 +8,16 @@ in time; 5 a hard rule is broken (``sim check``); 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import importlib.metadata
+import json
+import logging
+import os
 import sys
 from collections.abc import Sequence
 
+from sim.commands.console import printable
 from sim.errors import InputError, InputFileError
 from sim.exit_codes import ExitCode
 
@@ -51,14 +56,26 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "verbose", False):
+        # the planner's search log (CP-SAT's own lines) and our debug lines, on stderr
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
     try:
         code: int = args.run(args)
     except InputError as exc:
+        code = ExitCode.USAGE if isinstance(exc, InputFileError) else ExitCode.INVALID_INPUT
+        if getattr(args, "json", False):
+            problems = [dataclasses.asdict(problem) for problem in exc.problems]
+            print(json.dumps({"ok": False, "exit_code": int(code), "problems": problems}, indent=2))
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            print(printable(str(problem)), file=sys.stderr)
         count = len(exc.problems)
         print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
-        return ExitCode.USAGE if isinstance(exc, InputFileError) else ExitCode.INVALID_INPUT
+        return code
+    except BrokenPipeError:
+        # the reader stopped reading (``sim ... | head``): no traceback; point stdout at
+        # devnull so that Python's own flush at exit does not raise again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.OK
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED

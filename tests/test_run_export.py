@@ -147,3 +147,36 @@ def test_sim_run_on_an_infeasible_scenario_explains_and_exits_3(tmp_path: Path) 
     assert code == ExitCode.NO_SCHEDULE
     assert (tmp_path / "schedule.json").is_file()
     assert not (tmp_path / "index.html").exists()
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_json_output_is_json_alone_on_stdout(tmp_path: Path) -> None:
+    import json
+
+    done = _cli("validate", str(TUTORIAL), "--json")
+    assert done.returncode == 0 and json.loads(done.stdout)["ok"] is True
+    done = _cli("solve", str(TUTORIAL), "--json", "-o", str(tmp_path))
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["status"] == "optimal"
+    assert "wrote" in done.stderr  # the words go to stderr with --json
+    done = _cli("run", str(TUTORIAL), "-o", str(tmp_path / "run"), "--runs", "5", "--json")
+    assert done.returncode == 0, done.stderr
+    files = json.loads(done.stdout)["files"]
+    assert all(Path(f).is_file() for f in files)
+
+
+def test_bad_input_with_json_lists_the_problems(tmp_path: Path) -> None:
+    import json
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(TUTORIAL.read_text().replace("duration: 1h", "duration: soon", 1))
+    done = _cli("validate", str(broken), "--json")
+    assert done.returncode == ExitCode.INVALID_INPUT
+    report = json.loads(done.stdout)
+    assert report["ok"] is False and report["problems"][0]["line"] is not None
+    assert "Traceback" not in done.stderr

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
 import sys
+from typing import Any
 
 from rich.console import Console
 
@@ -46,3 +49,24 @@ def say(text: str, *, console: Console | None = None, error: bool = False) -> No
         print(printable(text), file=sys.stderr if error else sys.stdout)
     else:
         console.print(printable(text), markup=False, highlight=False)
+
+
+def add_output_flags(parser: argparse.ArgumentParser, *, verbose: bool = False) -> None:
+    """``--json``, ``-q/--quiet`` and, where there is a search log, ``-v/--verbose``."""
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as JSON on standard output (and nothing else there)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress; only the result")
+    if verbose:
+        parser.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            help="log the search on standard error (the planner's own log lines)",
+        )
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))

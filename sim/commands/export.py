@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.commands.console import say, warn_if_foreign, wide_console
+from sim.commands.console import add_output_flags, print_json, say, warn_if_foreign, wide_console
 from sim.errors import InputFileError, Problem
 from sim.exit_codes import ExitCode
 from sim.export.bundle import FORMAT_WORDS, PLAN_FORMATS, ExportError, parse_formats
@@ -43,7 +43,9 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.output)
     paths = export(scenario, schedule, out, formats, previous=previous, simulation_dir=simulation)
     console = wide_console()
-    if not args.quiet:
+    if args.json:
+        print_json({"files": [str(p) for p in paths]})
+    elif not args.quiet:
         say(f"wrote {len(paths)} files into {out}; open {out / 'index.html'}", console=console)
     return ExitCode.OK
 
@@ -80,5 +82,5 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="SIMDIR",
         help="the folder 'sim simulate -o' wrote: adds the robustness report",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    add_output_flags(parser)
     parser.set_defaults(run=run)

@@ -15,7 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from sim.commands.console import say, wide_console
+from sim.commands.console import add_output_flags, print_json, say, wide_console
 from sim.exit_codes import ExitCode
 from sim.export.bundle import export_plan, export_replays, write_index
 from sim.export.simulation import write_results
@@ -57,8 +57,9 @@ def _summary(result: SimulationResult, planned_weight: int) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    console = wide_console()
     errors = Console(stderr=True, highlight=False)
+    # with --json, standard output carries the JSON alone: the words go to stderr
+    console = errors if args.json else wide_console()
     scenario = load_scenario(args.scenario)
     out = Path(args.output or Path("out") / scenario.id)
     requests = len(scenario.meetings)
@@ -75,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         for note in schedule.notes:
             say(note, console=console)
         say(f"no plan; wrote {out / 'schedule.json'}", console=console)
+        if args.json:
+            print_json({"status": schedule.status.value, "notes": list(schedule.notes)})
         if schedule.status is SolveStatus.INFEASIBLE:
             return ExitCode.NO_SCHEDULE
         return ExitCode.NOT_FOUND_IN_TIME
@@ -122,6 +125,16 @@ def run(args: argparse.Namespace) -> int:
         for line in summary:
             say(line, console=console)
     index = write_index(out, scenario, schedule, written, summary)
+    if args.json:
+        print_json(
+            {
+                "status": schedule.status.value,
+                "directory": str(out),
+                "index": str(index),
+                "files": [str(w.path) for w in written] + [str(index)],
+                "summary": summary,
+            }
+        )
     say(f"wrote {len(written) + 1} files into {out}", console=console)
     say(f"open {index}", console=console)
     return ExitCode.OK
@@ -184,5 +197,5 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="W",
         help="local worker processes for the replays (default: one per core)",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_output_flags(parser, verbose=True)
     parser.set_defaults(run=run)

@@ -15,9 +15,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from sim.commands.console import warn_if_foreign, wide_console
+from sim.commands.console import add_output_flags, print_json, say, warn_if_foreign, wide_console
 from sim.exit_codes import ExitCode
-from sim.export.simulation import result_tables, write_results
+from sim.export.simulation import result_tables, result_to_dict, write_results
 from sim.model import Scenario
 from sim.scenario.load import load_scenario
 from sim.schedule import Planner, Schedule, read_schedule
@@ -89,11 +89,14 @@ def run(args: argparse.Namespace) -> int:
             progress=lambda n: bar.advance(task, n),
             tolerance=args.tolerance,
         )
-    for table in result_tables(result, scenario):
-        console.print(table)
+    if args.json:
+        print_json(result_to_dict(result, scenario))
+    else:
+        for table in result_tables(result, scenario):
+            console.print(table)
     if args.output:
         for path in write_results(Path(args.output), result, scenario):
-            console.print(f"wrote {path}")
+            say(f"wrote {path}", console=errors if args.json else console)
     return ExitCode.OK
 
 
@@ -178,5 +181,5 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="DIR",
         help="write simulation.json, CSV tables and timelines.json into DIR",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_output_flags(parser)
     parser.set_defaults(run=run)

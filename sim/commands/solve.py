@@ -13,7 +13,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from sim.commands.console import printable, say, warn_if_foreign, wide_console
+from sim.commands.console import (
+    add_output_flags,
+    printable,
+    say,
+    warn_if_foreign,
+    wide_console,
+)
 from sim.exit_codes import ExitCode
 from sim.model import Meeting, Scenario
 from sim.scenario.load import load_scenario
@@ -24,6 +30,7 @@ from sim.schedule import (
     Schedule,
     SolveStatus,
     read_schedule,
+    schedule_to_json,
     write_schedule,
 )
 from sim.solve import SolveResult, SolveSettings, solve
@@ -173,12 +180,15 @@ def run(args: argparse.Namespace) -> int:
     if args.robust:
         return _run_robust(args, scenario, settings, console, errors)
     result = solve(scenario, settings, previous=previous, progress=progress)
-    print_result(console, scenario, result)
     schedule = result.schedule
+    if args.json:
+        print(schedule_to_json(schedule, scenario), end="")
+    else:
+        print_result(console, scenario, result)
     if args.output:
         path = Path(args.output) / "schedule.json"
         write_schedule(path, schedule, scenario)
-        console.print(f"wrote {path}")
+        say(f"wrote {path}", console=errors if args.json else console)
     if schedule.status is SolveStatus.INFEASIBLE:
         return ExitCode.NO_SCHEDULE
     if schedule.status is SolveStatus.UNKNOWN:
@@ -309,5 +319,5 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="W",
         help="replay processes with --robust (default 1)",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    add_output_flags(parser, verbose=True)
     parser.set_defaults(run=run)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from sim.commands.console import add_output_flags, print_json, say
 from sim.exit_codes import ExitCode
 from sim.scenario.load import load_scenario
 
@@ -16,7 +17,23 @@ def run(args: argparse.Namespace) -> int:
         return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
     required = sum(m.required for m in scenario.meetings)
-    print(
+    if args.json:
+        print_json(
+            {
+                "ok": True,
+                "file": args.scenario,
+                "id": scenario.id,
+                "days": len(scenario.days),
+                "venues": len(scenario.venues),
+                "parties": len(scenario.parties),
+                "principals": [p.id for p in scenario.principals],
+                "fixed_events": len(scenario.fixed_events),
+                "meetings": len(scenario.meetings),
+                "required": required,
+            }
+        )
+        return ExitCode.OK
+    say(
         f"{args.scenario}: valid: {count(len(scenario.days), 'day')}, "
         f"{count(len(scenario.venues), 'venue')}, "
         f"{count(len(scenario.parties), 'party', 'parties')} (principals: {principals}), "
@@ -31,4 +48,5 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "validate", help="check a scenario file and report every problem with its line"
     )
     parser.add_argument("scenario", help="the scenario YAML file")
+    add_output_flags(parser)
     parser.set_defaults(run=run)
