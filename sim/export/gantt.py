@@ -6,7 +6,7 @@
   scheduled and why. Hovering a bar says who, where, when, the priority and
   why the meeting sits in that slot.
 * ``gantt_png(agenda)``, ``gantt_svg(agenda)``: the party view for a slide
-  (1920 x 1080), drawn by ``sim.export.gantt_static``.
+  (1920 pixels wide, at most 1080 high), drawn by ``sim.export.gantt_static``.
 * ``replay_gantt_html``, ``replay_gantt_png``, ``replay_gantt_svg``: planned
   against realised for one replication of a replay, from the spans of
   ``timelines.json``.
@@ -50,7 +50,7 @@ PRIORITIES = ("required", "headline", "optional")
 STATUS_WORDS = {
     SolveStatus.OPTIMAL: "the best plan under the objectives (proven optimal)",
     SolveStatus.FEASIBLE: "a workable plan (not proven the best)",
-    SolveStatus.INFEASIBLE: "no plan: the requirements cannot all hold",
+    SolveStatus.INFEASIBLE: "no plan (the requirements cannot all hold)",
     SolveStatus.UNKNOWN: "no plan found within the time limit",
 }
 
@@ -59,7 +59,7 @@ STATUS_WORDS = {
 
 
 Arrangement = Literal["columns", "rows"]
-PRINCIPAL_WEIGHT = 2.5  # a principal's row is twice as tall: the busiest, two-line labels
+PRINCIPAL_WEIGHT = 2.5  # a principal's row is taller: the busiest row, two-line labels
 ROOM_WEIGHT = 2.0  # a venue room's row is twice as tall, for two-line labels
 # A slide stacks the days when that makes at most this many rows (a principal counts
 # 2.5), else puts them side by side.
@@ -110,19 +110,21 @@ def venue_chart(agenda: Agenda) -> Chart:
         if item.kind not in (ItemKind.MEETING, ItemKind.EVENT) or item.ident in seen:
             continue
         seen.add(item.ident)
-        row = f"{item.venue}#{item.room or 1}" if item.kind is ItemKind.MEETING else item.venue
+        row = _room_row(item.venue, item.room or 1) if item.kind is ItemKind.MEETING else item.venue
         bar = _item_bar(agenda, item, row=row, venue_view=True)
         bars_by_day.setdefault(item.day, []).append(bar)
     labels: dict[str, str] = {}
+    weights: dict[str, float] = {}
     order: list[str] = []
     for venue in scenario.venues:
         name = _venue_short(venue.name)
         labels[venue.id] = f"{name}: programme"
         order.append(venue.id)
         for room in range(1, venue.rooms + 1):
-            key = f"{venue.id}#{room}"
+            key = _room_row(venue.id, room)
             labels[key] = f"{name}, room {room}" if venue.rooms > 1 else name
             order.append(key)
+            weights[key] = ROOM_WEIGHT
     days = [(day, bars_by_day.get(day.index, [])) for day in scenario.days]
     panels = _panels(scenario, days, tuple(order), "rows")
     return Chart(
@@ -133,8 +135,13 @@ def venue_chart(agenda: Agenda) -> Chart:
         legend=_legend(panels, always=PRIORITIES),
         clock=scenario.to_datetime,
         arrangement="rows",
-        row_weights={key: ROOM_WEIGHT for key in order if "#" in key},
+        row_weights=weights,
     )
+
+
+def _room_row(venue: str, room: int) -> str:
+    """The row key of a venue's room (a venue's own key is its id: its programme)."""
+    return f"{venue}\troom {room}"
 
 
 @dataclass(frozen=True)
@@ -268,7 +275,6 @@ def _realised(
     group: str = "",
 ) -> Bar:
     """A realised bar, in the lower part of its row (thin styles keep their height)."""
-    height = REALISED_HEIGHT if STYLES[style].labelled else None
     return Bar(
         span.party,
         span.start,
@@ -276,10 +282,10 @@ def _realised(
         style,
         labels,
         hover,
-        spill,
-        REALISED_OFFSET,
-        height,
-        group,
+        spill=spill,
+        offset=REALISED_OFFSET,
+        height=REALISED_HEIGHT if STYLES[style].labelled else None,
+        group=group,
     )
 
 
@@ -333,8 +339,11 @@ def _item_hover(agenda: Agenda, item: AgendaItem) -> tuple[str, ...]:
         return tuple(lines)
     if item.kind is ItemKind.EVENT:
         event = scenario.event_by_id.get(item.ident)
-        who = "everyone" if event is not None and event.everyone else None
-        if who is None and event is not None:
+        if event is None or event.everyone:
+            who = "everyone"
+        elif len(event.attendees) <= 6:
+            who = _names(agenda, list(event.attendees))
+        else:
             who = f"{len(event.attendees)} parties"
         return (item.title, "programme event (fixed)", f"where: {where}", when, f"who: {who}")
     if item.kind is ItemKind.TRAVEL:
@@ -404,13 +413,15 @@ def _panels(
 
 
 def _day_of(scenario: Scenario, minute: int) -> Day:
-    """The day whose window holds ``minute``; past a window's end (an overrun), the
-    last day that began before it."""
+    """The day whose window holds ``minute``, else the day whose window is nearest (a
+    ride before the day's start, an overrun past its end)."""
     found = scenario.day_of(minute)
     if found is not None:
         return found
-    earlier = [d for d in scenario.days if d.window.start <= minute]
-    return earlier[-1] if earlier else scenario.days[0]
+    return min(
+        scenario.days,
+        key=lambda d: (max(d.window.start - minute, minute - d.window.end), d.index),
+    )
 
 
 def _legend(panels: list[Panel], always: tuple[str, ...]) -> tuple[str, ...]:
@@ -430,11 +441,11 @@ def _when(scenario: Scenario, start: int, end: int) -> str:
 
 def _plan_line(agenda: Agenda) -> str:
     schedule = agenda.schedule
-    held = len(schedule.assignments)
-    total = held + len(agenda.unplaced)
+    scenario = agenda.scenario
+    held = sum(1 for a in schedule.assignments if a.meeting in scenario.meeting_by_id)
     return (
-        f"Plan: {STATUS_WORDS[schedule.status]}. {held} of {total} requested meetings "
-        f"scheduled. Local times ({agenda.scenario.timezone})."
+        f"Plan status: {STATUS_WORDS[schedule.status]}. {held} of {len(scenario.meetings)} "
+        f"requested meetings scheduled. Local times ({scenario.timezone})."
     )
 
 
@@ -450,7 +461,7 @@ def _venue_short(name: str, limit: int = 44) -> str:
 
 
 def gantt_png(agenda: Agenda) -> bytes:
-    """The party view for a slide, as PNG (1920 x 1080)."""
+    """The party view for a slide, as PNG (1920 pixels wide, at most 1080 high)."""
     return render(party_chart(agenda), "png")
 
 
