@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import sim
-from sim.export import export
-from sim.solve import solve
+from sim.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -52,14 +50,35 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if os.environ.get("CI"):
             pytest.fail("chromium is missing on CI: .ci/run should have installed it")
         pytest.skip("chromium is not installed (apt-get install chromium)")
-    scenario = sim.load_scenario(ROOT / "scenarios" / "tutorial.yaml")
-    schedule = solve(scenario).schedule
-    out = tmp_path_factory.mktemp("export")
-    export(scenario, schedule, out)
+    out = tmp_path_factory.mktemp("run")
+    # the main job, small: plan, 10 replays of one policy, every export
+    code = main(
+        [
+            "run",
+            str(ROOT / "scenarios" / "tutorial.yaml"),
+            "-o",
+            str(out),
+            "--runs",
+            "10",
+            "--policy",
+            "shorten",
+            "-q",
+        ]
+    )
+    assert code == 0
     return out
 
 
-@pytest.mark.parametrize("page", ["gantt.html", "index.html", "briefings/host.html"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "index.html",
+        "gantt.html",
+        "report.html",
+        "replay-shorten-worst.html",
+        "briefings/host.html",
+    ],
+)
 def test_page_renders_without_console_errors(exported: Path, page: str, tmp_path: Path) -> None:
     shot = tmp_path / "shot.png"
     console = _screenshot(exported / page, shot)
