@@ -336,6 +336,20 @@ class Scenario:
         """Minutes from the epoch to local midnight starting ``day``."""
         return self.minutes_from(dt.datetime.combine(day.date, dt.time()))
 
+    def at_clock(self, day: Day, minutes_after_midnight: int) -> int:
+        """The minute (from the epoch) at which the local wall clock shows
+        ``minutes_after_midnight`` on ``day``'s date; past 24:00, on the next date.
+
+        This is the one reading of a time of day everywhere (day windows, meal
+        windows, ``latest_end``, ``prefer_end_by``): on a clock-change day 22:00 is
+        22:00 local time, not 22 hours after midnight. A time the spring change
+        skips reads as after the jump (02:30 -> 03:30); one the autumn change
+        repeats, as its first occurrence."""
+        local = dt.datetime.combine(day.date, dt.time()) + dt.timedelta(
+            minutes=minutes_after_midnight
+        )
+        return self.minutes_from(local)
+
     def minutes_from(self, local: dt.datetime) -> int:
         """Minutes from the epoch to a naive local wall-clock time (DST aware)."""
         zone = ZoneInfo(self.timezone)

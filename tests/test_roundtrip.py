@@ -125,7 +125,11 @@ def test_a_day_when_the_clocks_change_round_trips() -> None:
         "  - {id: m, parties: [a, b], duration: 30min, pinned: 2024-10-28 09:00}\n"
     )
     scenario = load_scenario_text(text)
-    assert scenario.days[2].window.start - scenario.days[1].window.start == 25 * 60
+    days = scenario.days
+    assert scenario.midnight(days[2]) - scenario.midnight(days[1]) == 25 * 60
+    # a time of day is read on the wall clock: each day opens at 08:00 local time
+    assert [scenario.to_datetime(d.window.start).hour for d in days] == [8, 8, 8]
+    assert days[2].window.start - days[1].window.start == 24 * 60
     assert round_trip(scenario) == scenario
 
 

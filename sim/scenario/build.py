@@ -82,6 +82,12 @@ class _Builder:
         assert self.zone is not None
         return int((local.replace(tzinfo=self.zone) - self.epoch).total_seconds() // 60)
 
+    def wall_clock(self, date: dt.date, minutes_after_midnight: int) -> int:
+        """The minute at which the local clock shows that time on ``date``
+        (the same reading as ``Scenario.at_clock``)."""
+        local = dt.datetime.combine(date, dt.time()) + dt.timedelta(minutes=minutes_after_midnight)
+        return self.minutes(local)
+
     def duration(self, path: Path_, value: str | int, *, on_grain: bool = True) -> int:
         try:
             minutes = parse_duration(value)
@@ -126,9 +132,8 @@ class _Builder:
                 else:
                     dates = [day.date for day in self.days]
                 for date in dates:
-                    midnight = self.minutes(dt.datetime.combine(date, dt.time()))
-                    start = midnight + self.clock((*here, "start"), period.start)
-                    end = midnight + self.clock((*here, "end"), period.end)
+                    start = self.wall_clock(date, self.clock((*here, "start"), period.start))
+                    end = self.wall_clock(date, self.clock((*here, "end"), period.end))
                     if end <= start:
                         self.error((*here, "end"), "the period ends before it starts")
                         break
@@ -250,11 +255,10 @@ class _Builder:
         first = dt.datetime.combine(min(dates), dt.time(), tzinfo=self.zone)
         self.epoch = first.astimezone(dt.UTC)
         for index, (day, date) in enumerate(zip(self.doc.days, dates, strict=True)):
-            # Times of day count minutes from local midnight (as the rules' meal
-            # windows and latest_end do everywhere else).
-            midnight = self.minutes(dt.datetime.combine(date, dt.time()))
-            start = midnight + self.clock(("days", index, "start"), day.start)
-            end = midnight + self.clock(("days", index, "end"), day.end)
+            # Times of day are read on the local wall clock of their date
+            # (Scenario.at_clock), as meal windows and latest_end are everywhere else.
+            start = self.wall_clock(date, self.clock(("days", index, "start"), day.start))
+            end = self.wall_clock(date, self.clock(("days", index, "end"), day.end))
             if end <= start:
                 self.error(("days", index, "end"), "the day ends before it starts")
                 end = start + self.grain

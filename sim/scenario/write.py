@@ -83,8 +83,14 @@ class _Writer:
         return text
 
     def day_clock(self, minute: int, day_index: int) -> str:
-        """A time of day as the loader reads it: minutes after that day's local midnight."""
-        return format_clock(minute - self.s.midnight(self.s.days[day_index]))
+        """A time of day as the loader reads it: the local wall clock on that day's date
+        (``Scenario.at_clock``); refuses a minute that reading cannot give back."""
+        day = self.s.days[day_index]
+        local = self.s.to_datetime(minute)
+        clock = (local.date() - day.date).days * MINUTES_PER_DAY + local.hour * 60 + local.minute
+        if self.s.at_clock(day, clock) != minute:
+            raise ValueError(f"minute {minute} is not a wall-clock time of day {day.date}")
+        return format_clock(clock)
 
     def date_of(self, interval: Interval) -> int | None:
         """The summit day whose calendar date holds ``interval`` entirely, if any."""

@@ -108,7 +108,7 @@ def _earliest_on(
     window = scenario.days[day].window
     lo, hi = max(window.start, earliest), window.end - length
     if rules.latest_end is not None:
-        hi = min(hi, scenario.midnight(scenario.days[day]) + rules.latest_end - length)
+        hi = min(hi, scenario.at_clock(scenario.days[day], rules.latest_end) - length)
     forbidden: list[tuple[int, int]] = []  # open intervals of forbidden starts
     for party_id in meeting.parties:
         stay = stays[party_id]
@@ -135,8 +135,9 @@ def _earliest_on(
         ranges = _clip(ranges, [(w.start, w.end - length) for w in meeting.windows])
     meal = rules.meal_windows.for_format(meeting.format)
     if meal is not None:
-        midnight = scenario.midnight(scenario.days[day])
-        ranges = _clip(ranges, [(midnight + meal.start, midnight + meal.end - length)])
+        the_day = scenario.days[day]
+        opens, closes = scenario.at_clock(the_day, meal.start), scenario.at_clock(the_day, meal.end)
+        ranges = _clip(ranges, [(opens, closes - length)])
     if meeting.pinned_start is not None:
         ranges = _clip(ranges, [(meeting.pinned_start, meeting.pinned_start)])
     forbidden.sort()

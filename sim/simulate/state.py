@@ -241,7 +241,7 @@ def _day_limit(scenario: Scenario, index: int) -> int:
     day = scenario.days[index]
     limit = day.window.end
     if scenario.rules.latest_end is not None:
-        limit = min(limit, scenario.midnight(day) + scenario.rules.latest_end)
+        limit = min(limit, scenario.at_clock(day, scenario.rules.latest_end))
     return limit
 
 

@@ -100,8 +100,7 @@ def day_filters(scenario: Scenario, meeting: Meeting, day: Day) -> tuple[Filter,
         )
     meal = scenario.rules.meal_windows.for_format(meeting.format)
     if meal is not None:
-        midnight = scenario.midnight(day)
-        span = Interval(midnight + meal.start, midnight + meal.end)
+        span = Interval(scenario.at_clock(day, meal.start), scenario.at_clock(day, meal.end))
         filters.append(
             Filter(
                 Requirement(RequirementKind.MEAL, meeting.id),
@@ -109,7 +108,7 @@ def day_filters(scenario: Scenario, meeting: Meeting, day: Day) -> tuple[Filter,
             )
         )
     if scenario.rules.latest_end is not None:
-        limit = scenario.midnight(day) + scenario.rules.latest_end
+        limit = scenario.at_clock(day, scenario.rules.latest_end)
         filters.append(
             Filter(
                 Requirement(RequirementKind.LATEST_END),

@@ -147,7 +147,7 @@ def preferences_tier(summit: SummitModel) -> Tier:
                 terms.append(PREFERENCE_POINTS * (option.present - in_preferred))
             if scenario.rules.prefer_end_by is not None:
                 day = scenario.days[option.alt.day]
-                limit = scenario.midnight(day) + scenario.rules.prefer_end_by
+                limit = scenario.at_clock(day, scenario.rules.prefer_end_by)
                 latest_end = option.starts[-1] + meeting.duration
                 if latest_end > limit:
                     late = model.new_int_var(
