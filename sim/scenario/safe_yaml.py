@@ -24,7 +24,8 @@ from typing import Any
 
 import yaml
 
-from sim.errors import InputFileError, Problem, ScenarioError
+from sim.atomic import read_regular_file
+from sim.errors import Problem, ScenarioError
 
 MAX_FILE_BYTES = 5_000_000
 MAX_NODES = 200_000
@@ -112,21 +113,10 @@ def read_yaml(path: str | Path) -> Located:
 
 def read_input(path: str | Path) -> bytes:
     """The bytes of an input file, at most MAX_FILE_BYTES + 1 of them (enough to
-    tell that it is too large without reading all of a huge file)."""
-    name = str(path)
-
-    def unreadable(message: str) -> InputFileError:
-        return InputFileError([Problem(name, None, None, "", message)])
-
-    try:
-        with Path(path).open("rb") as stream:
-            return stream.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise unreadable("no such file") from None
-    except IsADirectoryError:
-        raise unreadable("is a directory, not a file") from None
-    except OSError as exc:
-        raise unreadable(f"cannot read: {exc.strerror}") from None
+    tell that it is too large without reading all of a huge file). A missing file,
+    a directory, a named pipe or a device (/dev/zero) is refused at once
+    (InputFileError, a usage error), before any reading."""
+    return read_regular_file(path, MAX_FILE_BYTES)
 
 
 def parse_yaml(raw: bytes | str, name: str = "<string>") -> Located:
