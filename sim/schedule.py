@@ -8,15 +8,17 @@ times), so two runs can be compared with ``cmp``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sim.atomic import write_text_atomic
-from sim.errors import InputFileError, Problem, ScheduleFileError
+from sim.atomic import read_regular_file, write_text_atomic
+from sim.errors import Problem, ScheduleFileError, format_path
 from sim.model import Scenario
 
 SCHEDULE_FORMAT = 1
@@ -258,80 +260,421 @@ def write_schedule(path: Path, schedule: Schedule, scenario: Scenario | None = N
     write_text_atomic(path, schedule_to_json(schedule, scenario))
 
 
-def _assignment_from(data: dict[str, Any]) -> Assignment:
+# --- reading schedule.json back: strict, every field named -------------------------------
+
+# Bounds far beyond any summit that keep every later computation (time zones, CP-SAT's
+# 64-bit integers, numpy) away from overflow.
+MAX_MINUTE = 10_000_000  # minutes from the scenario's epoch: about 19 years
+MAX_DAY = 10_000
+MAX_ROOM = 1000  # as a scenario's venue (docs/scenario-format.md)
+MAX_INT64 = 2**63 - 1
+MAX_SCHEDULE_BYTES = 50_000_000
+
+
+class _Unusable(str):
+    """A number JSON allows but a schedule cannot hold (NaN, Infinity, 1e400, a
+    40-digit integer): kept as its text, so that the field it sits in is named."""
+
+
+def _json_constant(text: str) -> _Unusable:
+    return _Unusable(text)
+
+
+def _json_float(text: str) -> float | _Unusable:
+    value = float(text)
+    return value if math.isfinite(value) else _Unusable(text)
+
+
+def _json_int(text: str) -> int | _Unusable:
+    return int(text) if len(text.lstrip("-")) <= 30 else _Unusable(text)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, _Unusable):
+        return str(value) if len(value) <= 40 else f"a number of {len(value)} digits"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"the text {value[:40] + '...' if len(value) > 40 else value!r}"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if isinstance(value, dict):
+        return "an object"
+    return repr(value)
+
+
+class _Invalid(Exception):
+    """One field of the file is wrong (carries the problem)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class _Fields:
+    """Typed access to the fields of a parsed schedule.json, failing with the field's
+    path (``meetings[3].start_minute``)."""
+
+    HINT = "regenerate it with 'sim solve', or fix this field by hand"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def fail(self, path: tuple[str | int, ...], message: str, hint: str = HINT) -> _Invalid:
+        return _Invalid(Problem(self.name, None, None, format_path(path), message, hint))
+
+    def get(self, data: dict[str, Any], key: str, path: tuple[str | int, ...]) -> Any:
+        if key not in data:
+            raise self.fail(path, f"missing required key {key!r}")
+        return data[key]
+
+    def obj(self, value: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(path, f"expected an object {{...}}, got {_describe(value)}")
+        return value
+
+    def array(self, value: Any, path: tuple[str | int, ...]) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.fail(path, f"expected a list [...], got {_describe(value)}")
+        return value
+
+    def text(self, value: Any, path: tuple[str | int, ...]) -> str:
+        if type(value) is not str:  # an _Unusable number is no text either
+            raise self.fail(path, f"expected text, got {_describe(value)}")
+        return value
+
+    def flag(self, value: Any, path: tuple[str | int, ...]) -> bool:
+        if type(value) is not bool:
+            raise self.fail(path, f"expected true or false, got {_describe(value)}")
+        return value
+
+    def whole(
+        self, value: Any, path: tuple[str | int, ...], low: int, high: int, what: str = ""
+    ) -> int:
+        # type(), not isinstance(): True is an int in Python, not in a schedule
+        noun = f"a whole number{what}"
+        if type(value) is not int:
+            raise self.fail(path, f"expected {noun}, got {_describe(value)}")
+        if not low <= value <= high:
+            raise self.fail(path, f"expected {noun} from {low} to {high:,}, got {value:,}")
+        return value
+
+    def number(self, value: Any, path: tuple[str | int, ...], low: float, high: float) -> float:
+        if type(value) not in (int, float):
+            raise self.fail(path, f"expected a number, got {_describe(value)}")
+        if not low <= value <= high:
+            raise self.fail(path, f"expected a number from {low:g} to {high:g}, got {value:g}")
+        return float(value)
+
+
+def _assignment_from(f: _Fields, data: dict[str, Any], path: tuple[str | int, ...]) -> Assignment:
+    room = data.get("room", 1)
     return Assignment(
-        meeting=str(data["meeting"]),
-        day=int(data["day"]),
-        start=int(data["start_minute"]),
-        end=int(data["end_minute"]),
-        venue=str(data["venue"]),
-        room=int(data.get("room", 1)),
+        meeting=f.text(f.get(data, "meeting", path), (*path, "meeting")),
+        day=f.whole(f.get(data, "day", path), (*path, "day"), 0, MAX_DAY),
+        start=f.whole(
+            f.get(data, "start_minute", path),
+            (*path, "start_minute"),
+            0,
+            MAX_MINUTE,
+            " of minutes",
+        ),
+        end=f.whole(
+            f.get(data, "end_minute", path), (*path, "end_minute"), 0, MAX_MINUTE, " of minutes"
+        ),
+        venue=f.text(f.get(data, "venue", path), (*path, "venue")),
+        room=f.whole(room, (*path, "room"), 1, MAX_ROOM),
     )
 
 
-def schedule_from_json(text: str, name: str = "<schedule>") -> Schedule:
-    """Parse schedule.json; raise ScheduleFileError (with the file's name) if malformed."""
+def _objective_from(f: _Fields, data: Any, path: tuple[str | int, ...]) -> ObjectiveValue:
+    data = f.obj(data, path)
+    return ObjectiveValue(
+        f.text(f.get(data, "name", path), (*path, "name")),
+        f.whole(f.get(data, "value", path), (*path, "value"), -MAX_INT64, MAX_INT64),
+        f.whole(f.get(data, "bound", path), (*path, "bound"), -MAX_INT64, MAX_INT64),
+        f.text(data.get("description", ""), (*path, "description")),
+    )
 
-    def fail(message: str, hint: str = "") -> ScheduleFileError:
-        return ScheduleFileError([Problem(name, None, None, "", message, hint)])
 
+def _schedule_from(
+    f: _Fields, data: dict[str, Any], problems: list[Problem], positions: list[int]
+) -> Schedule:
+    """The schedule in ``data``; a problem of one meeting entry is added to
+    ``problems`` and the next entry read, so that one run names them all.
+    ``positions`` gets the index in ``meetings`` of each assignment, then of each
+    meeting not held."""
+    scenario = f.obj(f.get(data, "scenario", ()), ("scenario",))
+    solver = f.obj(f.get(data, "solver", ()), ("solver",))
+    status = f.text(f.get(data, "status", ()), ("status",))
+    if status not in {s.value for s in SolveStatus}:
+        raise f.fail(
+            ("status",),
+            f"unknown status {status[:40]!r}",
+            f"one of {', '.join(s.value for s in SolveStatus)}",
+        )
+    settings = SolverSettings(
+        f.number(
+            f.get(solver, "time_limit_seconds", ("solver",)),
+            ("solver", "time_limit_seconds"),
+            0,
+            1e9,
+        ),
+        f.whole(f.get(solver, "seed", ("solver",)), ("solver", "seed"), -MAX_INT64, MAX_INT64),
+        f.whole(f.get(solver, "workers", ("solver",)), ("solver", "workers"), 0, 1_000_000),
+    )
+    assignments: list[Assignment] = []
+    unscheduled: list[Unscheduled] = []
+    held_at: list[int] = []
+    unheld_at: list[int] = []
+    for index, entry in enumerate(f.array(f.get(data, "meetings", ()), ("meetings",))):
+        path: tuple[str | int, ...] = ("meetings", index)
+        try:
+            entry = f.obj(entry, path)
+            if f.flag(f.get(entry, "scheduled", path), (*path, "scheduled")):
+                assignments.append(_assignment_from(f, entry, path))
+                held_at.append(index)
+            else:
+                unscheduled.append(
+                    Unscheduled(
+                        f.text(f.get(entry, "meeting", path), (*path, "meeting")),
+                        f.text(entry.get("reason", ""), (*path, "reason")),
+                    )
+                )
+                unheld_at.append(index)
+        except _Invalid as exc:
+            problems.append(exc.problem)
+            if len(problems) >= 20:
+                break
+    positions += held_at + unheld_at
+    objectives = f.array(data.get("objectives", []), ("objectives",))
+    notes = f.array(data.get("notes", []), ("notes",))
+    return Schedule(
+        scenario_id=f.text(f.get(scenario, "id", ("scenario",)), ("scenario", "id")),
+        scenario_sha256=f.text(scenario.get("sha256", ""), ("scenario", "sha256")),
+        status=SolveStatus(status),
+        settings=settings,
+        assignments=tuple(assignments),
+        unscheduled=tuple(unscheduled),
+        objectives=tuple(
+            _objective_from(f, o, ("objectives", i)) for i, o in enumerate(objectives)
+        ),
+        notes=tuple(f.text(n, ("notes", i)) for i, n in enumerate(notes)),
+    )
+
+
+def reference_problems(
+    schedule: Schedule, scenario: Scenario, name: str, positions: Sequence[int] = ()
+) -> list[Problem]:
+    """What in ``schedule`` the scenario does not have: meetings, venues, days, rooms,
+    and meetings listed twice or ending before they start. The replay and the exports
+    need every one to exist; the checker (``sim check``) reports them as broken rules
+    instead. ``positions``: where each assignment, then each meeting not held, is in
+    the file's ``meetings`` (default: that order). When there is any problem, the
+    first one says whose schedule it is if it was made from another scenario (the
+    likely cause)."""
+    problems: list[Problem] = []
+    entries: list[tuple[str, Assignment | None]] = [(a.meeting, a) for a in schedule.assignments]
+    entries += [(u.meeting, None) for u in schedule.unscheduled]
+    where = list(positions) or list(range(len(entries)))
+
+    def add(index: int, field: str, message: str, hint: str = "") -> None:
+        path = f"meetings[{where[index]}].{field}"
+        problems.append(Problem(name, None, None, path, message, hint))
+
+    def listed(ids: Sequence[str]) -> str:
+        shown = ", ".join(ids[:10])
+        return shown + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+
+    meeting_ids = [m.id for m in scenario.meetings]
+    venue_ids = [v.id for v in scenario.venues]
+    seen: set[str] = set()
+    for key, (meeting, held) in enumerate(entries):
+        if meeting not in scenario.meeting_by_id:
+            add(
+                key,
+                "meeting",
+                f"the schedule names meeting {meeting!r}, which the scenario does not have",
+                f"the scenario's meetings: {listed(meeting_ids)}",
+            )
+        elif meeting in seen:
+            add(key, "meeting", f"meeting {meeting!r} is listed more than once")
+        seen.add(meeting)
+        if held is None:
+            continue
+        venue = scenario.venue_by_id.get(held.venue)
+        if venue is None:
+            add(
+                key,
+                "venue",
+                f"the schedule names venue {held.venue!r}, which the scenario does not have",
+                f"the scenario's venues: {listed(venue_ids)}",
+            )
+        elif held.room > venue.rooms:
+            add(
+                key,
+                "room",
+                f"venue {venue.id!r} has {venue.rooms} room{'s' if venue.rooms != 1 else ''}, "
+                f"not a room {held.room}",
+            )
+        if held.end <= held.start:
+            add(
+                key,
+                "end_minute",
+                f"the meeting ends (minute {held.end}) before it starts (minute {held.start})",
+            )
+        if held.day >= len(scenario.days):
+            add(
+                key,
+                "day",
+                f"the schedule names day {held.day}, but the scenario's days are "
+                f"0 to {len(scenario.days) - 1}",
+            )
+        elif held.end > held.start:
+            day = scenario.days[held.day]
+            first = scenario.minutes_from(dt.datetime.combine(day.date, dt.time()))
+            last = scenario.minutes_from(dt.datetime.combine(day.date + dt.timedelta(1), dt.time()))
+            if not first <= held.start < held.end <= last:
+                add(
+                    key,
+                    "start_minute",
+                    f"the meeting (minutes {held.start} to {held.end}) is not within its day "
+                    f"{held.day}, {day.date.isoformat()} (minutes {first} to {last})",
+                )
+    mismatch = provenance_mismatch(schedule, scenario)
+    if problems and mismatch is not None:
+        problems.insert(
+            0,
+            Problem(
+                name,
+                None,
+                None,
+                "scenario",
+                mismatch,
+                "give the schedule that 'sim solve' made from this scenario",
+            ),
+        )
+    return problems
+
+
+def schedule_from_json(
+    text: str, name: str = "<schedule>", scenario: Scenario | None = None
+) -> Schedule:
+    """Parse schedule.json; raise ScheduleFileError (naming the file and the field) if
+    it is malformed, or, when ``scenario`` is given, if it names a meeting, venue, day
+    or room the scenario does not have."""
+    f = _Fields(name)
     try:
-        data = json.loads(text)
+        data = json.loads(
+            text, parse_constant=_json_constant, parse_float=_json_float, parse_int=_json_int
+        )
     except json.JSONDecodeError as exc:
         raise ScheduleFileError(
             [Problem(name, exc.lineno, exc.colno, "", f"not valid JSON: {exc.msg}")]
         ) from None
-    if not isinstance(data, dict) or data.get("format") != SCHEDULE_FORMAT:
-        raise fail(
-            f"not a schedule.json of format {SCHEDULE_FORMAT}",
-            "give the schedule.json written by 'sim solve'",
-        )
-    try:
-        solver = data["solver"]
-        meetings = data["meetings"]
-        return Schedule(
-            scenario_id=str(data["scenario"]["id"]),
-            scenario_sha256=str(data["scenario"].get("sha256", "")),
-            status=SolveStatus(data["status"]),
-            settings=SolverSettings(
-                float(solver["time_limit_seconds"]), int(solver["seed"]), int(solver["workers"])
-            ),
-            assignments=tuple(_assignment_from(m) for m in meetings if m["scheduled"]),
-            unscheduled=tuple(
-                Unscheduled(str(m["meeting"]), str(m.get("reason", "")))
-                for m in meetings
-                if not m["scheduled"]
-            ),
-            objectives=tuple(
-                ObjectiveValue(
-                    str(o["name"]), int(o["value"]), int(o["bound"]), str(o.get("description", ""))
+    except RecursionError:
+        raise ScheduleFileError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "",
+                    "the JSON is nested too deeply to be a schedule",
+                    "give the schedule.json written by 'sim solve'",
                 )
-                for o in data.get("objectives", [])
-            ),
-            notes=tuple(str(n) for n in data.get("notes", [])),
+            ]
+        ) from None
+    # type(): the format is the number 1, not true
+    if not isinstance(data, dict) or type(data.get("format")) is not int:
+        raise ScheduleFileError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "",
+                    f"not a schedule.json of format {SCHEDULE_FORMAT}",
+                    "give the schedule.json written by 'sim solve'",
+                )
+            ]
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise fail(f"malformed schedule: {exc!r}", "regenerate it with 'sim solve'") from None
-
-
-def read_schedule(path: str | Path) -> Schedule:
-    """Read schedule.json: InputFileError if the file is missing or unreadable (a usage
-    error), ScheduleFileError if it is not a schedule."""
-    name = str(path)
-
-    def problem(message: str) -> list[Problem]:
-        return [Problem(name, None, None, "", message)]
-
+    if data["format"] != SCHEDULE_FORMAT:
+        raise ScheduleFileError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "format",
+                    f"format {data['format']} is not one this program reads "
+                    f"(it reads format {SCHEDULE_FORMAT})",
+                    "regenerate it with this version's 'sim solve'",
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    positions: list[int] = []
     try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(problem("no such file")) from None
-    except IsADirectoryError:
-        raise InputFileError(problem("is a directory, not a file")) from None
-    except OSError as exc:
-        raise InputFileError(problem(f"cannot read: {exc.strerror}")) from None
+        schedule = _schedule_from(f, data, problems, positions)
+    except _Invalid as exc:
+        problems.append(exc.problem)
+    if problems:
+        raise ScheduleFileError(problems)
+    if scenario is not None:
+        problems = reference_problems(schedule, scenario, name, positions)
+        if problems:
+            raise ScheduleFileError(problems)
+    return schedule
+
+
+def read_schedule(path: str | Path, scenario: Scenario | None = None) -> Schedule:
+    """Read schedule.json: InputFileError if the file is missing, not a regular file or
+    unreadable (a usage error), ScheduleFileError if it is not a schedule (or, with
+    ``scenario``, names what the scenario does not have: ``schedule_from_json``)."""
+    name = str(path)
+    raw = read_regular_file(path, MAX_SCHEDULE_BYTES)
+    if len(raw) > MAX_SCHEDULE_BYTES:
+        raise ScheduleFileError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "",
+                    f"the file is larger than the {MAX_SCHEDULE_BYTES:,} bytes a schedule may be",
+                    "give the schedule.json written by 'sim solve'",
+                )
+            ]
+        )
+    if b"\x00" in raw:
+        raise ScheduleFileError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "",
+                    "this is a binary file, not a schedule.json",
+                    "give the schedule.json written by 'sim solve'",
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScheduleFileError(problem(f"cannot read: {exc}")) from None
-    return schedule_from_json(text, name)
+        raise ScheduleFileError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "",
+                    f"not UTF-8 text (byte {exc.start})",
+                    "give the schedule.json written by 'sim solve'",
+                )
+            ]
+        ) from None
+    return schedule_from_json(text, name, scenario)
