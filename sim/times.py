@@ -1,4 +1,4 @@
-"""Times as people write them (``2024-10-22 14:30``, ``45min``, ``1h30``) -> minutes.
+"""Times as people write them (``2024-10-22 14:30``, ``45min``, ``1h30``, ``1.5h``) -> minutes.
 
 Only the loader and the exporters use this module: inside, time is integer minutes.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from fractions import Fraction
 
 # [0-9], not \d: Python's \d also matches other scripts' digits, which the JSON
 # Schema's patterns (ECMA regexes) would reject.
@@ -14,13 +15,21 @@ _DURATION = re.compile(
     r"^\s*(?:(?P<h>[0-9]+)\s*h(?:ours?|rs?)?)?\s*(?:(?P<m>[0-9]+)\s*(?:m|min|mins|minutes?)?)?\s*$",
     re.IGNORECASE,
 )
+# Decimal hours, alone: '1.5h', '0.25 hours' (only when they make whole minutes).
+_DECIMAL_HOURS = re.compile(
+    r"^\s*(?P<h>[0-9]{0,6}\.[0-9]{1,6})\s*h(?:ours?|rs?)?\s*$", re.IGNORECASE
+)
 _CLOCK = re.compile(r"^\s*(?P<h>[0-9]{1,2}):(?P<m>[0-9]{2})\s*$")
 _DATETIME = re.compile(
     r"^\s*(?P<d>[0-9]{4}-[0-9]{2}-[0-9]{2})[ T](?P<h>[0-9]{1,2}):(?P<m>[0-9]{2})\s*$"
 )
 _DATE = re.compile(r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$")
 
-DURATION_PATTERN = r"^\s*([0-9]+\s*h(ours?|rs?)?)?\s*([0-9]+\s*(m|min|mins|minutes?)?)?\s*$"
+DURATION_PATTERN = (
+    r"^\s*(([0-9]+\s*h(ours?|rs?)?)?\s*([0-9]+\s*(m|min|mins|minutes?)?)?"
+    r"|[0-9]{0,6}\.[0-9]{1,6}\s*h(ours?|rs?)?)\s*$"
+)
+DURATION_FORMS = "'45min', '1h30', '1h 30min', '2h', '1.5h' or a number of minutes such as 90"
 CLOCK_PATTERN = r"^\s*[0-9]{1,2}:[0-9]{2}\s*$"
 DATETIME_PATTERN = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{1,2}:[0-9]{2}\s*$"
 DATE_PATTERN = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$"
@@ -33,19 +42,30 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 def parse_duration(text: str | int) -> int:
-    """``45min``, ``1h30``, ``1h 30min``, ``2h``, ``90`` -> minutes."""
-    if isinstance(text, bool):
-        raise ValueError(f"expected a duration such as '45min' or '1h30', got {text!r}")
+    """``45min``, ``1h30``, ``1h30min``, ``1h 30min``, ``2h``, ``90min``, ``90``, and
+    decimal hours that make whole minutes (``1.5h``, ``0.25h``) -> minutes."""
+    if isinstance(text, bool) or not isinstance(text, int | str):
+        raise ValueError(f"expected a duration such as {DURATION_FORMS}, got {text!r}")
     if isinstance(text, int):
         if text < 0:
             raise ValueError(f"negative duration {text}")
         if text > MAX_DURATION:
             raise ValueError(f"{text} minutes is longer than a week")
         return text
-    match = _DURATION.match(text)
-    if not match or (match.group("h") is None and match.group("m") is None):
-        raise ValueError(f"expected a duration such as '45min' or '1h30', got {text!r}")
-    total = int(match.group("h") or 0) * 60 + int(match.group("m") or 0)
+    if len(text) > 40:  # int() refuses more than 4300 digits; no duration needs 40
+        raise ValueError(f"expected a duration such as {DURATION_FORMS}, got {text[:40]!r}...")
+    decimal = _DECIMAL_HOURS.match(text)
+    if decimal:
+        minutes = Fraction(decimal.group("h")) * 60
+        if minutes.denominator != 1:
+            raise ValueError(f"{text!r} is not a whole number of minutes ({float(minutes):g})")
+        total = int(minutes)
+    else:
+        match = _DURATION.match(text)
+        if not match or (match.group("h") is None and match.group("m") is None):
+            raise ValueError(f"expected a duration such as {DURATION_FORMS}, got {text!r}")
+        total = int(match.group("h")) * 60 if match.group("h") else 0
+        total += int(match.group("m") or 0)
     if total > MAX_DURATION:
         raise ValueError(f"{text!r} is longer than a week")
     return total

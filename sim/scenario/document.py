@@ -13,7 +13,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from sim.model import EventKind, MeetingFormat, PrecedenceMode, Rank, Status
-from sim.times import CLOCK_PATTERN, DATE_PATTERN, DATETIME_PATTERN, DURATION_PATTERN
+from sim.times import (
+    CLOCK_PATTERN,
+    DATE_PATTERN,
+    DATETIME_PATTERN,
+    DURATION_FORMS,
+    DURATION_PATTERN,
+)
 
 FORMAT_VERSION = 1
 
@@ -27,7 +33,10 @@ Id = Annotated[
 ]
 Duration = Annotated[
     Annotated[str, Field(pattern=DURATION_PATTERN)] | Annotated[int, Field(ge=0)],
-    Field(description="A duration: '45min', '1h30', '2h', or a number of minutes."),
+    Field(
+        description="A duration: '45min', '1h30', '1h 30min', '2h', '1.5h' (whole minutes), "
+        "or a number of minutes."
+    ),
 ]
 Clock = Annotated[str, Field(pattern=CLOCK_PATTERN, description="A time of day, '14:30'.")]
 DateTime = Annotated[
@@ -44,7 +53,7 @@ DateTimeOrClock = Annotated[
 Probability = Annotated[float, Field(ge=0, le=1)]
 
 PATTERN_MEANINGS = {
-    DURATION_PATTERN: "a duration such as '45min', '1h30' or '2h'",
+    DURATION_PATTERN: f"a duration such as {DURATION_FORMS}",
     CLOCK_PATTERN: "a time of day such as '14:30'",
     DATETIME_PATTERN: "a date and time such as '2024-10-22 14:30'",
     DATE_PATTERN: "a date such as '2024-10-22'",
