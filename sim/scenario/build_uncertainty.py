@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Protocol
 
 from sim.model import (
@@ -41,6 +42,74 @@ Path_ = tuple[str | int, ...]
 Z_90 = 1.2815515655446004  # the standard normal's 90th percentile
 
 
+@dataclass(frozen=True)
+class Scale:
+    """What a distribution's draws mean, and the range its parameters may take: far
+    beyond any summit, near enough that no draw overflows the replay's clock.
+
+    ``low``..``high`` bounds the location parameters (``value``, ``low``, ``high``,
+    ``mean``, ``median``, ``p90``) and ``shift`` (``-high``..``high``); ``sd`` and an
+    exponential's ``mean`` are at most ``high``; a lognormal's ``sigma`` at most
+    MAX_SIGMA. ``cap`` is only an upper bound on the draws, so any finite one will do.
+    """
+
+    words: str  # what a draw is, for the hint
+    low: float
+    high: float
+    example: str
+
+
+FACTOR = Scale("a multiplier", 0.0, 20.0, "1.2 is 20% longer")
+MINUTES = Scale("minutes", -1440.0, 1440.0, "one day is 1440")
+MAX_SIGMA = 5.0  # a lognormal with sigma 5 has its 90th percentile 600 times its median
+MAX_WEIGHT = 1_000_000.0  # only the ratios of a mixture's weights count
+MAX_OVERRUN = 24 * 60  # a scripted overrun: at most a day
+
+
+def _in_range(ctx: BuildContext, path: Path_, value: float, low: float, scale: Scale) -> bool:
+    """Report ``value`` when it is outside ``low``..``scale.high``; False if so."""
+    if low <= value <= scale.high:
+        return True
+    ctx.error(
+        path,
+        f"{value:g} is out of range",
+        f"here a draw is {scale.words}: give a value from {low:g} to {scale.high:g} "
+        f"({scale.example})",
+    )
+    return False
+
+
+def _check_parameters(ctx: BuildContext, path: Path_, doc: AnyDist, scale: Scale) -> None:
+    """The parameters of ``doc`` (not of a mixture's components) within ``scale``."""
+    locations: dict[str, float | None] = {}
+    spreads: dict[str, float | None] = {}
+    if isinstance(doc, FixedDist):
+        locations["value"] = doc.value
+    elif isinstance(doc, UniformDist):
+        locations |= {"low": doc.low, "high": doc.high}
+    elif isinstance(doc, NormalDist):
+        locations["mean"] = doc.mean
+        spreads["sd"] = doc.sd
+    elif isinstance(doc, ExponentialDist):
+        spreads["mean"] = doc.mean
+    elif isinstance(doc, LognormalDist):
+        locations |= {"median": doc.median, "p90": doc.p90}
+        if doc.sigma is not None and doc.sigma > MAX_SIGMA:
+            ctx.error(
+                (*path, "sigma"),
+                f"{doc.sigma:g} is out of range",
+                f"give a sigma from 0 to {MAX_SIGMA:g} (sigma 0.3: 1 draw in 10 is 47% "
+                "above the median; sigma 1: 3.6 times the median)",
+            )
+    for name, value in locations.items():
+        if value is not None:
+            _in_range(ctx, (*path, name), value, scale.low, scale)
+    for name, value in spreads.items():
+        if value is not None:
+            _in_range(ctx, (*path, name), value, 0.0, scale)
+    _in_range(ctx, (*path, "shift"), doc.shift, -scale.high, scale)
+
+
 class BuildContext(Protocol):
     """What the scenario builder lends this section: problem reporting, times, and
     the meeting builder (a same-day request is a meeting)."""
@@ -59,14 +128,15 @@ class BuildContext(Protocol):
 
 
 def distribution(
-    ctx: BuildContext, path: Path_, doc: AnyDist | None, default: float
+    ctx: BuildContext, path: Path_, doc: AnyDist | None, default: float, scale: Scale = FACTOR
 ) -> Distribution:
     """A distribution of the format as the model's ``Distribution``; ``default`` when
-    the field is absent (a fixed value)."""
+    the field is absent (a fixed value). Its parameters must lie within ``scale``."""
     if doc is None:
         return Distribution.fixed(default)
     if doc.weight is not None and not isinstance(path[-1], int):
         ctx.error((*path, "weight"), "'weight' belongs only to a mixture's components")
+    _check_parameters(ctx, path, doc, scale)
     cap = doc.cap
     if isinstance(doc, FixedDist):
         params: tuple[tuple[str, float], ...] = (("value", doc.value),)
@@ -90,20 +160,36 @@ def distribution(
             if doc.p90 < doc.median:
                 ctx.error((*path, "p90"), "the 90th percentile is below the median")
             sigma = math.log(max(doc.p90 / doc.median, 1.0)) / Z_90
+            if sigma > MAX_SIGMA and doc.p90 <= scale.high:  # else p90 is named already
+                ctx.error(
+                    (*path, "p90"),
+                    f"the 90th percentile is {doc.p90 / doc.median:,.0f} times the median "
+                    f"(sigma {sigma:.3g})",
+                    f"give a p90 at most {math.exp(MAX_SIGMA * Z_90):.0f} times the median "
+                    f"(sigma {MAX_SIGMA:g})",
+                )
         params = (("median", doc.median), ("sigma", round(sigma, 6)))
         kind = DistributionKind.LOGNORMAL
     else:
         assert isinstance(doc, MixtureDist)
+        for offset, component in enumerate(doc.components):
+            if component.weight is not None and component.weight > MAX_WEIGHT:
+                ctx.error(
+                    (*path, "components", offset, "weight"),
+                    f"{component.weight:g} is out of range",
+                    f"give a weight from 0 (not included) to {MAX_WEIGHT:,.0f}; only the "
+                    "ratios of the weights count",
+                )
         # fsum: weights already normalised (as sim.scenario.write writes them) then divide
         # by exactly 1.0 and come back unchanged.
-        total = math.fsum(c.weight or 0.0 for c in doc.components)
+        total = math.fsum(min(c.weight or 0.0, MAX_WEIGHT) for c in doc.components)
         components: list[tuple[float, Distribution]] = []
         for offset, component in enumerate(doc.components):
             if component.weight is None:
                 ctx.error((*path, "components", offset), "a mixture component needs 'weight'")
                 continue
-            inner = distribution(ctx, (*path, "components", offset), component, default)
-            components.append((component.weight / total, inner))
+            inner = distribution(ctx, (*path, "components", offset), component, default, scale)
+            components.append((min(component.weight, MAX_WEIGHT) / total, inner))
         return Distribution(DistributionKind.MIXTURE, (), tuple(components), doc.shift, cap)
     return Distribution(kind, params, (), doc.shift, cap)
 
@@ -153,12 +239,16 @@ def build_uncertainty(
                 ScriptedEvent(ScriptedKind.CANCEL_MEETING, at=at, meeting=event.meeting)
             )
         elif isinstance(event, OverrunDoc):
-            scripted.append(
-                ScriptedEvent(
-                    ScriptedKind.OVERRUN,
-                    meeting=event.meeting,
-                    minutes=ctx.duration((*path, "by"), event.by, on_grain=False),
+            minutes = ctx.duration((*path, "by"), event.by, on_grain=False)
+            if minutes > MAX_OVERRUN:
+                ctx.error(
+                    (*path, "by"),
+                    f"an overrun of {minutes} minutes is more than a day",
+                    "give at most 24h; a meeting that takes longer is better cancelled "
+                    "(cancel_meeting)",
                 )
+            scripted.append(
+                ScriptedEvent(ScriptedKind.OVERRUN, meeting=event.meeting, minutes=minutes)
             )
         elif isinstance(event, DelayArrivalDoc):
             scripted.append(
@@ -198,10 +288,10 @@ def build_uncertainty(
             if doc.headline_meeting_duration is not None
             else None
         ),
-        arrival_delay=distribution(ctx, (*here, "arrival_delay"), doc.arrival_delay, 0.0),
+        arrival_delay=distribution(ctx, (*here, "arrival_delay"), doc.arrival_delay, 0.0, MINUTES),
         travel_factor=distribution(ctx, (*here, "travel_time"), doc.travel_time, 1.0),
         fixed_event_overrun=distribution(
-            ctx, (*here, "fixed_event_overrun"), doc.fixed_event_overrun, 0.0
+            ctx, (*here, "fixed_event_overrun"), doc.fixed_event_overrun, 0.0, MINUTES
         ),
         cancellation_probability=doc.cancellation_probability,
         additions_per_planned=doc.additions_per_planned,
