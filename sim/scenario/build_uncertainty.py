@@ -45,7 +45,8 @@ Z_90 = 1.2815515655446004  # the standard normal's 90th percentile
 @dataclass(frozen=True)
 class Scale:
     """What a distribution's draws mean, and the range its parameters may take: far
-    beyond any summit, near enough that no draw overflows the replay's clock.
+    beyond any summit, and near enough that a draw overflows the replay's clock only
+    in a tail no replay reaches (a lognormal's beyond 5 sd; a ``cap`` bounds it).
 
     ``low``..``high`` bounds the location parameters (``value``, ``low``, ``high``,
     ``mean``, ``median``, ``p90``) and ``shift`` (``-high``..``high``); ``sd`` and an
