@@ -2,23 +2,28 @@
 
 Exit codes are ``sim.exit_codes.ExitCode``: 0 success; 1 invalid input; 2 usage
 error (including a missing input file); 3 no schedule exists; 4 no schedule found
-in time; 5 a hard rule is broken (``sim check``); 130 interrupted.
+in time; 5 a hard rule is broken (``sim check``); 130 interrupted. A file that cannot
+be written (an output folder that is a file, a full disk) is a usage error: its path
+and the reason, no traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import importlib
 import importlib.metadata
 import json
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import TextIO
 
 from sim.commands.console import printable
-from sim.errors import InputError, InputFileError
+from sim.errors import InputError, InputFileError, Problem
 from sim.exit_codes import ExitCode
 
 # Sub-commands in the order --help lists them; each module has register().
@@ -53,33 +58,81 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _report(problems: Sequence[Problem], code: ExitCode, as_json: bool) -> int:
+    """Every problem on standard error (and, with --json, as JSON on standard output)."""
+    if as_json:
+        listed = [dataclasses.asdict(problem) for problem in problems]
+        print(json.dumps({"ok": False, "exit_code": int(code), "problems": listed}, indent=2))
+    for problem in problems:
+        print(printable(str(problem)), file=sys.stderr)
+    count = len(problems)
+    print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
+    return code
+
+
+def os_problem(exc: OSError, command: str) -> Problem:
+    """A file system error (an output folder that is a file, a disk that is full, a
+    permission refused) as a Problem naming the path."""
+    where = exc.filename if exc.filename is not None else f"sim {command}"
+    message = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename2 is not None:
+        message += f" (with {exc.filename2})"
+    hints = {
+        errno.EEXIST: "a file is in the way of a folder: give another output path",
+        errno.ENOTDIR: "a file is in the way of a folder: give another output path",
+        errno.EISDIR: "a folder is in the way of a file: give another output path",
+        errno.EACCES: "give a path you may write to",
+        errno.EPERM: "give a path you may write to",
+        errno.EROFS: "give a path on a writable disk",
+        errno.ENOSPC: "free some space, or give a path on another disk",
+        errno.ELOOP: "a symbolic link leads back to itself: give another path",
+        errno.ENAMETOOLONG: "give a shorter path",
+    }
+    return Problem(str(where), None, None, "", message, hints.get(exc.errno or 0, ""))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "verbose", False):
         # the planner's search log (CP-SAT's own lines) and our debug lines, on stderr
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+    as_json = bool(getattr(args, "json", False))
+    shown = warnings.showwarning
+    warnings.showwarning = _show_warning  # a library's warning may quote a scenario's name
     try:
         code: int = args.run(args)
     except InputError as exc:
         code = ExitCode.USAGE if isinstance(exc, InputFileError) else ExitCode.INVALID_INPUT
-        if getattr(args, "json", False):
-            problems = [dataclasses.asdict(problem) for problem in exc.problems]
-            print(json.dumps({"ok": False, "exit_code": int(code), "problems": problems}, indent=2))
-        for problem in exc.problems:
-            print(printable(str(problem)), file=sys.stderr)
-        count = len(exc.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
-        return code
+        return _report(exc.problems, code, as_json)
     except BrokenPipeError:
         # the reader stopped reading (``sim ... | head``): no traceback; point stdout at
         # devnull so that Python's own flush at exit does not raise again
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.OK
+    except OSError as exc:
+        # an output that cannot be written (the commands check their output paths before
+        # working, but a disk fills up, a folder appears in the way): a usage error
+        return _report([os_problem(exc, args.command)], ExitCode.USAGE, as_json)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
+    finally:
+        warnings.showwarning = shown
     return code
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Python's warning line, without terminal control characters."""
+    text = warnings.formatwarning(message, category, filename, lineno, line)
+    print(printable(text), end="", file=sys.stderr if file is None else file)
 
 
 if __name__ == "__main__":

@@ -176,7 +176,10 @@ def test_command_writes_to_standard_output(capsys: pytest.CaptureFixture[str]) -
 def test_command_refuses_impossible_sizes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*ARGS[:2], "1", *ARGS[3:], "--seed", "3"]) == 2
     assert "at least 2 parties" in capsys.readouterr().err
-    assert main([*ARGS, "--seed", "-1"]) == 2
+    with pytest.raises(SystemExit) as refused:  # refused by the argument parser itself
+        main([*ARGS, "--seed", "-1"])
+    assert refused.value.code == 2
+    assert "a seed is a whole number from 0 to 2147483647, not '-1'" in capsys.readouterr().err
     with pytest.raises(SystemExit) as caught:
         main(["generate", "--parties", "5"])
     assert caught.value.code == 2

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from sim.check import CheckReport, check, report_to_dict
+from sim.commands.console import PlainConsole, plain_text
 from sim.exit_codes import ExitCode
 from sim.scenario.load import load_scenario
 from sim.schedule import read_schedule
@@ -28,13 +28,13 @@ def findings_table(title: str, rows: Sequence[tuple[str, ...]], columns: tuple[s
         table.add_column(column, overflow="fold")
     for row in rows:
         # Text, not markup: ids and messages are the scenario's words, shown as written.
-        table.add_row(*(Text(cell) for cell in row))
+        table.add_row(*(plain_text(cell) for cell in row))
     return table
 
 
 def print_report(console: Console, report: CheckReport) -> None:
     for warning in report.warnings:
-        console.print(Text(f"warning: {warning}"))
+        console.print(plain_text(f"warning: {warning}"))
     if report.violations:
         rows = [
             (v.rule, ", ".join(v.meetings), ", ".join(v.parties), v.message)
@@ -62,7 +62,7 @@ def print_report(console: Console, report: CheckReport) -> None:
         objectives.add_row(str(tier), name, str(value))
     console.print(objectives)
     verdict = "valid: no hard rule is broken" if report.ok else "INVALID"
-    console.print(Text(verdict, style="bold"))
+    console.print(plain_text(verdict, style="bold"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report_to_dict(report), indent=2, sort_keys=True, ensure_ascii=False))
     else:
-        print_report(Console(highlight=False), report)
+        print_report(PlainConsole(), report)
     return ExitCode.OK if report.ok else ExitCode.RULES_BROKEN
 
 

@@ -1,36 +1,27 @@
-"""Consoles for command output, and the warnings every command gives alike."""
+"""Consoles for command output, the warnings every command gives alike, the checks of
+output paths, and the argument types every command shares."""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import math
+import os
 import re
+import stat
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, HighlighterType, JustifyMethod, OverflowMethod
+from rich.style import Style
+from rich.text import Text
 
+from sim.errors import InputFileError, Problem
 from sim.model import Scenario
 from sim.schedule import Schedule, provenance_mismatch
-
-
-def wide_console() -> Console:
-    """Standard output; when it is not a terminal (a file, a pipe, CI) rich would wrap
-    tables at 80 columns, which cuts meeting ids: give it room instead."""
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        console = Console(highlight=False, width=160)
-    return console
-
-
-def warn_if_foreign(path: str, schedule: Schedule, scenario: Scenario) -> None:
-    """One line on standard error when the schedule read from ``path`` was not made
-    from this scenario file (another id or another version); the command goes on."""
-    mismatch = provenance_mismatch(schedule, scenario)
-    if mismatch is not None:
-        # print, not rich: one line however long, and the path is not markup.
-        print(f"warning: {path}: {mismatch}", file=sys.stderr)
-
 
 # C0 and C1 control characters but tab and newline: a scenario's names must not reach a
 # terminal as escape sequences (retitle it, clear the screen).
@@ -42,13 +33,76 @@ def printable(text: str) -> str:
     return _CONTROL.sub("?", text)
 
 
+class PlainConsole(Console):
+    """A rich console that shows every string as written: no markup (a name such as
+    ``[/bold]`` is text, not a tag), no emoji codes, no highlighting, and no terminal
+    control characters (an escape sequence in a name shows as ``?``). Strings in
+    tables (cells, titles, captions) go through ``render_str`` too, so tables made
+    elsewhere are safe to print here."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
+
+    def render_str(
+        self,
+        text: str,
+        *,
+        style: str | Style = "",
+        justify: JustifyMethod | None = None,
+        overflow: OverflowMethod | None = None,
+        emoji: bool | None = None,
+        markup: bool | None = None,
+        highlight: bool | None = None,
+        highlighter: HighlighterType | None = None,
+    ) -> Text:
+        return super().render_str(
+            printable(text),
+            style=style,
+            justify=justify,
+            overflow=overflow,
+            emoji=False,
+            markup=False,
+            highlight=False,
+            highlighter=highlighter,
+        )
+
+
+def plain_text(text: str, style: str = "") -> Text:
+    """A rich ``Text`` of ``text`` as written (for tables): no markup, no control
+    characters."""
+    return Text(printable(text), style=style)
+
+
+def wide_console() -> Console:
+    """Standard output; when it is not a terminal (a file, a pipe, CI) rich would wrap
+    tables at 80 columns, which cuts meeting ids: give it room instead."""
+    console = PlainConsole()
+    if not console.is_terminal:
+        console = PlainConsole(width=160)
+    return console
+
+
+def error_console() -> Console:
+    """Standard error, plain (see ``PlainConsole``)."""
+    return PlainConsole(stderr=True)
+
+
+def warn_if_foreign(path: str, schedule: Schedule, scenario: Scenario) -> None:
+    """One line on standard error when the schedule read from ``path`` was not made
+    from this scenario file (another id or another version); the command goes on."""
+    mismatch = provenance_mismatch(schedule, scenario)
+    if mismatch is not None:
+        # print, not rich: one line however long, and the path is not markup.
+        print(printable(f"warning: {path}: {mismatch}"), file=sys.stderr)
+
+
 def say(text: str, *, console: Console | None = None, error: bool = False) -> None:
     """Print one plain line: no rich markup (names may contain ``[``), no control
     characters."""
     if console is None:
         print(printable(text), file=sys.stderr if error else sys.stdout)
     else:
-        console.print(printable(text), markup=False, highlight=False)
+        console.print(printable(text), markup=False, highlight=False, emoji=False)
 
 
 def add_output_flags(parser: argparse.ArgumentParser, *, verbose: bool = False) -> None:
@@ -70,3 +124,178 @@ def add_output_flags(parser: argparse.ArgumentParser, *, verbose: bool = False) 
 
 def print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+# --- output paths: checked before the work, not after a long solve ------------------------
+
+
+def _bad_output(path: Path, option: str, message: str, hint: str) -> InputFileError:
+    return InputFileError([Problem(str(path), None, None, option, message, hint)])
+
+
+def _link_problem(path: Path) -> str | None:
+    """What is wrong with ``path`` as a symbolic link (None if it is none, or a good one)."""
+    if not path.is_symlink():
+        return None
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link that leads back to itself (a loop)"
+        return f"is a symbolic link to {os.readlink(path)}, which does not exist"
+    return None
+
+
+def _creatable(path: Path, option: str, hint: str) -> None:
+    """``path`` does not exist: its nearest existing ancestor must be a folder we may
+    write in, and no ancestor may be a broken link."""
+    for ancestor in path.parents:
+        if not os.path.lexists(ancestor):
+            continue
+        link = _link_problem(ancestor)
+        if link is not None:
+            raise _bad_output(path, option, f"{ancestor} {link}", hint)
+        try:
+            mode = os.stat(ancestor).st_mode
+        except OSError as exc:
+            raise _bad_output(path, option, f"{ancestor}: {exc.strerror}", hint) from None
+        if not stat.S_ISDIR(mode):
+            raise _bad_output(path, option, f"{ancestor} is a file, not a folder", hint)
+        if not os.access(ancestor, os.W_OK | os.X_OK):
+            raise _bad_output(
+                path, option, f"cannot create anything in {ancestor}: permission denied", hint
+            )
+        return
+
+
+def usable_output_dir(path: str | Path, option: str = "--output") -> Path:
+    """``path`` as a folder to write into: it exists and is a writable folder, or it
+    can be created. Otherwise an InputFileError (a usage error, exit 2) naming the path
+    and what is wrong, raised before any work is done."""
+    folder = Path(path)
+    hint = "give a folder (it is created if missing)"
+    if str(path) == "":
+        raise _bad_output(folder, option, "the folder's name is empty", hint)
+    link = _link_problem(folder)
+    if link is not None:
+        raise _bad_output(folder, option, link, hint)
+    try:
+        mode = os.stat(folder).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        _creatable(folder, option, hint)
+        return folder
+    except OSError as exc:
+        _creatable(folder, option, hint)  # names a looping link among the ancestors
+        raise _bad_output(folder, option, f"cannot use it: {exc.strerror}", hint) from None
+    if not stat.S_ISDIR(mode):
+        raise _bad_output(folder, option, "is a file, not a folder", hint)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise _bad_output(folder, option, "is a folder you cannot write in", hint)
+    return folder
+
+
+def usable_output_file(path: str | Path, option: str = "--output") -> Path:
+    """``path`` as a file to write (replaced whole if it exists): not a folder, not a
+    broken link, and its folder exists or can be created. Otherwise an InputFileError
+    (exit 2) raised before any work is done."""
+    target = Path(path)
+    hint = "give the path of a file to write"
+    if str(path) == "":
+        raise _bad_output(target, option, "the file name is empty", hint)
+    link = _link_problem(target)
+    if link is not None:
+        raise _bad_output(target, option, link, hint)
+    try:
+        mode = os.stat(target).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        _creatable(target, option, hint)
+        return target
+    except OSError as exc:
+        _creatable(target, option, hint)  # names a looping link among the ancestors
+        raise _bad_output(target, option, f"cannot use it: {exc.strerror}", hint) from None
+    if stat.S_ISDIR(mode):
+        raise _bad_output(target, option, "is a folder, not a file", hint)
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise _bad_output(target, option, f"cannot write in {target.parent}", hint)
+    return target
+
+
+# --- argument types: refused by argparse with the reason (exit 2) -------------------------
+
+MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit int; numpy's streams agree
+
+
+def seed(text: str) -> int:
+    """A random seed: a whole number from 0 to 2**31 - 1."""
+    value = _whole(text)
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(
+            f"a seed is a whole number from 0 to {MAX_SEED}, not {_shown(text)}"
+        )
+    return value
+
+
+def seconds(text: str) -> float:
+    """A time budget: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds such as 30 or 0.5, not {_shown(text)}"
+        ) from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive, finite number of seconds, not {_shown(text)}"
+        )
+    return value
+
+
+def whole_number(minimum: int, maximum: int | None = None, what: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number from ``minimum`` (to ``maximum``)."""
+
+    def parse(text: str) -> int:
+        value = _whole(text)
+        if value < minimum or (maximum is not None and value > maximum):
+            span = f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
+            noun = f" of {what}" if what else ""
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number{noun}, {span}, not {_shown(text)}"
+            )
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+workers = whole_number(1, what="workers")
+
+
+def capped_workers(requested: int | None, option: str = "--workers") -> int:
+    """``requested`` workers, at most one per core (more only wait for one), with a note
+    on standard error when it was more; one per core when not given."""
+    cores = os.cpu_count() or 1
+    if requested is None:
+        return cores
+    if requested > cores:
+        print(
+            f"note: {option} {requested} is more than the {cores} cores here; using {cores}",
+            file=sys.stderr,
+        )
+        return cores
+    return requested
+
+
+def _whole(text: str) -> int:
+    try:
+        if not text.isascii():  # int() also reads other scripts' digits
+            raise ValueError(text)
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number such as 0 or 42, not {_shown(text)}"
+        ) from None
+
+
+def _shown(text: str) -> str:
+    shown = printable(text)
+    return repr(shown if len(shown) <= 40 else shown[:40] + "...")

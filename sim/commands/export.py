@@ -6,7 +6,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.commands.console import add_output_flags, print_json, say, warn_if_foreign, wide_console
+from sim.commands.console import (
+    add_output_flags,
+    print_json,
+    say,
+    usable_output_dir,
+    warn_if_foreign,
+    wide_console,
+)
 from sim.errors import InputFileError, Problem
 from sim.exit_codes import ExitCode
 from sim.export.bundle import FORMAT_WORDS, PLAN_FORMATS, ExportError, parse_formats
@@ -20,9 +27,12 @@ def run(args: argparse.Namespace) -> int:
     except ExportError as exc:
         say(f"sim export: {exc}", error=True)
         return ExitCode.USAGE
+    out = usable_output_dir(args.output)
     scenario = load_scenario(args.scenario)
-    schedule = read_schedule(args.schedule)
+    # refused if it names a meeting, venue or day the scenario does not have
+    schedule = read_schedule(args.schedule, scenario)
     warn_if_foreign(args.schedule, schedule, scenario)
+    # the published schedule may be of an older version of the scenario: as it is
     previous = read_schedule(args.previous) if args.previous else None
     simulation = Path(args.simulation) if args.simulation else None
     if simulation is not None and not (simulation / "simulation.json").is_file():
@@ -40,7 +50,6 @@ def run(args: argparse.Namespace) -> int:
         )
     from sim.export import export
 
-    out = Path(args.output)
     paths = export(scenario, schedule, out, formats, previous=previous, simulation_dir=simulation)
     console = wide_console()
     if args.json:

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from sim.atomic import write_text_atomic
+from sim.commands.console import say, seed, usable_output_file
 from sim.exit_codes import ExitCode
 from sim.scenario.load import load_scenario_text
 from sim.synth.summit import DEFAULT_DENSITY, generate_scenario
 
+# the generator itself has no upper bound on parties (10**8 of them did not end);
+# a thousand take about two seconds
+MAX_PARTIES = 1000
+
 
 def run(args: argparse.Namespace) -> int:
+    output = usable_output_file(args.output) if args.output else None
+    if args.parties > MAX_PARTIES:
+        say(f"sim generate: parties must be 2..{MAX_PARTIES}, got {args.parties}", error=True)
+        return ExitCode.USAGE
     try:
         text = generate_scenario(
             parties=args.parties,
@@ -24,12 +32,12 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
         )
     except ValueError as exc:
-        print(f"sim generate: {exc}", file=sys.stderr)
+        say(f"sim generate: {exc}", error=True)
         return ExitCode.USAGE
     # A generator bug must not leave an invalid file behind: check before writing.
     load_scenario_text(text, args.output or "<generated>")
-    if args.output:
-        write_text_atomic(Path(args.output), text)
+    if output is not None:
+        write_text_atomic(output, text)
     else:
         sys.stdout.write(text)
     return ExitCode.OK
@@ -43,7 +51,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "times, presence windows, weighted requests (a few required, all of those feasible) "
         "and disruption models. The same arguments give the same bytes.",
     )
-    parser.add_argument("--parties", type=int, required=True, metavar="N", help="delegations")
+    # the sizes' ranges are the generator's (it names them); parties alone has no top there
+    parser.add_argument(
+        "--parties", type=int, required=True, metavar="N", help=f"delegations, 2 to {MAX_PARTIES}"
+    )
     parser.add_argument("--requests", type=int, required=True, metavar="N", help="meetings")
     parser.add_argument("--days", type=int, required=True, metavar="N", help="summit days")
     parser.add_argument("--venues", type=int, required=True, metavar="N", help="venues")
@@ -62,6 +73,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="how full the principals' free time would be if every request were held; "
         f"sets the meetings' lengths (default {DEFAULT_DENSITY})",
     )
-    parser.add_argument("--seed", type=int, required=True, metavar="S", help="random seed")
+    parser.add_argument(
+        "--seed", type=seed, required=True, metavar="S", help="random seed, 0 to 2**31-1"
+    )
     parser.add_argument("-o", "--output", help="write to this file instead of standard output")
     parser.set_defaults(run=run)

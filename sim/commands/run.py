@@ -9,13 +9,23 @@ all. Prints what it did in plain words and where the files are.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from sim.commands.console import add_output_flags, print_json, say, wide_console
+from sim.commands.console import (
+    add_output_flags,
+    capped_workers,
+    error_console,
+    print_json,
+    say,
+    seconds,
+    seed,
+    usable_output_dir,
+    whole_number,
+    wide_console,
+    workers,
+)
 from sim.exit_codes import ExitCode
 from sim.export.bundle import export_plan, export_replays, write_index
 from sim.export.simulation import write_results
@@ -57,11 +67,14 @@ def _summary(result: SimulationResult, planned_weight: int) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    errors = Console(stderr=True, highlight=False)
+    errors = error_console()
     # with --json, standard output carries the JSON alone: the words go to stderr
     console = errors if args.json else wide_console()
+    # the output folder is checked before the work: a typo must not cost the solve
+    out = usable_output_dir(args.output) if args.output else None
     scenario = load_scenario(args.scenario)
-    out = Path(args.output or Path("out") / scenario.id)
+    if out is None:
+        out = usable_output_dir(Path("out") / scenario.id)
     requests = len(scenario.meetings)
     say(
         f"{scenario.name}: {len(scenario.parties)} delegations, {requests} meeting "
@@ -96,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         planner: Planner | None = (
             make_planner(time_limit=args.replan_time_limit) if "replan" in policies else None
         )
-        workers = args.workers or os.cpu_count() or 1
+        workers = capped_workers(args.workers)
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -140,13 +153,6 @@ def run(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _runs(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 100_000:
-        raise argparse.ArgumentTypeError(f"must be 0..100000, not {value}")
-    return value
-
-
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "run",
@@ -162,15 +168,17 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("-o", "--output", metavar="DIR", help="where to write")
     parser.add_argument(
         "--runs",
-        type=_runs,
+        type=whole_number(0, 100_000, what="replays"),
         default=200,
         metavar="N",
         help="replays per policy (default 200; 0 skips the replays)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--seed", type=seed, default=0, help="random seed, 0 to 2**31-1 (default 0)"
+    )
     parser.add_argument(
         "--time-limit",
-        type=float,
+        type=seconds,
         default=30.0,
         metavar="S",
         help="the planner's search budget, seconds (default 30)",
@@ -185,17 +193,17 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument(
         "--replan-time-limit",
-        type=float,
+        type=seconds,
         default=1.0,
         metavar="S",
         help="the planner's budget per re-plan with --policy replan (default 1)",
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=workers,
         default=None,
         metavar="W",
-        help="local worker processes for the replays (default: one per core)",
+        help="local worker processes for the replays, at most one per core (default: one per core)",
     )
     add_output_flags(parser, verbose=True)
     parser.set_defaults(run=run)

@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from sim.atomic import write_text_atomic
+from sim.commands.console import usable_output_file
 from sim.exit_codes import ExitCode
 from sim.scenario.document import json_schema
 
 
 def run(args: argparse.Namespace) -> int:
+    output = usable_output_file(args.output) if args.output else None
     text = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
-    if args.output:
-        write_text_atomic(Path(args.output), text)
+    if output is not None:
+        write_text_atomic(output, text)
     else:
         sys.stdout.write(text)
     return ExitCode.OK

@@ -9,13 +9,25 @@ imported, the other policies still run and the command says so.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from sim.commands.console import add_output_flags, print_json, say, warn_if_foreign, wide_console
+from sim.commands.console import (
+    add_output_flags,
+    capped_workers,
+    error_console,
+    print_json,
+    say,
+    seconds,
+    seed,
+    usable_output_dir,
+    warn_if_foreign,
+    whole_number,
+    wide_console,
+    workers,
+)
 from sim.exit_codes import ExitCode
 from sim.export.simulation import result_tables, result_to_dict, write_results
 from sim.model import Scenario
@@ -25,6 +37,7 @@ from sim.simulate.calibrated import Disruptions
 from sim.simulate.executors import make_executor
 from sim.simulate.monte_carlo import simulate
 from sim.simulate.policies import POLICY_NAMES
+from sim.times import MAX_DURATION
 
 DEFAULT_POLICIES = POLICY_NAMES
 
@@ -42,7 +55,8 @@ def _planner(time_limit: float, errors: Console) -> Planner | None:
 def _schedules(paths: list[str], scenario: Scenario) -> dict[str, Schedule]:
     schedules: dict[str, Schedule] = {}
     for path in paths:
-        schedule = read_schedule(path)
+        # refused if it names a meeting, venue or day the scenario does not have
+        schedule = read_schedule(path, scenario)
         warn_if_foreign(path, schedule, scenario)
         name = Path(path).stem if Path(path).stem != "schedule" else Path(path).parent.name
         while name in schedules or not name:
@@ -52,9 +66,11 @@ def _schedules(paths: list[str], scenario: Scenario) -> dict[str, Schedule]:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the output folder is checked before the work: a typo must not cost the replays
+    out = usable_output_dir(args.output) if args.output else None
     scenario = load_scenario(args.scenario)
     console = wide_console()
-    errors = Console(stderr=True, highlight=False)
+    errors = error_console()
     schedules = _schedules(args.schedule, scenario)
     policies = list(dict.fromkeys(args.policy or DEFAULT_POLICIES))
     planner = None
@@ -64,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
             policies.remove("replan")
             if not policies:
                 return ExitCode.USAGE
-    workers = args.workers or os.cpu_count() or 1
+    # on a Dask cluster, the workers are the cluster's, not this machine's cores
+    workers = args.workers if args.dask and args.workers else capped_workers(args.workers)
     executor = make_executor(workers, args.dask)
     with Progress(
         "[progress.description]{task.description}",
@@ -94,17 +111,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         for table in result_tables(result, scenario):
             console.print(table)
-    if args.output:
-        for path in write_results(Path(args.output), result, scenario):
+    if out is not None:
+        for path in write_results(out, result, scenario):
             say(f"wrote {path}", console=errors if args.json else console)
     return ExitCode.OK
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -128,12 +138,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument(
         "--runs",
-        type=_positive,
+        type=whole_number(1, what="replications"),
         default=200,
         metavar="N",
         help="replications per variant (default 200)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="the root random seed (default 0)")
+    parser.add_argument(
+        "--seed", type=seed, default=0, help="the root random seed, 0 to 2**31-1 (default 0)"
+    )
     parser.add_argument(
         "--policy",
         action="append",
@@ -151,10 +163,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument(
         "--workers",
-        type=_positive,
+        type=workers,
         default=None,
         metavar="W",
-        help="local worker processes (default: one per core); results do not depend on it",
+        help="local worker processes, at most one per core (default: one per core); "
+        "results do not depend on it",
     )
     parser.add_argument(
         "--dask",
@@ -163,14 +176,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument(
         "--replan-time-limit",
-        type=float,
+        type=seconds,
         default=1.0,
         metavar="S",
         help="the planner's budget per re-plan, in seconds (default 1)",
     )
     parser.add_argument(
         "--tolerance",
-        type=int,
+        type=whole_number(0, MAX_DURATION, what="minutes"),
         default=10,
         metavar="MIN",
         help="minutes late the replan policy absorbs before it re-plans (default 10)",

@@ -15,10 +15,17 @@ from rich.table import Table
 
 from sim.commands.console import (
     add_output_flags,
-    printable,
+    capped_workers,
+    error_console,
+    plain_text,
     say,
+    seconds,
+    seed,
+    usable_output_dir,
     warn_if_foreign,
+    whole_number,
     wide_console,
+    workers,
 )
 from sim.exit_codes import ExitCode
 from sim.model import Meeting, Scenario
@@ -59,8 +66,9 @@ def _names(scenario: Scenario, party_ids: tuple[str, ...]) -> str:
 
 def schedule_table(scenario: Scenario, schedule: Schedule) -> Table:
     """The plan, one row per meeting, in names a protocol office uses."""
+    # Text, not markup: names are the scenario's words, shown as written on any console
     table = Table(
-        title=f"{scenario.name}: {len(schedule.assignments)} meetings in the plan",
+        title=plain_text(f"{scenario.name}: {len(schedule.assignments)} meetings in the plan"),
         caption=PRIORITY_LEGEND,
     )
     for column in ("day", "time", "meeting", "priority", "where"):
@@ -76,9 +84,9 @@ def schedule_table(scenario: Scenario, schedule: Schedule) -> Table:
         table.add_row(
             format_date(start),
             f"{format_time_of_day(start)}-{format_time_of_day(scenario.to_datetime(a.end))}",
-            printable(_names(scenario, meeting.parties)),
+            plain_text(_names(scenario, meeting.parties)),
             _priority(meeting),
-            printable(venue),
+            plain_text(venue),
         )
     return table
 
@@ -159,12 +167,14 @@ def print_result(console: Console, scenario: Scenario, result: SolveResult) -> N
 
 
 def run(args: argparse.Namespace) -> int:
+    # the output folder is checked before the work: a typo must not cost a long solve
+    out = usable_output_dir(args.output) if args.output else None
     scenario = load_scenario(args.scenario)
     previous = read_schedule(args.previous) if args.previous else None
-    console = wide_console()
-    errors = Console(stderr=True, highlight=False)
     if previous is not None:
         warn_if_foreign(args.previous, previous, scenario)
+    console = wide_console()
+    errors = error_console()
     started = time.perf_counter()
     last_report = [started]
 
@@ -176,17 +186,19 @@ def run(args: argparse.Namespace) -> int:
         last_report[0] = now
         errors.print(f"  {message}")
 
-    settings = SolveSettings(time_limit=args.time_limit, seed=args.seed, workers=args.workers)
+    settings = SolveSettings(
+        time_limit=args.time_limit, seed=args.seed, workers=capped_workers(args.workers)
+    )
     if args.robust:
-        return _run_robust(args, scenario, settings, console, errors)
+        return _run_robust(args, scenario, settings, console, errors, out)
     result = solve(scenario, settings, previous=previous, progress=progress)
     schedule = result.schedule
     if args.json:
         print(schedule_to_json(schedule, scenario), end="")
     else:
         print_result(console, scenario, result)
-    if args.output:
-        path = Path(args.output) / "schedule.json"
+    if out is not None:
+        path = out / "schedule.json"
         write_schedule(path, schedule, scenario)
         say(f"wrote {path}", console=errors if args.json else console)
     if schedule.status is SolveStatus.INFEASIBLE:
@@ -202,6 +214,7 @@ def _run_robust(
     settings: SolveSettings,
     console: Console,
     errors: Console,
+    out: Path | None,
 ) -> int:
     from sim.robust_plan import choose_robust_plan
 
@@ -211,7 +224,7 @@ def _run_robust(
             settings,
             runs=args.robust_runs,
             seed=args.robust_seed,
-            workers=args.robust_workers,
+            workers=capped_workers(args.robust_workers, "--robust-workers"),
             progress=None if args.quiet else (lambda m: errors.print(f"  {m}")),
         )
     except ValueError as exc:
@@ -251,12 +264,14 @@ def _run_robust(
         f"chosen: {choice.chosen.name}: expected held weight {gain:+.1f} against the plain "
         f"optimum, at a planned cost of {plain.held_planned - choice.chosen.held_planned} weight"
     )
-    if args.output:
-        out = Path(args.output)
+    if out is not None:
         for c in choice.candidates:
             write_schedule(out / "robust" / f"{c.name}.json", c.schedule, scenario)
         write_schedule(out / "schedule.json", choice.chosen.schedule, scenario)
-        console.print(f"wrote {out / 'schedule.json'} (the chosen plan) and {out / 'robust'}/")
+        say(
+            f"wrote {out / 'schedule.json'} (the chosen plan) and {out / 'robust'}/",
+            console=console,
+        )
     return ExitCode.OK
 
 
@@ -273,18 +288,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("-o", "--output", metavar="DIR", help="write DIR/schedule.json")
     parser.add_argument(
         "--time-limit",
-        type=float,
+        type=seconds,
         default=30.0,
         metavar="S",
         help="search budget in (deterministic) seconds, shared by the tiers (default 30)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="CP-SAT random seed (default 0)")
+    parser.add_argument(
+        "--seed", type=seed, default=0, help="CP-SAT random seed, 0 to 2**31-1 (default 0)"
+    )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=workers,
         default=1,
         metavar="N",
-        help="CP-SAT workers; any N gives reproducible results (default 1)",
+        help="CP-SAT workers, at most one per core; any N gives reproducible results (default 1)",
     )
     parser.add_argument(
         "--from",
@@ -300,21 +317,21 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument(
         "--robust-runs",
-        type=int,
+        type=whole_number(1, what="replays"),
         default=200,
         metavar="N",
         help="replays per variant with --robust (default 200)",
     )
     parser.add_argument(
         "--robust-seed",
-        type=int,
+        type=seed,
         default=0,
         metavar="S",
         help="root seed of the replays with --robust (default 0)",
     )
     parser.add_argument(
         "--robust-workers",
-        type=int,
+        type=workers,
         default=1,
         metavar="W",
         help="replay processes with --robust (default 1)",
