@@ -257,8 +257,9 @@ def fit_request(replay: ReplayControl, meeting: LiveMeeting) -> None:
         if party is None or party.withdrawn:
             return
         own = [_booking(replay, item) for item in party.agenda if _booked(item)]
-        if party.location is not None and now >= party.arrival:
-            own.append(Booking(now, max(now, party.busy_until), party.location, False, False))
+        where = party.heading or party.location  # on the road: where it will be
+        if where is not None and now >= party.arrival:
+            own.append(Booking(now, max(now, party.busy_until), where, False, False))
         bookings[party_id] = own
         stay = party.party.presence
         presence[party_id] = Interval(min(max(stay.start, party.arrival), stay.end), stay.end)
@@ -273,8 +274,8 @@ def fit_request(replay: ReplayControl, meeting: LiveMeeting) -> None:
         replay.log(meeting.ident, "no gap found")
         return
     meeting.place(slot.day, slot.start, slot.venue)
-    replay.add_to_agendas(meeting)
     replay.log(meeting.ident, f"fitted at minute {slot.start} at {slot.venue}")
+    replay.add_to_agendas(meeting)
 
 
 def _booked(item: LiveEvent | LiveMeeting) -> bool:

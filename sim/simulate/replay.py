@@ -24,6 +24,7 @@ schedules are compared on the same luck.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Generator, Mapping
 from typing import Any
 
@@ -144,10 +145,11 @@ class Replay:
             if live.state is State.PLANNED:
                 for party_id in live.meeting.parties:
                     self._parties[party_id].agenda.append(live)
+        self._walks: dict[str, Any] = {}
         for party in self._parties.values():
             party.sort_agenda()
             self._primary_delay += max(0, party.arrival - party.party.presence.start)
-            env.process(self._walk(party))
+            self._walks[party.ident] = env.process(self._walk(party))
             notice = self._policy.arrival_notice
             if notice is not None and party.arrival > party.party.presence.start + notice:
                 self._at(party.party.presence.start, self._late_arrival_known, party, notice)
@@ -215,6 +217,7 @@ class Replay:
                 if day >= 0 and not home:
                     yield from self._go_home(party, day)
                     home = True
+                    continue  # something may have been asked for on the way
                 party.news = env.event()
                 yield party.news
                 party.news = None
@@ -239,12 +242,23 @@ class Replay:
             party.location = venue = item.venue
             arrived = self.now
             if isinstance(item, LiveMeeting):
-                yield self._join(party, item)
+                with contextlib.suppress(simpy.Interrupt):  # called away: ``_call_away``
+                    yield self._join(party, item)
+                party.waiting = None
                 if self._record:  # where it waited: a re-plan may move the meeting since
                     self._record_meeting(party, item, venue, arrived)
             else:
                 yield self._turn_up(party, item)
                 self._leave_event(party, item, arrived)
+        if not party.withdrawn and party.arrival < party.departure:
+            self._gone(party)
+
+    def _gone(self, party: LiveParty) -> None:
+        """The party has left the summit: what it had still to attend will not happen with it
+        (it may have set off for a meeting too late to be there before it left)."""
+        for item in list(party.agenda):
+            if isinstance(item, LiveMeeting) and item.state is State.PLANNED:
+                self.give_up(item, f"{party.ident} leaves the summit before it could end")
 
     def _next_item(self, party: LiveParty) -> LiveEvent | LiveMeeting | None:
         agenda = party.agenda
@@ -314,8 +328,11 @@ class Replay:
         """Arrive for a meeting; the simpy Event that lets the party go again."""
         release = meeting.release
         meeting.present.append(party.ident)
+        party.waiting = meeting
         self.log(party.ident, f"waits for {meeting.ident}")
         self.check(meeting)
+        if party.waiting is not meeting:  # called away by what that look set off
+            return self._env.timeout(0)
         return release
 
     def _record_meeting(
@@ -570,6 +587,30 @@ class Replay:
             party.sort_agenda()
             if party.news is not None and not party.news.triggered:
                 party.news.succeed()
+            self._call_away(party)
+
+    def _call_away(self, party: LiveParty) -> None:
+        """A party waits only for the first open item of its agenda. When something now
+        comes before the meeting it waits for (a meeting asked for on the day), it
+        stops waiting and goes to that: otherwise two parties could each wait at a
+        different one of their two common meetings, and lose both."""
+        waiting = party.waiting
+        if (
+            waiting is None
+            or waiting.state is not State.PLANNED
+            or party.ident not in waiting.present
+            or party.first_open() is waiting
+        ):
+            return
+        waiting.present.remove(party.ident)
+        queue = self._room_queue.get(waiting.venue, [])
+        if waiting in queue:
+            queue.remove(waiting)
+        self.log(party.ident, f"stops waiting for {waiting.ident}")
+        party.waiting = None
+        walk = self._walks[party.ident]
+        if walk is not self._env.active_process:  # else it is in ``_join``, which sees it
+            walk.interrupt()
 
     # --- the result ------------------------------------------------------------------
 

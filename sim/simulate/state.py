@@ -5,7 +5,9 @@ that is not frozen); ``sim.simulate.replay`` owns them and the policies read the
 party has an *agenda*: its open engagements sorted by a key shared by everyone,
 ``(minute, 0 for a programme event / 1 for a meeting, id)``. Because the key is
 global, two parties never disagree on which of their common meetings comes
-first, so right-shifting never deadlocks.
+first, so right-shifting never deadlocks, as long as a party waits only for the
+first open item of its agenda: when a meeting is put in front of the one a party
+waits for (a same-day request), the replay calls it away (``LiveParty.waiting``).
 """
 
 from __future__ import annotations
@@ -151,6 +153,7 @@ class LiveParty:
         "location",
         "news",
         "party",
+        "waiting",
         "withdrawn",
     )
 
@@ -166,9 +169,18 @@ class LiveParty:
         self.withdrawn = False
         self.news: Any = None  # a simpy Event while the party waits for something to do
         self.busy_until = arrival  # when the current engagement or leg is expected to end
+        self.waiting: LiveMeeting | None = None  # the meeting it is at, until it ends or leaves
 
     def sort_agenda(self) -> None:
         self.agenda.sort(key=lambda item: item.key)
+
+    def first_open(self) -> LiveEvent | LiveMeeting | None:
+        """The first engagement still to come in its agenda: a meeting in the current
+        plan (or running) or a programme event not over."""
+        for item in self.agenda:
+            if item.is_open if isinstance(item, LiveMeeting) else item.end is None:
+                return item
+        return None
 
 
 def meeting_result(meeting: LiveMeeting, came: set[str]) -> MeetingResult:
