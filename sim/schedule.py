@@ -466,7 +466,12 @@ def _schedule_from(
 
 
 def reference_problems(
-    schedule: Schedule, scenario: Scenario, name: str, positions: Sequence[int] = ()
+    schedule: Schedule,
+    scenario: Scenario,
+    name: str,
+    positions: Sequence[int] = (),
+    *,
+    published: bool = False,
 ) -> list[Problem]:
     """What in ``schedule`` the scenario does not have: meetings, venues, days, rooms,
     and meetings listed twice or ending before they start. The replay and the exports
@@ -474,7 +479,11 @@ def reference_problems(
     instead. ``positions``: where each assignment, then each meeting not held, is in
     the file's ``meetings`` (default: that order). When there is any problem, the
     first one says whose schedule it is if it was made from another scenario (the
-    likely cause)."""
+    likely cause).
+
+    ``published``: the schedule is a plan published before the scenario changed (the
+    calendars' previous plan), which may name meetings since withdrawn; only the
+    venues of the meetings the scenario still has must exist (they are looked up)."""
     problems: list[Problem] = []
     entries: list[tuple[str, Assignment | None]] = [(a.meeting, a) for a in schedule.assignments]
     entries += [(u.meeting, None) for u in schedule.unscheduled]
@@ -492,6 +501,21 @@ def reference_problems(
     venue_ids = [v.id for v in scenario.venues]
     seen: set[str] = set()
     for key, (meeting, held) in enumerate(entries):
+        if published:
+            if (
+                held is not None
+                and meeting in scenario.meeting_by_id
+                and held.venue not in scenario.venue_by_id
+            ):
+                add(
+                    key,
+                    "venue",
+                    f"the published schedule names venue {held.venue!r}, which the "
+                    "scenario does not have",
+                    "keep the venue in the scenario while a published plan names it, or "
+                    "leave out --previous",
+                )
+            continue
         if meeting not in scenario.meeting_by_id:
             add(
                 key,
@@ -544,7 +568,7 @@ def reference_problems(
                     f"{held.day}, {day.date.isoformat()} (minutes {first} to {last})",
                 )
     mismatch = provenance_mismatch(schedule, scenario)
-    if problems and mismatch is not None:
+    if problems and mismatch is not None and not published:  # a published plan is older
         problems.insert(
             0,
             Problem(
@@ -560,11 +584,16 @@ def reference_problems(
 
 
 def schedule_from_json(
-    text: str, name: str = "<schedule>", scenario: Scenario | None = None
+    text: str,
+    name: str = "<schedule>",
+    scenario: Scenario | None = None,
+    *,
+    published: bool = False,
 ) -> Schedule:
     """Parse schedule.json; raise ScheduleFileError (naming the file and the field) if
     it is malformed, or, when ``scenario`` is given, if it names a meeting, venue, day
-    or room the scenario does not have."""
+    or room the scenario does not have (``reference_problems``; ``published``: a plan
+    published before the scenario changed)."""
     f = _Fields(name)
     try:
         data = json.loads(
@@ -624,13 +653,15 @@ def schedule_from_json(
     if problems:
         raise ScheduleFileError(problems)
     if scenario is not None:
-        problems = reference_problems(schedule, scenario, name, positions)
+        problems = reference_problems(schedule, scenario, name, positions, published=published)
         if problems:
             raise ScheduleFileError(problems)
     return schedule
 
 
-def read_schedule(path: str | Path, scenario: Scenario | None = None) -> Schedule:
+def read_schedule(
+    path: str | Path, scenario: Scenario | None = None, *, published: bool = False
+) -> Schedule:
     """Read schedule.json: InputFileError if the file is missing, not a regular file or
     unreadable (a usage error), ScheduleFileError if it is not a schedule (or, with
     ``scenario``, names what the scenario does not have: ``schedule_from_json``)."""
@@ -677,4 +708,4 @@ def read_schedule(path: str | Path, scenario: Scenario | None = None) -> Schedul
                 )
             ]
         ) from None
-    return schedule_from_json(text, name, scenario)
+    return schedule_from_json(text, name, scenario, published=published)

@@ -685,6 +685,38 @@ def test_a_schedule_naming_what_the_scenario_lacks(
     assert outcome.code in (ExitCode.RULES_BROKEN, ExitCode.OK)
 
 
+def test_a_published_schedule_may_name_withdrawn_meetings(
+    scenario: Path,
+    schedule: Path,
+    tmp_path: Path,
+    published: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # export --previous: the plan published before the scenario changed
+    family = "4. schedule files"
+    withdrawn = edited(schedule, lambda d: first_meeting(d).update(meeting="gone", venue="x"))
+    outcome = sim_main(
+        family,
+        capsys,
+        *("export", schedule, "--scenario", scenario, "-q", "-o", tmp_path / "calendars"),
+        *("--previous", withdrawn, "--format", "ics"),
+    )
+    assert outcome.code == ExitCode.OK
+    moved = edited(schedule, lambda d: first_meeting(d).update(venue="x"))
+    outcome = sim_main(
+        family,
+        capsys,
+        *("export", schedule, "--scenario", scenario, "-q", "-o", published),
+        *("--previous", moved, "--format", "ics"),
+    )
+    assert outcome.code == ExitCode.INVALID_INPUT
+    assert (
+        f"{moved}: meetings[0].venue: the published schedule names venue 'x', which the "
+        "scenario does not have; keep the venue in the scenario while a published plan "
+        "names it, or leave out --previous"
+    ) in outcome.err
+
+
 def test_schedule_from_json_alone(schedule: Path) -> None:
     text = schedule.read_text(encoding="utf-8")
     assert schedule_from_json(text, "s.json") == read_schedule(schedule)

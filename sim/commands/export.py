@@ -32,8 +32,9 @@ def run(args: argparse.Namespace) -> int:
     # refused if it names a meeting, venue or day the scenario does not have
     schedule = read_schedule(args.schedule, scenario)
     warn_if_foreign(args.schedule, schedule, scenario)
-    # the published schedule may be of an older version of the scenario: as it is
-    previous = read_schedule(args.previous) if args.previous else None
+    # the published schedule may be of an older version of the scenario, naming
+    # meetings since withdrawn; only the venues it names must still exist
+    previous = read_schedule(args.previous, scenario, published=True) if args.previous else None
     simulation = Path(args.simulation) if args.simulation else None
     if simulation is not None and not (simulation / "simulation.json").is_file():
         raise InputFileError(
