@@ -229,6 +229,18 @@ def test_an_unusable_output_path_is_a_usage_error(
         assert (tmp_path / "file.txt").read_text(encoding="utf-8") == "a file\n"
 
 
+@pytest.mark.parametrize("command", ["schema", "generate"])
+def test_a_device_is_no_output_file(
+    command: str, scenario: Path, schedule: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A file is written whole by renaming over it: that would replace /dev/full itself.
+    argv = FILE_COMMANDS[command](scenario, schedule, Path("/dev/full"))
+    outcome = sim_main("1. unusable output paths", capsys, *argv)
+    assert outcome.code == ExitCode.USAGE
+    assert "/dev/full: --output: is a device or a pipe, not a regular file" in outcome.err
+    assert Path("/dev/full").is_char_device()
+
+
 def test_the_output_is_checked_before_the_work(
     scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

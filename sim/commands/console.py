@@ -215,6 +215,14 @@ def usable_output_file(path: str | Path, option: str = "--output") -> Path:
         raise _bad_output(target, option, f"cannot use it: {exc.strerror}", hint) from None
     if stat.S_ISDIR(mode):
         raise _bad_output(target, option, "is a folder, not a file", hint)
+    if not stat.S_ISREG(mode):
+        # written whole by renaming over it, which would replace a device or a pipe
+        raise _bad_output(
+            target,
+            option,
+            "is a device or a pipe, not a regular file",
+            "leave out the option to write to standard output",
+        )
     if not os.access(target.parent, os.W_OK | os.X_OK):
         raise _bad_output(target, option, f"cannot write in {target.parent}", hint)
     return target
