@@ -4,7 +4,8 @@ Exit codes are ``sim.exit_codes.ExitCode``: 0 success; 1 invalid input; 2 usage
 error (including a missing input file); 3 no schedule exists; 4 no schedule found
 in time; 5 a hard rule is broken (``sim check``); 130 interrupted. A file that cannot
 be written (an output folder that is a file, a full disk) is a usage error: its path
-and the reason, no traceback.
+and the reason, no traceback. A bug is one line saying so, exit 1 as Python's own
+(``SIM_TRACEBACK=1`` shows the traceback instead).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import json
 import logging
 import os
 import sys
+import traceback
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from sim.commands.console import printable
@@ -117,9 +120,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
+    except Exception as exc:  # a bug: one line that says so, not a traceback
+        if os.environ.get("SIM_TRACEBACK"):
+            raise
+        print(printable(internal_error(exc, args.command)), file=sys.stderr)
+        return INTERNAL_ERROR
     finally:
         warnings.showwarning = shown
     return code
+
+
+# What Python itself exits with on an uncaught exception: a bug exits as it always did.
+INTERNAL_ERROR = 1
+
+
+def internal_error(exc: BaseException, command: str) -> str:
+    """A bug in words: what went wrong and where, and what to do."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if f"{os.sep}sim{os.sep}" in f.filename] or frames
+    where = ""
+    if ours:
+        frame = ours[-1]
+        where = f" (at {Path(frame.filename).name}:{frame.lineno})"
+    text = str(exc)
+    what = f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
+    return (
+        f"sim {command}: internal error: {what}{where}. This is a bug in sim, not in your "
+        "files: please report it with the command and its input files "
+        "(SIM_TRACEBACK=1 shows the Python traceback)"
+    )
 
 
 def _show_warning(

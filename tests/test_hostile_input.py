@@ -1036,6 +1036,29 @@ def test_a_schedule_of_another_scenario(
         )
 
 
+# --- 9. a bug: the safety net ------------------------------------------------------------
+
+
+def test_a_bug_is_one_line_not_a_traceback(
+    scenario: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sim.commands.validate
+
+    def broken(path: object) -> None:
+        raise KeyError("venue-x")
+
+    monkeypatch.setattr(sim.commands.validate, "load_scenario", broken)
+    outcome = sim_main("9. a bug (the safety net)", capsys, "validate", scenario)
+    assert outcome.code == 1
+    assert outcome.err.startswith(
+        "sim validate: internal error: KeyError: 'venue-x' (at validate.py:"
+    )
+    assert "This is a bug in sim, not in your files" in outcome.err
+    monkeypatch.setenv("SIM_TRACEBACK", "1")
+    with pytest.raises(KeyError):
+        main(["validate", str(scenario)])
+
+
 # --- the table of the issue ---------------------------------------------------------------
 
 
