@@ -19,13 +19,14 @@ from sim.model import Meeting, Scenario
 from sim.scenario.load import load_scenario_text
 from sim.simulate.calibrated import CALIBRATED
 from sim.simulate.disruptions import DrawPlan, Draws
-from sim.simulate.outcome import Outcome, SpanKind
+from sim.simulate.monte_carlo import simulate
+from sim.simulate.outcome import Outcome, PartyResult, SpanKind
 from sim.simulate.policies import POLICY_NAMES, make_policy
 from sim.simulate.replay import Replay
 from sim.simulate.state import Stage
 from sim.solve.greedy import greedy_schedule
 from sim.testing import generated_scenario_yaml
-from tests.replay_helpers import calm, checked_planner, run, schedule_of
+from tests.replay_helpers import calm, checked_planner, keep_or_fit_planner, run, schedule_of
 from tests.tiny import DAY, base_document, meeting, scenario_of
 
 
@@ -225,3 +226,153 @@ def test_the_wait_cycle_detector_sees_the_old_deadlock() -> None:
     )
     cycles = wait_cycles(outcome, dict(scenario.meeting_by_id))
     assert cycles and cycles[0][0] == 600
+
+
+# --- 2. the principal's fixed programme comes first ------------------------------------
+
+
+def _concert(*attendees: str, end: str = "12:30") -> dict[str, object]:
+    """The concert at b, from 12:00."""
+    return {
+        "id": "concert",
+        "name": "Concert",
+        "kind": "reception",
+        "start": f"{DAY} 12:00",
+        "end": f"{DAY} {end}",
+        "venue": "b",
+        "attendees": list(attendees),
+    }
+
+
+def _concert_morning() -> Scenario:
+    """m1 (host and g1, 10:00-11:00 at a), then the concert at b at 12:00 for both."""
+    doc = base_document()
+    doc["meetings"] = [meeting("m1", "host", "g1", min_duration="45min")]
+    doc["fixed_events"] = [_concert("host", "g1")]
+    return scenario_of(doc)
+
+
+def test_an_overrunning_meeting_is_cut_when_the_principal_must_leave_for_the_programme() -> None:
+    # m1 would run 150 minutes, to 12:30. The host must leave a at 11:30 to reach the
+    # 12:00 concert: m1 is cut to 90 minutes, under every policy.
+    scenario = _concert_morning()
+    schedule = schedule_of(scenario, ("m1", "10:00", "a"))
+    draws = calm(scenario, length={"m1": 150})
+    outcome = run(scenario, schedule, draws, make_policy("as-planned"))
+    assert outcome.trace == (
+        (540, "host", "arrives"),
+        (540, "host", "waits for m1"),
+        (540, "g1", "arrives"),
+        (540, "g1", "waits for m1"),
+        (540, "g2", "arrives"),
+        (540, "g3", "arrives"),
+        (600, "m1", "starts at a"),
+        (600, "m1", "cut to 90 min: host must leave for concert"),
+        (690, "m1", "ends"),
+        (690, "host", "leaves a for b"),
+        (690, "g1", "leaves a for b"),
+        (720, "concert", "starts"),
+        (720, "host", "reaches b"),  # on time
+        (720, "g1", "reaches b"),
+        (750, "concert", "ends"),
+        (750, "host", "leaves b for a"),
+        (780, "host", "reaches a"),
+    )
+    for policy in POLICY_NAMES:
+        outcome = run(scenario, schedule, draws, make_policy(policy, keep_or_fit_planner))
+        result = outcome.result_of("m1")
+        assert (result.held, result.start, result.end) == (True, 600, 690), policy
+        assert (result.cut, result.cut_for) == (60, "concert"), policy
+        assert outcome.party_result("host") == PartyResult("host"), policy
+        assert outcome.late == (), policy
+
+
+def test_without_programme_first_the_host_misses_the_concert_and_the_outcome_says_so() -> None:
+    scenario = _concert_morning()
+    schedule = schedule_of(scenario, ("m1", "10:00", "a"))
+    policy = make_policy("as-planned")
+    policy.programme_first = False
+    outcome = run(scenario, schedule, calm(scenario, length={"m1": 150}), policy)
+    assert outcome.trace[-6:] == (
+        (600, "m1", "starts at a"),
+        (720, "concert", "starts"),  # without them
+        (750, "m1", "ends"),
+        (750, "concert", "ends"),
+        (750, "host", "misses concert"),
+        (750, "g1", "misses concert"),
+    )
+    assert outcome.result_of("m1").cut == 0
+    assert outcome.party_result("host").missed == ("concert",)
+    assert outcome.party_result("g1").missed == ("concert",)
+
+
+def test_a_guest_is_not_cut_for_its_own_programme_and_comes_late() -> None:
+    # Only g1 goes to the concert: m1 runs its 130 minutes, to 12:10; g1 reaches b at
+    # 12:40, 40 minutes late. g2 lands 25 minutes late.
+    doc = base_document()
+    doc["meetings"] = [meeting("m1", "host", "g1")]
+    doc["fixed_events"] = [_concert("g1", end="12:45")]
+    scenario = scenario_of(doc)
+    schedule = schedule_of(scenario, ("m1", "10:00", "a"))
+    draws = calm(scenario, length={"m1": 130}, arrival_delay={"g2": 25})
+    outcome = run(scenario, schedule, draws, make_policy("as-planned"))
+    result = outcome.result_of("m1")
+    assert (result.end, result.cut, result.cut_for) == (730, 0, "")
+    assert outcome.parties == (
+        PartyResult("host"),
+        PartyResult("g1", late=(("concert", 40),)),
+        PartyResult("g2", arrived_late=25),
+        PartyResult("g3"),
+    )
+    assert outcome.late == (("g1", "concert", 40),)
+
+
+# --- 5. the results show the programme misses ------------------------------------------
+
+
+def test_the_results_show_who_missed_the_programme_and_who_came_late() -> None:
+    # The host lands 30 minutes late and misses its 09:00-09:15 welcome; g1 is kept by
+    # m1 (it runs 90 minutes over; only g1 has the 11:30 press event, so nothing cuts
+    # it) and misses the press event; g2 lands 75 minutes late and reaches its 10:00
+    # lunch at 10:15. Every replication is the same: no randomness, scripted what-ifs.
+    doc = base_document()
+    doc["meetings"] = [meeting("m1", "host", "g1")]
+
+    def event(ident: str, start: str, end: str, venue: str, *attendees: str) -> dict[str, object]:
+        when = {"start": f"{DAY} {start}", "end": f"{DAY} {end}"}
+        return {"id": ident, "name": ident, "kind": "other", **when, "venue": venue,
+                "attendees": list(attendees)}  # fmt: skip
+
+    doc["fixed_events"] = [
+        event("welcome", "09:00", "09:15", "a", "host"),
+        event("lunch", "10:00", "11:00", "a", "g2"),
+        event("press", "11:30", "11:50", "b", "g1"),
+    ]
+    doc["uncertainty"] = {
+        "scripted": [
+            {"event": "delay_arrival", "party": "host", "by": "30min"},
+            {"event": "delay_arrival", "party": "g2", "by": "1h15"},
+            {"event": "overrun", "meeting": "m1", "by": "90min"},
+        ]
+    }
+    scenario = scenario_of(doc)
+    schedule = schedule_of(scenario, ("m1", "09:30", "a"))
+    outcome = run(scenario, schedule, calm(scenario), make_policy("as-planned"))
+    assert outcome.parties == (
+        PartyResult("host", arrived_late=30, missed=("welcome",)),
+        PartyResult("g1", missed=("press",)),
+        PartyResult("g2", arrived_late=75, late=(("lunch", 15),)),
+        PartyResult("g3"),
+    )
+    result = simulate(
+        scenario, schedule, runs=3, policies=("as-planned",), disruptions="none", timelines=False
+    )
+    stats = result.variants[0]
+    assert {p.party: (p.p_missed_event, p.event_late_minutes) for p in stats.parties} == {
+        "host": (1.0, 0.0),
+        "g1": (1.0, 0.0),
+        "g2": (0.0, 15.0),
+        "g3": (None, None),  # no programme
+    }
+    assert (stats.p_principal_missed_event, stats.principal_event_late_minutes) == (1.0, 0.0)
+    assert stats.late_events == 3  # unchanged: events reached late or missed, all parties

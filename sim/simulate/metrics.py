@@ -9,8 +9,11 @@ that ran it). The metrics, per (schedule, policy) variant:
   the start delay's P50 and P90 (when held), and the commonest reasons it
   was not held;
 * per party: the overrun of its day (the end of its last engagement against
-  the plan's) at P50 and P90 (the worst day of each replication), and the
-  latest end seen;
+  the plan's) at P50 and P90 (the worst day of each replication), the latest
+  end seen, P(it missed
+  at least one programme event) and the mean minutes it came late to them;
+* for the principals together: P(one of them missed a programme event) and the
+  mean minutes they came late to them;
 * stability: changes against the plan per replication (a planned meeting not
   held, held on another day or venue or more than 10 minutes off its start, or
   a meeting held that was not planned);
@@ -62,6 +65,8 @@ class Summary:
     knock_on: int
     primary: int
     day_end: tuple[int, ...]  # per (party, day), parties then days: -1 when nothing that day
+    missed: tuple[int, ...]  # per party: programme events it missed
+    late_minutes: tuple[int, ...]  # per party: minutes late to the programme events it reached
     requests: int  # meetings asked for on the day
     requests_held: int
     late_events: int  # programme events reached late or missed, over all parties
@@ -118,6 +123,13 @@ def summarise(outcome: Outcome, stage: Stage, variant: int) -> Summary:
         for party in scenario.parties
         for day in scenario.days
     )
+    programme = {p.party: p for p in outcome.parties}
+    missed = tuple(
+        len(programme[p.id].missed) if p.id in programme else 0 for p in scenario.parties
+    )
+    late_minutes = tuple(
+        programme[p.id].late_minutes if p.id in programme else 0 for p in scenario.parties
+    )
     return Summary(
         replication=outcome.replication,
         variant=variant,
@@ -130,6 +142,8 @@ def summarise(outcome: Outcome, stage: Stage, variant: int) -> Summary:
         knock_on=knock_on,
         primary=outcome.primary_delay,
         day_end=day_end,
+        missed=missed,
+        late_minutes=late_minutes,
         requests=len(requests),
         requests_held=len(held_requests),
         late_events=len(outcome.late),
@@ -169,6 +183,11 @@ class PartyStats:
     overrun_p50: float | None  # minutes the worst day of a replication ran past the plan
     overrun_p90: float | None
     latest_end: int | None  # the latest minute any of its days ended, over all replications
+    # Its fixed programme (None when it attends no programme event): the share of
+    # replications in which it missed at least one event, and the minutes it came late
+    # to the events it reached, mean per replication.
+    p_missed_event: float | None = None
+    event_late_minutes: float | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +213,11 @@ class VariantStats:
     parties: tuple[PartyStats, ...]
     chosen: Mapping[str, int]  # "median" and "worst" replication
     replan_seconds_p50: float | None = field(default=None, compare=False)
+    # The principals' fixed programme: the share of replications in which one of them
+    # missed a programme event, and the minutes they came late to the events they
+    # reached, summed over the principals, mean per replication.
+    p_principal_missed_event: float = 0.0
+    principal_event_late_minutes: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -338,6 +362,7 @@ def _variant_stats(
     knock_on = sum(r.knock_on for r in rows)
     seconds = [s for r in rows for s in r.replan_seconds]
     ranked = sorted(rows, key=lambda r: (r.lost_weight, r.knock_on, r.replication))
+    principals = [i for i, p in enumerate(scenario.parties) if p.principal]
     return VariantStats(
         label=variant.label,
         schedule=variant.schedule,
@@ -360,6 +385,9 @@ def _variant_stats(
         parties=_party_stats(scenario, stage, rows),
         chosen={"median": ranked[runs // 2].replication, "worst": ranked[-1].replication},
         replan_seconds_p50=float(np.median(seconds)) if seconds else None,
+        p_principal_missed_event=sum(any(r.missed[i] for i in principals) for r in rows) / runs,
+        principal_event_late_minutes=sum(r.late_minutes[i] for r in rows for i in principals)
+        / runs,
     )
 
 
@@ -397,6 +425,8 @@ def _party_stats(
 ) -> tuple[PartyStats, ...]:
     planned = planned_day_ends(scenario, stage)
     days = len(scenario.days)
+    runs = len(rows)
+    attends = {a for e in scenario.fixed_events for a in e.attendees}
     stats: list[PartyStats] = []
     for p, party in enumerate(scenario.parties):
         overruns: list[float] = []
@@ -414,7 +444,19 @@ def _party_stats(
             if worst is not None:
                 overruns.append(worst)
         p50, p90 = _percentiles(overruns)
-        stats.append(PartyStats(party.id, p50, p90, latest))
+        programme = party.id in attends
+        stats.append(
+            PartyStats(
+                party.id,
+                p50,
+                p90,
+                latest,
+                p_missed_event=sum(r.missed[p] > 0 for r in rows) / runs if programme else None,
+                event_late_minutes=sum(r.late_minutes[p] for r in rows) / runs
+                if programme
+                else None,
+            )
+        )
     return tuple(stats)
 
 

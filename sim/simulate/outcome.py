@@ -10,7 +10,7 @@ the replications worth drawing as a Gantt chart.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -47,6 +47,27 @@ class MeetingResult:
     cut: int = 0  # minutes a policy cut from its drawn length
     added: bool = False  # asked for during the summit
     weight: int = 0
+    cut_for: str = ""  # the programme event a principal had to leave it for, if that cut it
+
+
+@dataclass(frozen=True)
+class PartyResult:
+    """How one party kept to its fixed programme in one replication.
+
+    ``arrived_late``: minutes after its planned arrival that it landed (0 when on time
+    or early); ``late``: the programme events it reached after they had started, with
+    the minutes; ``missed``: those it never got to (it was busy until they ended, or
+    had left the summit, or never came; a party that withdrew misses nothing).
+    """
+
+    party: str
+    arrived_late: int = 0
+    late: tuple[tuple[str, int], ...] = ()
+    missed: tuple[str, ...] = ()
+
+    @property
+    def late_minutes(self) -> int:
+        return sum(minutes for _, minutes in self.late)
 
 
 @dataclass(frozen=True)
@@ -54,10 +75,11 @@ class Outcome:
     """One replication of one (schedule, policy) variant.
 
     ``day_end`` maps (party, day index) to the end of the party's last engagement
-    that day; ``primary_delay`` is the sum of the disruptions themselves (meeting
-    and session overruns, late landings, slow motorcades), in minutes, the
-    denominator of the delay multiplier; ``late`` lists (party, event, minutes)
-    for programme events a party reached after they started (or missed: -1).
+    that day; ``primary_delay`` is the sum of the disruptions
+    themselves (meeting and session overruns, late landings, slow motorcades), in
+    minutes, the denominator of the delay multiplier; ``late`` lists (party, event,
+    minutes) for programme events a party reached after they started (or missed:
+    -1); ``parties`` the same per party, with its late arrival, in scenario order.
     """
 
     replication: int
@@ -71,12 +93,39 @@ class Outcome:
     replan_seconds: tuple[float, ...] = ()
     timeline: tuple[Span, ...] = ()
     trace: tuple[tuple[int, str, str], ...] = field(default=(), compare=False)
+    parties: tuple[PartyResult, ...] = ()
 
     def result_of(self, meeting_id: str) -> MeetingResult:
         for result in self.meetings:
             if result.meeting == meeting_id:
                 return result
         raise KeyError(f"No meeting {meeting_id!r} in replication {self.replication}")
+
+    def party_result(self, party_id: str) -> PartyResult:
+        for result in self.parties:
+            if result.party == party_id:
+                return result
+        raise KeyError(f"No party {party_id!r} in replication {self.replication}")
+
+
+def party_results(
+    parties: Sequence[str],
+    arrived_late: Mapping[str, int],
+    late: Sequence[tuple[str, str, int]],
+) -> tuple[PartyResult, ...]:
+    """Per party (in the order given), its late arrival and the programme events it
+    reached late (minutes >= 0) or missed (-1), from the replay's ``late`` list."""
+    reached: dict[str, list[tuple[str, int]]] = {p: [] for p in parties}
+    missed: dict[str, list[str]] = {p: [] for p in parties}
+    for party, event, minutes in late:
+        if minutes < 0:
+            missed[party].append(event)
+        else:
+            reached[party].append((event, minutes))
+    return tuple(
+        PartyResult(p, max(0, arrived_late.get(p, 0)), tuple(reached[p]), tuple(missed[p]))
+        for p in parties
+    )
 
 
 def outcome_to_dict(outcome: Outcome) -> dict[str, Any]:
@@ -96,6 +145,7 @@ def outcome_to_dict(outcome: Outcome) -> dict[str, Any]:
                 "venue": r.venue,
                 "reason": r.reason,
                 "cut_minutes": r.cut,
+                "cut_for": r.cut_for,
                 "added": r.added,
                 "weight": r.weight,
             }
@@ -104,6 +154,11 @@ def outcome_to_dict(outcome: Outcome) -> dict[str, Any]:
         "late_for_events": [
             {"party": party, "event": event, "minutes": minutes, "missed": minutes < 0}
             for party, event, minutes in outcome.late
+        ],
+        "late_arrivals": [
+            {"party": p.party, "minutes": p.arrived_late}
+            for p in outcome.parties
+            if p.arrived_late > 0
         ],
         "timeline": [
             {

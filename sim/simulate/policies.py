@@ -39,6 +39,10 @@ class Policy:
 
     name = "as-planned"
     arrival_notice: int | None = None  # minutes late that a policy wants to be told about
+    # The principal's fixed programme comes first: a meeting that would make a principal
+    # late for a programme event is cut when the principal must leave (never below 1
+    # minute), whatever else the policy does. False: the meeting runs its course.
+    programme_first = True
 
     def start_length(self, meeting: Meeting) -> int:
         """The length that must still fit for the meeting to start."""

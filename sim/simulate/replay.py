@@ -33,7 +33,7 @@ import simpy
 from sim.model import Meeting, Scenario, ScriptedKind
 from sim.schedule import Schedule
 from sim.simulate.disruptions import Draws, home_leg
-from sim.simulate.outcome import Outcome, Span, SpanKind
+from sim.simulate.outcome import Outcome, Span, SpanKind, party_results
 from sim.simulate.policies import Policy
 from sim.simulate.state import (
     LiveEvent,
@@ -480,11 +480,38 @@ class Replay:
             queue.remove(meeting)
         drawn = self._draws.length.get(meeting.ident, meeting.meeting.duration)
         length = max(1, self._policy.length(self, meeting, drawn))
+        call = self._programme_call(meeting) if self._policy.programme_first else None
+        self.log(meeting.ident, f"starts at {meeting.venue}")
+        if call is not None and now + drawn > call[0] and now + length >= call[0]:
+            must, principal, event = call
+            length = max(1, must - now)
+            meeting.cut_for = event
+            self.log(meeting.ident, f"cut to {length} min: {principal} must leave for {event}")
         meeting.cut = max(0, drawn - length)
         for party_id in meeting.meeting.parties:  # as far as anyone knows: the planned length
             self._parties[party_id].busy_until = now + meeting.meeting.duration
-        self.log(meeting.ident, f"starts at {meeting.venue}")
         self._env.timeout(length).callbacks.append(lambda _event: self._end(meeting))
+
+    def _programme_call(self, meeting: LiveMeeting) -> tuple[int, str, str] | None:
+        """When a principal of the meeting must leave it, at the latest, for its next
+        programme event of the day (the event's planned start less the nominal ride):
+        (minute, principal, event), the earliest over the meeting's principals."""
+        scenario, call = self._scenario, None
+        for party_id in meeting.meeting.parties:
+            party = self._parties[party_id]
+            if not party.party.principal:
+                continue
+            for item in party.agenda:
+                if item.is_meeting or item.key <= meeting.key or item.end is not None:
+                    continue
+                if item.day == meeting.day:
+                    assert isinstance(item, LiveEvent)
+                    ride = scenario.travel_time(meeting.venue, item.venue)
+                    must = item.event.time.start - ride
+                    if call is None or must < call[0]:
+                        call = (must, party_id, item.ident)
+                break
+        return call
 
     def _end(self, meeting: LiveMeeting) -> None:
         now = self.now
@@ -621,11 +648,20 @@ class Replay:
             meeting_result(m, arrived)
             for m in sorted(self._meetings.values(), key=lambda m: m.ident)
         )
+        for party in self._parties.values():  # what a party never got to: it left, or never came
+            if not party.withdrawn:
+                self._late.extend(
+                    (party.ident, item.ident, -1)
+                    for item in party.agenda
+                    if isinstance(item, LiveEvent)
+                )
+        late = {p.ident: p.arrival - p.party.presence.start for p in self._parties.values()}
         return Outcome(
             replication=self._draws.replication,
             policy=self._policy.name,
             meetings=results,
             day_end=day_ends(self._attended, self._meetings.values()),
+            parties=party_results(list(self._parties), late, self._late),
             primary_delay=self._primary_delay,
             late=tuple(self._late),
             replans=self._replans,

@@ -90,6 +90,7 @@ class LiveMeeting:
     __slots__ = (
         "added",
         "cut",
+        "cut_for",
         "day",
         "end",
         "ident",
@@ -125,6 +126,7 @@ class LiveMeeting:
         self.end: int | None = None
         self.reason = ""
         self.cut = 0
+        self.cut_for = ""  # the programme event a principal had to leave it for
         self.wait_from: int | None = None
         self.wake_at: int | None = None
 
@@ -189,7 +191,7 @@ def meeting_result(meeting: LiveMeeting, came: set[str]) -> MeetingResult:
     if meeting.state is State.HELD:
         return MeetingResult(
             meeting.ident, True, meeting.start, meeting.end, meeting.venue,
-            cut=meeting.cut, added=added, weight=weight,
+            cut=meeting.cut, cut_for=meeting.cut_for, added=added, weight=weight,
         )  # fmt: skip
     reason = meeting.reason
     if meeting.state is State.REQUESTED:
