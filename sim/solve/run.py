@@ -7,18 +7,32 @@ scenario, seed and settings always give the same schedule; a wall-clock limit
 of five times the budget is only a safety net and a schedule it cuts short
 says so in its notes. With several workers, CP-SAT's interleaved search keeps
 the portfolio deterministic.
+
+Ctrl-C: while the search runs, SIGINT only sets a flag (a handler of our own, in
+the main thread); the waiting loop then asks CP-SAT to stop, and the best plan
+found so far is kept (``SolveResult.interrupted``). No KeyboardInterrupt is ever
+raised while OR-Tools is on the stack: one escaping from a C++ callback, or one
+that leaves CPython 3.11's ``Thread.join`` believing a still-running solver
+thread has ended, ends the process in ``std::terminate`` (SIGABRT, a core dump).
+A second Ctrl-C ends the process at once with exit status 130.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from types import FrameType
 
 from ortools.sat.python import cp_model
 
+from sim.exit_codes import ExitCode
 from sim.model import Scenario
 from sim.schedule import (
     Assignment,
@@ -49,6 +63,10 @@ class SolveSettings:
     tiers: tuple[str, ...] | None = None  # None: every tier; else only these names
     merge_tiers: bool = True  # solve TIER_GROUPS together (same optimum, fewer calls)
     groups: tuple[tuple[str, ...], ...] = TIER_GROUPS  # which tiers share a solve
+    # Ctrl-C during the search: True keeps the best plan found (``interrupted`` in the
+    # result); False stops the search cleanly, then raises KeyboardInterrupt (for a
+    # solve inside a longer computation, such as re-planning in a replay).
+    keep_on_interrupt: bool = True
 
 
 @dataclass(frozen=True)
@@ -79,7 +97,11 @@ class SolveResult:
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
-    """Reports each improving solution (objective and bound) while a tier is searched."""
+    """Reports each improving solution (objective and bound) while a tier is searched.
+
+    It runs inside CP-SAT (C++) in the solver's thread: an exception escaping from it
+    would abort the process, so one is kept in ``error``, the search is stopped, and
+    the caller raises it once the solver has returned."""
 
     def __init__(self, tier: str, progress: Progress | None, started: float) -> None:
         super().__init__()
@@ -87,15 +109,20 @@ class _Watcher(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
         self._progress = progress
         self._started = started
         self.first_at: float | None = None
+        self.error: BaseException | None = None
 
     def on_solution_callback(self) -> None:
-        if self.first_at is None:
-            self.first_at = time.perf_counter() - self._started
-        if self._progress is not None:
-            self._progress(
-                f"{self._tier}: best {self.objective_value:g}, bound {self.best_objective_bound:g}"
-                f" ({self.wall_time:.2f} s)"
-            )
+        try:
+            if self.first_at is None:
+                self.first_at = time.perf_counter() - self._started
+            if self._progress is not None and self.error is None:
+                self._progress(
+                    f"{self._tier}: best {self.objective_value:g}, "
+                    f"bound {self.best_objective_bound:g} ({self.wall_time:.2f} s)"
+                )
+        except BaseException as exc:  # nothing may escape into C++
+            self.error = exc
+            self.stop_search()
 
 
 def _parameters(solver: cp_model.CpSolver, settings: SolveSettings, budget: float) -> None:
@@ -221,7 +248,9 @@ class _Search:
 
     def run(self, groups: list[list[Tier]]) -> None:
         for group in groups:
-            if self.interrupted or not self._solve_group(group):
+            # The first group runs even after an early Ctrl-C: it is stopped at once and
+            # leaves the usual outcomes (a solution, the greedy fallback, or none).
+            if not self._solve_group(group) or self.interrupted:
                 break
         if self.interrupted:
             self.notes.append(
@@ -276,15 +305,16 @@ class _Search:
             self.notes.append(f"the search stopped during tiers {label}; later tiers not optimised")
             return
         fallback = _greedy_fallback(self.summit.scenario, self.previous)
+        when = "before Ctrl-C" if self.interrupted else "within the time limit"
         if fallback is None:
             self.status = SolveStatus.UNKNOWN
-            self.notes.append("no schedule found within the time limit")
+            self.notes.append(f"no schedule found {when}")
             return
         self.found, self.status, self.assignments = True, SolveStatus.FEASIBLE, fallback
         self.notes.append(
-            "CP-SAT found no schedule within the time limit: this is the greedy "
-            "baseline's plan (earliest slot by priority), valid but not optimised; "
-            "give a larger --time-limit"
+            f"CP-SAT found no schedule {when}: this is the greedy "
+            "baseline's plan (earliest slot by priority), valid but not optimised"
+            + ("" if self.interrupted else "; give a larger --time-limit")
         )
 
     def _report_and_fix(
@@ -314,21 +344,62 @@ class _Search:
                 )
 
     def _solve_interruptibly(self, watcher: _Watcher) -> int:
-        """Solve in a thread so Ctrl-C reaches us: then stop the search and keep its best."""
+        """Solve in a thread while this one waits: when Ctrl-C has set ``interrupted``
+        (see ``_ctrl_c_stops``), ask CP-SAT to stop; it returns its best solution."""
         outcome: dict[str, int] = {}
+        failure: list[BaseException] = []
+        done = threading.Event()
 
         def target() -> None:
-            outcome["status"] = self.solver.solve(self.summit.model, watcher)
-
-        thread = threading.Thread(target=target, daemon=True)
-        thread.start()
-        while thread.is_alive():
             try:
-                thread.join(0.05)
-            except KeyboardInterrupt:
-                self.interrupted = True
+                outcome["status"] = self.solver.solve(self.summit.model, watcher)
+            except BaseException as exc:  # raised again in the caller's thread
+                failure.append(exc)
+            finally:
+                done.set()
+
+        thread = threading.Thread(target=target, name="cp-sat", daemon=True)
+        thread.start()
+        while not done.wait(0.05):
+            if self.interrupted:
+                # Again at every turn: a stop asked before CP-SAT has started is lost.
                 self.solver.stop_search()
+        thread.join()
+        if failure:
+            raise failure[0]
+        if watcher.error is not None:
+            raise watcher.error
         return int(outcome.get("status", cp_model.UNKNOWN))
+
+
+@contextmanager
+def _ctrl_c_stops(search: _Search) -> Iterator[None]:
+    """While the search runs, the first Ctrl-C (SIGINT) only sets ``search.interrupted``;
+    a second one ends the process at once with exit status 130 (files are written
+    whole or not at all, so none is left half-written). Nothing is installed outside
+    the main thread (signals reach Python only there), nor when SIGINT is ignored
+    (worker processes) or handled outside Python."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is None or previous == signal.SIG_IGN:
+        yield
+        return
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        if search.interrupted:
+            with suppress(Exception):  # the stream may be closed, or mid-write
+                sys.stderr.flush()
+            os.write(2, b"\ninterrupted again: stopping at once\n")
+            os._exit(ExitCode.INTERRUPTED)
+        search.interrupted = True
+
+    signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def solve(
@@ -348,7 +419,10 @@ def solve(
     ]
     build_seconds = time.perf_counter() - started
     search = _Search(summit, settings, previous, progress, started)
-    search.run(_groups(tiers, settings))
+    with _ctrl_c_stops(search):
+        search.run(_groups(tiers, settings))
+    if search.interrupted and not settings.keep_on_interrupt:
+        raise KeyboardInterrupt
     solve_seconds = time.perf_counter() - started - build_seconds
     if search.found:
         schedule = _schedule_found(summit, tiers, search, previous)
