@@ -1,4 +1,4 @@
-"""Ctrl-C: the planner keeps its best plan.
+"""Ctrl-C: the planner keeps its best plan, the simulator leaves no worker behind.
 
 * SIGINT during a CP-SAT search stops it; ``solve`` returns the best schedule found
   (``interrupted``, status feasible, a note), which the independent checker
@@ -6,16 +6,19 @@
   CPython 3.11's ``Thread.join`` mistaking a running solver thread for a finished
   one, used to end the process in ``std::terminate``).
 * A second SIGINT ends ``sim solve`` at once with status 130, leaving no file.
+* ``sim simulate --workers N`` ends its worker processes when interrupted.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
 import sys
 import threading
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +26,16 @@ import pytest
 
 from sim.check import check
 from sim.scenario.load import load_scenario
-from sim.schedule import SolveStatus, read_schedule
+from sim.schedule import SolveStatus, read_schedule, write_schedule
+from sim.simulate.executors import LocalProcesses
 from sim.solve import SolveSettings, solve
 from sim.solve import run as solve_run
 from sim.solve.greedy import greedy_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 WHOLE_SUMMIT = "scenarios/whole-summit.yaml"
+KAZAN = "scenarios/kazan-2024.yaml"
+SIMULATE = ("--runs", "2000", "--workers", "2", "--policy", "as-planned")
 
 
 # --- in process -----------------------------------------------------------------
@@ -192,3 +198,130 @@ def test_a_second_ctrl_c_exits_at_once_leaving_no_file(tmp_path: Path) -> None:
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) == 130
     assert list(tmp_path.iterdir()) == []
+
+
+# --- worker processes -----------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        with suppress(OSError):  # a thread that has just ended
+            found += [int(x) for x in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+    return found
+
+
+def _start_time(pid: int) -> str | None:
+    """The kernel's start time of a live (not zombie) process, None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def _grandchildren(pid: int) -> dict[int, str | None]:
+    """Worker processes: the children of the forkserver, itself a child of ``pid``."""
+    return {g: _start_time(g) for c in _children(pid) for g in _children(c)}
+
+
+def _still_running(processes: dict[int, str | None]) -> list[int]:
+    return [p for p, started in processes.items() if started and _start_time(p) == started]
+
+
+def _wait_for(condition: Any, timeout: float) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    return condition()
+
+
+def _nap(job: int) -> int:
+    if job == 0:
+        time.sleep(0.5)
+        raise ValueError("job 0 fails")
+    time.sleep(0.3)
+    return job
+
+
+skip_without_proc = pytest.mark.skipif(
+    not Path("/proc/self/task").exists(), reason="reads the process tree from /proc"
+)
+
+
+@pytest.mark.slow
+@skip_without_proc
+def test_a_failed_job_ends_the_workers_without_running_the_queue() -> None:
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match="job 0 fails"):
+        for _ in LocalProcesses(2).run(_nap, list(range(60))):  # 60 x 0.3 s / 2 = 9 s
+            pass
+    assert time.perf_counter() - started < 6
+
+
+@pytest.mark.slow
+@skip_without_proc
+def test_closing_the_iterator_ends_the_workers_at_once() -> None:
+    batches = LocalProcesses(2).run(_nap, list(range(1, 60)))
+    next(batches)
+    workers = _grandchildren(os.getpid())
+    assert workers
+    started = time.perf_counter()
+    batches.close()  # type: ignore[attr-defined]
+    assert time.perf_counter() - started < 3  # not after the 58 jobs left (about 9 s)
+    assert _wait_for(lambda: _still_running(workers) == [], 5), _still_running(workers)
+
+
+@pytest.mark.slow
+@skip_without_proc
+@pytest.mark.parametrize(
+    "how", ["parent", "terminal", "twice"], ids=["to-parent", "to-group", "twice"]
+)
+def test_sim_simulate_leaves_no_worker_after_ctrl_c(how: str, tmp_path: Path) -> None:
+    """SIGINT to the parent alone, to the whole process group (as a terminal does), or
+    twice to the parent: it exits at once and every worker is gone. (Twice used to
+    hang the parent in the pool's shutdown; killed, it left the workers waiting for
+    work forever.)"""
+    scenario = load_scenario(ROOT / KAZAN)
+    plan = tmp_path / "schedule.json"
+    write_schedule(plan, greedy_schedule(scenario), scenario)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", "simulate", KAZAN, "--schedule", str(plan), *SIMULATE],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    everyone: dict[int, str | None] = {}
+    try:
+        assert _wait_for(lambda: len(_grandchildren(process.pid)) >= 2, 60), "no workers"
+        time.sleep(1.0)  # let them work
+        everyone |= {c: _start_time(c) for c in _children(process.pid)}
+        everyone |= _grandchildren(process.pid)
+        interrupted = time.perf_counter()
+        if how == "terminal":
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.send_signal(signal.SIGINT)
+        if how == "twice":
+            time.sleep(0.2)
+            process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=60)
+        assert time.perf_counter() - interrupted < 3  # not after the batches under way
+        # A second Ctrl-C can land after the command has returned 130, while Python
+        # winds down: then Python itself ends by SIGINT (sim/cli.py's business).
+        assert code == 130 or (how == "twice" and code == -signal.SIGINT)
+        assert _wait_for(lambda: _still_running(everyone) == [], 5), _still_running(everyone)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for pid in _still_running(everyone):
+            os.kill(pid, signal.SIGKILL)  # this test's own leftovers only

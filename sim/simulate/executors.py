@@ -4,12 +4,17 @@ An executor takes a picklable function and a list of jobs and yields
 ``(index, result)`` pairs as jobs finish, in any order; the caller sorts. The
 results never depend on the executor: each replication draws from its own
 random stream, whichever worker runs it.
+
+When the caller stops early (Ctrl-C, an error in a job, or simply closing the
+iterator), local workers are ended at once: nothing keeps running, or waits for
+work, after the caller has gone.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing.context import BaseContext
@@ -31,6 +36,25 @@ class Serial:
             yield index, fn(job)
 
 
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which ends them (a terminal sends SIGINT to
+    every process of the foreground group, workers included)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Cancel the jobs not started and end the workers now, without waiting for the
+    running ones (Python 3.14's ``terminate_workers`` does this; before it, the pool's
+    processes are only reachable through ``_processes``)."""
+    processes = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+
+
 class LocalProcesses:
     """A pool of worker processes on this machine."""
 
@@ -48,7 +72,11 @@ class LocalProcesses:
             context = server
         else:  # pragma: no cover - Windows
             context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=context, initializer=_ignore_sigint
+        )
+        finished = False
+        try:
             pending: dict[Future[Any], int] = {
                 pool.submit(fn, job): i for i, job in enumerate(jobs)
             }
@@ -56,6 +84,14 @@ class LocalProcesses:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     yield pending.pop(future), future.result()
+            finished = True
+        finally:
+            # Stopped early (KeyboardInterrupt, a failed job, the iterator closed): a
+            # plain shutdown would wait for every job still queued.
+            if finished:
+                pool.shutdown(wait=True)
+            else:
+                _stop_now(pool)
 
 
 class DaskCluster:

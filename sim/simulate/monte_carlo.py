@@ -127,10 +127,18 @@ def simulate(
         for chunk in batches_of(runs, workers)
     ]
     summaries: list[Summary] = []
-    for index, result in (executor or Serial()).run(run_batch, jobs):
-        summaries.extend(result)
-        if progress is not None:
-            progress(len(jobs[index].replications))
+    batches = (executor or Serial()).run(run_batch, jobs)
+    try:
+        for index, result in batches:
+            summaries.extend(result)
+            if progress is not None:
+                progress(len(jobs[index].replications))
+    finally:
+        # An exception here (Ctrl-C in the progress bar) must end the workers now, not
+        # whenever the suspended generator happens to be collected.
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
     summaries.sort(key=lambda s: (s.variant, s.replication))
     stages = [Stage.of(scenario, schedule) for _, schedule in named]
     result = tabulate(
