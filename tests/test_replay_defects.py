@@ -327,6 +327,48 @@ def test_a_guest_is_not_cut_for_its_own_programme_and_comes_late() -> None:
     assert outcome.late == (("g1", "concert", 40),)
 
 
+# --- 4. a day's overrun is measured on what the plan had -------------------------------
+
+
+def test_a_meeting_asked_for_on_the_day_is_not_an_overrun() -> None:
+    # g3 has no meeting in the plan, only the 09:00-10:00 briefing at a with the host.
+    # At 10:30 the host asks to see it: r is held 10:30-11:00. g3's day ends at 11:00,
+    # but nothing it had planned ran late: its overrun is 0, not 60 minutes. g2 has
+    # nothing planned at all: no overrun. (Kazan: Dodik, whose only meeting was asked
+    # for on the day, showed a 455-minute overrun.)
+    doc = base_document()
+    doc["meetings"] = [meeting("m1", "host", "g1", duration="30min")]
+    doc["fixed_events"] = [
+        {
+            "id": "briefing",
+            "name": "Briefing",
+            "kind": "plenary",
+            "start": f"{DAY} 09:00",
+            "end": f"{DAY} 10:00",
+            "venue": "a",
+            "attendees": ["host", "g3"],
+        }
+    ]
+    doc["uncertainty"] = {"scripted": [_asked_for("10:30", "r", "host", "g3")]}
+    scenario = scenario_of(doc)
+    schedule = schedule_of(scenario, ("m1", "10:10", "a"))
+    outcome = run(scenario, schedule, calm(scenario), make_policy("as-planned"))
+    assert outcome.result_of("r").start == 650  # after m1 and the buffer
+    assert outcome.day_end[("g3", 0)] == 680 and outcome.plan_day_end[("g3", 0)] == 600
+    result = simulate(
+        scenario, schedule, runs=2, policies=("as-planned",), disruptions="none", timelines=False
+    )
+    parties = {
+        p.party: (p.overrun_p50, p.overrun_p90, p.latest_end) for p in result.variants[0].parties
+    }
+    assert parties == {
+        "host": (0.0, 0.0, 680),  # r ends its day at 11:20, m1 (10:40) was on time
+        "g1": (0.0, 0.0, 640),
+        "g2": (None, None, None),
+        "g3": (0.0, 0.0, 680),
+    }
+
+
 # --- 5. the results show the programme misses ------------------------------------------
 
 

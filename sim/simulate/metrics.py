@@ -8,9 +8,9 @@ that ran it). The metrics, per (schedule, policy) variant:
 * per meeting: P(held), P(starts within 10 minutes of its planned start),
   the start delay's P50 and P90 (when held), and the commonest reasons it
   was not held;
-* per party: the overrun of its day (the end of its last engagement against
-  the plan's) at P50 and P90 (the worst day of each replication), the latest
-  end seen, P(it missed
+* per party: the overrun of its day (the end of its last planned engagement
+  against the plan's; a meeting asked for on the day is not an overrun) at P50
+  and P90 (the worst day of each replication), the latest end seen, P(it missed
   at least one programme event) and the mean minutes it came late to them;
 * for the principals together: P(one of them missed a programme event) and the
   mean minutes they came late to them;
@@ -65,6 +65,7 @@ class Summary:
     knock_on: int
     primary: int
     day_end: tuple[int, ...]  # per (party, day), parties then days: -1 when nothing that day
+    plan_day_end: tuple[int, ...]  # the same for the engagements the plan had
     missed: tuple[int, ...]  # per party: programme events it missed
     late_minutes: tuple[int, ...]  # per party: minutes late to the programme events it reached
     requests: int  # meetings asked for on the day
@@ -123,6 +124,11 @@ def summarise(outcome: Outcome, stage: Stage, variant: int) -> Summary:
         for party in scenario.parties
         for day in scenario.days
     )
+    plan_day_end = tuple(
+        outcome.plan_day_end.get((party.id, day.index), -1)
+        for party in scenario.parties
+        for day in scenario.days
+    )
     programme = {p.party: p for p in outcome.parties}
     missed = tuple(
         len(programme[p.id].missed) if p.id in programme else 0 for p in scenario.parties
@@ -142,6 +148,7 @@ def summarise(outcome: Outcome, stage: Stage, variant: int) -> Summary:
         knock_on=knock_on,
         primary=outcome.primary_delay,
         day_end=day_end,
+        plan_day_end=plan_day_end,
         missed=missed,
         late_minutes=late_minutes,
         requests=len(requests),
@@ -435,12 +442,15 @@ def _party_stats(
             worst: int | None = None
             for d in range(days):
                 actual = row.day_end[p * days + d]
-                if actual < 0:
-                    continue
-                latest = actual if latest is None else max(latest, actual)
+                if actual >= 0:
+                    latest = actual if latest is None else max(latest, actual)
+                # A day the plan gave it nothing, or whose planned engagements all fell
+                # through, has no overrun; meetings asked for on the day are not one.
+                realised = row.plan_day_end[p * days + d]
                 plan_end = planned.get((party.id, d))
-                if plan_end is not None:
-                    worst = actual - plan_end if worst is None else max(worst, actual - plan_end)
+                if plan_end is not None and realised >= 0:
+                    late = realised - plan_end
+                    worst = late if worst is None else max(worst, late)
             if worst is not None:
                 overruns.append(worst)
         p50, p90 = _percentiles(overruns)

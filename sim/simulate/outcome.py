@@ -75,7 +75,9 @@ class Outcome:
     """One replication of one (schedule, policy) variant.
 
     ``day_end`` maps (party, day index) to the end of the party's last engagement
-    that day; ``primary_delay`` is the sum of the disruptions
+    that day; ``plan_day_end`` the same for the engagements the plan had (programme
+    events and planned meetings, not the meetings asked for on the day): the day's
+    overrun is measured on these. ``primary_delay`` is the sum of the disruptions
     themselves (meeting and session overruns, late landings, slow motorcades), in
     minutes, the denominator of the delay multiplier; ``late`` lists (party, event,
     minutes) for programme events a party reached after they started (or missed:
@@ -93,6 +95,7 @@ class Outcome:
     replan_seconds: tuple[float, ...] = ()
     timeline: tuple[Span, ...] = ()
     trace: tuple[tuple[int, str, str], ...] = field(default=(), compare=False)
+    plan_day_end: Mapping[tuple[str, int], int] = field(default_factory=dict)
     parties: tuple[PartyResult, ...] = ()
 
     def result_of(self, meeting_id: str) -> MeetingResult:

@@ -661,6 +661,7 @@ class Replay:
             policy=self._policy.name,
             meetings=results,
             day_end=day_ends(self._attended, self._meetings.values()),
+            plan_day_end=day_ends(self._attended, self._meetings.values(), planned_only=True),
             parties=party_results(list(self._parties), late, self._late),
             primary_delay=self._primary_delay,
             late=tuple(self._late),

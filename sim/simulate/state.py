@@ -205,15 +205,21 @@ def meeting_result(meeting: LiveMeeting, came: set[str]) -> MeetingResult:
 
 
 def day_ends(
-    attended: Iterable[tuple[str, LiveEvent]], meetings: Iterable[LiveMeeting]
+    attended: Iterable[tuple[str, LiveEvent]],
+    meetings: Iterable[LiveMeeting],
+    *,
+    planned_only: bool = False,
 ) -> dict[tuple[str, int], int]:
     """When each party's last engagement of each day ended: the programme events it
-    attended and the meetings it held."""
+    attended and the meetings it held (``planned_only``: only the meetings of the
+    schedule the replay started from, wherever they were held)."""
     ends: dict[tuple[str, int], int] = {}
     for party, event in attended:
         if event.end is not None:
             ends[(party, event.day)] = max(ends.get((party, event.day), 0), event.end)
     for meeting in meetings:
+        if planned_only and meeting.planned is None:
+            continue
         if meeting.state is State.HELD and meeting.end is not None:
             for party in meeting.meeting.parties:
                 key = (party, meeting.day)
