@@ -438,7 +438,8 @@ class _Drawing:
         if draw(st.integers(0, 3)) == 0:
             doc["shift"] = draw(number)
         if draw(st.integers(0, 3)) == 0:
-            doc["cap"] = draw(number) * 10
+            # a cap lies above the shift: below it, every draw would be the cap
+            doc["cap"] = round(doc.get("shift", 0) + draw(number) * 10, 3)
         return doc
 
     def uncertainty(self, meeting_ids: list[str]) -> Document:

@@ -1079,3 +1079,24 @@ if __name__ == "__main__":
     recorded: list[tuple[str, int, bool]] = copy.copy(module.RESULTS)
     print(table(recorded))
     sys.exit(int(status))
+
+
+def test_a_cap_not_above_the_shift_is_refused() -> None:
+    from sim.errors import ScenarioError
+    from tests.tiny import scenario_of
+
+    document = base_document()
+    document["meetings"] = [meeting("m", "host", "g1")]
+    document["uncertainty"] = {
+        "meeting_duration": {
+            "dist": "lognormal",
+            "median": 1.0,
+            "sigma": 0.3,
+            "shift": 2,
+            "cap": 1.5,
+        }
+    }
+    with pytest.raises(
+        ScenarioError, match=r"uncertainty\.meeting_duration\.cap.*every draw is the cap"
+    ):
+        scenario_of(document)

@@ -139,6 +139,13 @@ def distribution(
         ctx.error((*path, "weight"), "'weight' belongs only to a mixture's components")
     _check_parameters(ctx, path, doc, scale)
     cap = doc.cap
+    if cap is not None and cap <= doc.shift and isinstance(doc, LognormalDist | ExponentialDist):
+        # these draw only positive values before the shift: every draw would be the cap
+        ctx.error(
+            (*path, "cap"),
+            f"the cap ({cap:g}) is not above the shift ({doc.shift:g}), so every draw is the cap",
+            "raise the cap or drop it; for a fixed value use {dist: fixed, value: ...}",
+        )
     if isinstance(doc, FixedDist):
         params: tuple[tuple[str, float], ...] = (("value", doc.value),)
         kind = DistributionKind.FIXED
