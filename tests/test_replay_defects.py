@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim.check import check
-from sim.model import Meeting, Scenario
+from sim.model import Meeting, Scenario, Uncertainty
 from sim.scenario.load import load_scenario_text
-from sim.simulate.calibrated import CALIBRATED
+from sim.simulate.calibrated import CALIBRATED, HEADLINE_CAP, ROUTINE_CAP
 from sim.simulate.disruptions import DrawPlan, Draws
 from sim.simulate.monte_carlo import simulate
 from sim.simulate.outcome import Outcome, PartyResult, SpanKind
@@ -325,6 +325,73 @@ def test_a_guest_is_not_cut_for_its_own_programme_and_comes_late() -> None:
         PartyResult("g3"),
     )
     assert outcome.late == (("g1", "concert", 40),)
+
+
+# --- 3. no meeting lasts longer than its cap allows ------------------------------------
+
+
+def _capped_summit(uncertainty: dict[str, object] | None = None) -> Scenario:
+    """A headline meeting of 65 minutes and routine ones of 30 and 90, all on day one."""
+    doc = base_document()
+    doc["meetings"] = [
+        meeting("h", "host", "g1", duration="65min", headline=True),
+        meeting("r1", "host", "g2", duration="30min"),
+        meeting("r2", "host", "g3", duration="90min"),
+    ]
+    if uncertainty is not None:
+        doc["uncertainty"] = uncertainty
+    return scenario_of(doc)
+
+
+def _longest(scenario: Scenario, model: Uncertainty, runs: int) -> dict[str, int]:
+    plan = DrawPlan.of(scenario, model)
+    longest: dict[str, int] = {}
+    for replication in range(runs):
+        draws = plan.draw(11, replication)
+        for ident, length in draws.length.items():
+            longest[ident] = max(longest.get(ident, 0), length)
+    return longest
+
+
+def test_the_calibrated_caps_are_the_largest_ratios_reported() -> None:
+    assert (HEADLINE_CAP, ROUTINE_CAP) == (4.5, 3.5)
+    assert CALIBRATED.headline_duration_factor is not None
+    assert CALIBRATED.headline_duration_factor.cap == HEADLINE_CAP
+    assert CALIBRATED.meeting_duration_factor.cap == ROUTINE_CAP
+
+
+def test_no_drawn_length_exceeds_the_cap_times_the_planned_length() -> None:
+    # 1,000 calibrated replications: the 65-minute headline meeting reaches its cap
+    # (4.5 x 65 = 292.5, so 292 minutes; the old cap of 5 gave 325) and never passes
+    # it; the routine meetings stay under 3.5 x their length.
+    scenario = _capped_summit()
+    longest = _longest(scenario, CALIBRATED, 1000)
+    assert longest["h"] == round(4.5 * 65)
+    assert longest["r1"] <= 3.5 * 30 and longest["r2"] <= 3.5 * 90
+    # A scenario's own cap, on a lognormal as kazan-2024 writes it, and on a component.
+    own = _capped_summit(
+        {
+            "headline_meeting_duration": {"dist": "lognormal", "median": 1.5, "p90": 3.5, "cap": 2},
+            "meeting_duration": {
+                "dist": "mixture",
+                "components": [
+                    {"dist": "lognormal", "median": 1.1, "p90": 1.6, "cap": 1.5, "weight": 1}
+                ],
+            },
+        }
+    )
+    longest = _longest(own, own.uncertainty, 500)
+    assert longest == {"h": 130, "r1": 45, "r2": 135}
+
+
+def test_meetings_asked_for_on_the_day_are_capped_too() -> None:
+    scenario = _capped_summit()
+    plan = DrawPlan.of(scenario, replace(CALIBRATED, additions_per_planned=5.0))
+    for replication in range(300):
+        draws = plan.draw(5, replication)
+        for addition in draws.additions:
+            length = draws.length[addition.meeting.id]
+            assert length <= ROUTINE_CAP * addition.meeting.duration
 
 
 # --- 4. a day's overrun is measured on what the plan had -------------------------------
