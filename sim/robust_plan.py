@@ -11,22 +11,52 @@ it costs against the plain optimum. The variants:
   schedule keeps its nominal length, so the reserve is free time after it;
 * ``buffer+N``: the protocol buffer between all engagements grows by N minutes.
 
+The plain plan is replaced only by a variant that does significantly better on
+the same replays: P(every required meeting held) first, then the expected held
+weight, each judged by the 95 % confidence interval of the paired difference
+against the plain plan (it must exclude 0). A difference the replays cannot
+tell from chance keeps the plain plan, so the choice does not flip with the
+number of replays.
+
 This module composes the planner and the simulator; neither imports the other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from sim.model import Scenario
 from sim.schedule import Assignment, Schedule, SolveStatus
 from sim.simulate.executors import make_executor
-from sim.simulate.metrics import SimulationResult, VariantStats
+from sim.simulate.metrics import Interval95, SimulationResult, VariantStats
 from sim.simulate.monte_carlo import simulate
 from sim.solve import SolveSettings, solve
 
 DEFAULT_VARIANTS = ("plain", "slack+15", "slack+30", "buffer+10")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A candidate against the plain plan on the same replications (common random
+    numbers): the mean paired difference, candidate minus plain, with its 95 %
+    confidence interval (Student's t)."""
+
+    all_required: Interval95  # of the 0/1 "every required meeting held"
+    held_weight: Interval95
+
+    @property
+    def better(self) -> bool:
+        """Significantly better: P(all required held) first, then the held weight.
+
+        Better when the interval of the difference in "all required held" lies above
+        0; or when that difference is not significant either way (its interval holds
+        0) and the interval of the held weight lies above 0. With fewer than two
+        replications there is no interval, and nothing is significant."""
+        required, weight = self.all_required, self.held_weight
+        if required.low > 0:
+            return True
+        return required.low <= 0 <= required.high and weight.low > 0
 
 
 @dataclass(frozen=True)
@@ -35,6 +65,7 @@ class Candidate:
     schedule: Schedule
     stats: VariantStats
     held_planned: int  # weight the plan itself holds (what the slack costs on paper)
+    versus_plain: Comparison | None = None  # None for the plain plan itself
 
 
 @dataclass(frozen=True)
@@ -43,6 +74,7 @@ class RobustChoice:
     chosen: Candidate
     policy: str
     result: SimulationResult
+    reason: str = ""  # why this one, in a sentence
 
     @property
     def plain(self) -> Candidate:
@@ -91,6 +123,27 @@ def _nominal(scenario: Scenario, schedule: Schedule) -> Schedule:
     return replace(schedule, assignments=assignments, scenario_sha256=scenario.source_sha256)
 
 
+def plan_variants(
+    scenario: Scenario,
+    settings: SolveSettings,
+    variants: Sequence[str] = DEFAULT_VARIANTS,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Schedule]:
+    """The plan of each variant, with nominal meeting lengths; a variant the planner finds
+    no schedule for is left out."""
+    schedules: dict[str, Schedule] = {}
+    for name in variants:
+        planned = solve(variant_scenario(scenario, name), settings).schedule
+        if planned.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            if progress is not None:
+                progress(f"{name}: no schedule ({planned.status.value}), left out")
+            continue
+        schedules[name] = _nominal(scenario, planned)
+        if progress is not None:
+            progress(f"{name}: planned {len(planned.assignments)} meetings")
+    return schedules
+
+
 def choose_robust_plan(
     scenario: Scenario,
     settings: SolveSettings,
@@ -102,26 +155,35 @@ def choose_robust_plan(
     workers: int = 1,
     progress: Callable[[str], None] | None = None,
 ) -> RobustChoice:
-    """Plan each variant, replay them all on the same disruptions, pick the best.
+    """Plan each variant, replay them all on the same disruptions, pick the best (see
+    ``compare_plans``)."""
+    schedules = plan_variants(scenario, settings, variants, progress)
+    return compare_plans(scenario, schedules, runs=runs, seed=seed, policy=policy, workers=workers)
 
-    Best: the highest expected held weight in the replay; ties go to the higher
-    chance that every required meeting is held, then to the earlier variant.
+
+def compare_plans(
+    scenario: Scenario,
+    schedules: Mapping[str, Schedule],
+    *,
+    runs: int = 200,
+    seed: int = 0,
+    policy: str = "as-planned",
+    workers: int = 1,
+) -> RobustChoice:
+    """Replay the plans (``plain`` among them) on the same disruptions and choose one.
+
+    The plain plan is replaced only by a variant that does significantly better on
+    the same replications (``Comparison.better``: P(all required held) first, then
+    the expected held weight, each by the 95 % interval of the paired difference).
+    Among several such variants, the one with the highest P(all required held), then
+    the highest expected held weight, then the earlier one.
     """
-    schedules: dict[str, Schedule] = {}
-    for name in variants:
-        planned = solve(variant_scenario(scenario, name), settings).schedule
-        if planned.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-            if progress is not None:
-                progress(f"{name}: no schedule ({planned.status.value}), left out")
-            continue
-        schedules[name] = _nominal(scenario, planned)
-        if progress is not None:
-            progress(f"{name}: planned {len(planned.assignments)} meetings")
     if "plain" not in schedules:
         raise ValueError("the scenario itself has no schedule: nothing to make robust")
+    ordered = {"plain": schedules["plain"], **schedules}
     result = simulate(
         scenario,
-        schedules,
+        ordered,
         runs=runs,
         seed=seed,
         policies=[policy],
@@ -131,18 +193,59 @@ def choose_robust_plan(
     )
     by_schedule = {stats.schedule: stats for stats in result.variants}
     weight = {m.id: m.weight for m in scenario.meetings}
+    plain_label = by_schedule["plain"].label
     candidates = tuple(
         Candidate(
-            name, schedule, by_schedule[name], sum(weight[a.meeting] for a in schedule.assignments)
+            name,
+            schedule,
+            by_schedule[name],
+            sum(weight[a.meeting] for a in schedule.assignments),
+            None if name == "plain" else _versus(result, by_schedule[name].label, plain_label),
         )
-        for name, schedule in schedules.items()
+        for name, schedule in ordered.items()
     )
-    chosen = max(
-        candidates,
+    chosen, reason = decide(candidates)
+    return RobustChoice(candidates, chosen, policy, result, reason)
+
+
+def _versus(result: SimulationResult, label: str, plain: str) -> Comparison:
+    """The paired differences of a candidate against the plain plan, candidate - plain."""
+    found: dict[str, Interval95] = {}
+    for difference in result.differences:
+        if difference.metric not in ("all_required", "held_weight"):
+            continue
+        d = difference.difference
+        if (difference.a, difference.b) == (label, plain):
+            found[difference.metric] = d
+        elif (difference.a, difference.b) == (plain, label):
+            found[difference.metric] = Interval95(0.0 - d.mean, 0.0 - d.high, 0.0 - d.low)
+    return Comparison(found["all_required"], found["held_weight"])
+
+
+def decide(candidates: Sequence[Candidate]) -> tuple[Candidate, str]:
+    """The candidate to publish, and why: the first (plain) one unless another does
+    significantly better (``compare_plans``)."""
+    plain = candidates[0]
+    better = [c for c in candidates[1:] if c.versus_plain is not None and c.versus_plain.better]
+    if not better:
+        return plain, (
+            "no variant does significantly better than the plain plan on the same "
+            "replays (every 95 % interval of the paired difference holds 0, or shows "
+            "it worse): the plain plan is kept"
+        )
+    best = max(
+        better,
         key=lambda c: (
-            round(c.stats.held_weight.mean, 6),
-            round(c.stats.p_all_required, 6),
+            round(c.stats.p_all_required, 9),
+            round(c.stats.held_weight.mean, 9),
             -candidates.index(c),
         ),
     )
-    return RobustChoice(candidates, chosen, policy, result)
+    assert best.versus_plain is not None
+    required, held = best.versus_plain.all_required, best.versus_plain.held_weight
+    return best, (
+        f"{best.name} does significantly better than the plain plan on the same replays: "
+        f"P(all required held) {required.mean:+.1%} (95 % CI {required.low:+.1%} to "
+        f"{required.high:+.1%}), expected held weight {held.mean:+.1f} "
+        f"({held.low:+.1f} to {held.high:+.1f})"
+    )
