@@ -180,3 +180,14 @@ def test_bad_input_with_json_lists_the_problems(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     assert report["ok"] is False and report["problems"][0]["line"] is not None
     assert "Traceback" not in done.stderr
+
+
+def test_a_run_without_a_plan_never_replaces_a_plan(tmp_path: Path) -> None:
+    assert main(["solve", str(TUTORIAL), "-o", str(tmp_path), "-q"]) == ExitCode.OK
+    good = (tmp_path / "schedule.json").read_bytes()
+    infeasible = str(ROOT / "scenarios" / "infeasible.yaml")
+    assert main(["solve", infeasible, "-o", str(tmp_path), "-q"]) == ExitCode.NO_SCHEDULE
+    assert (tmp_path / "schedule.json").read_bytes() == good
+    assert read_schedule(tmp_path / "schedule.no-plan.json").status.value == "infeasible"
+    assert main(["solve", infeasible, "-o", str(tmp_path), "-q", "--force"]) == ExitCode.NO_SCHEDULE
+    assert read_schedule(tmp_path / "schedule.json").status.value == "infeasible"

@@ -199,13 +199,28 @@ def run(args: argparse.Namespace) -> int:
         print_result(console, scenario, result)
     if out is not None:
         path = out / "schedule.json"
+        words = errors if args.json else console
+        if not schedule.assignments and _holds_a_plan(path) and not args.force:
+            # a run that found no plan never replaces one that has a plan
+            kept, path = path, out / "schedule.no-plan.json"
+            say(f"kept the plan in {kept}; use --force to replace it", console=words)
         write_schedule(path, schedule, scenario)
-        say(f"wrote {path}", console=errors if args.json else console)
+        say(f"wrote {path}", console=words)
+    if result.interrupted:
+        return ExitCode.INTERRUPTED
     if schedule.status is SolveStatus.INFEASIBLE:
         return ExitCode.NO_SCHEDULE
     if schedule.status is SolveStatus.UNKNOWN:
         return ExitCode.NOT_FOUND_IN_TIME
     return ExitCode.OK
+
+
+def _holds_a_plan(path: Path) -> bool:
+    """Whether ``path`` is a readable schedule with at least one meeting planned."""
+    try:
+        return path.is_file() and bool(read_schedule(path).assignments)
+    except Exception:  # unreadable or not a schedule: nothing worth keeping
+        return False
 
 
 def _run_robust(
@@ -335,6 +350,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=1,
         metavar="W",
         help="replay processes with --robust (default 1)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="let a run that finds no plan replace DIR/schedule.json when that holds one "
+        "(by default it writes DIR/schedule.no-plan.json instead)",
     )
     add_output_flags(parser, verbose=True)
     parser.set_defaults(run=run)
