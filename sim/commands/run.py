@@ -26,6 +26,7 @@ from sim.commands.console import (
     wide_console,
     workers,
 )
+from sim.commands.solve import holds_a_plan
 from sim.exit_codes import ExitCode
 from sim.export.bundle import export_plan, export_replays, write_index
 from sim.export.simulation import write_results
@@ -84,11 +85,16 @@ def run(args: argparse.Namespace) -> int:
     settings = SolveSettings(time_limit=args.time_limit, seed=args.seed, workers=1)
     result = solve(scenario, settings)
     schedule = result.schedule
-    write_schedule(out / "schedule.json", schedule, scenario)
+    plan_path = out / "schedule.json"
+    if not schedule.assignments and holds_a_plan(plan_path):
+        # a run that finds no plan never replaces one that has a plan
+        say(f"kept the plan in {plan_path}", console=console)
+        plan_path = out / "schedule.no-plan.json"
+    write_schedule(plan_path, schedule, scenario)
     if schedule.status in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN):
         for note in schedule.notes:
             say(note, console=console)
-        say(f"no plan; wrote {out / 'schedule.json'}", console=console)
+        say(f"no plan; wrote {plan_path}", console=console)
         if args.json:
             print_json({"status": schedule.status.value, "notes": list(schedule.notes)})
         if schedule.status is SolveStatus.INFEASIBLE:

@@ -200,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
     if out is not None:
         path = out / "schedule.json"
         words = errors if args.json else console
-        if not schedule.assignments and _holds_a_plan(path) and not args.force:
+        if not schedule.assignments and holds_a_plan(path) and not args.force:
             # a run that found no plan never replaces one that has a plan
             kept, path = path, out / "schedule.no-plan.json"
             say(f"kept the plan in {kept}; use --force to replace it", console=words)
@@ -215,7 +215,7 @@ def run(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _holds_a_plan(path: Path) -> bool:
+def holds_a_plan(path: Path) -> bool:
     """Whether ``path`` is a readable schedule with at least one meeting planned."""
     try:
         return path.is_file() and bool(read_schedule(path).assignments)
