@@ -17,6 +17,10 @@ no state of its own (the same policy object serves every replication):
   meeting that can no longer start in time) the rest of the summit is re-planned
   by the planner it is given (``sim.simulate.replanning``); when re-planning fails, it acts
   as planned.
+
+Under every policy the principal's fixed programme comes first
+(``Policy.programme_first``): the replay cuts a meeting that would make a
+principal late for a programme event when the principal must leave.
 """
 
 from __future__ import annotations

@@ -13,7 +13,10 @@ A bilateral never starts if, at its planned length, it could not end before
 one of its parties must leave for a programme event (``deadline``); it then
 waits until after that event (right-shift), or is not held when the day or a
 party's stay runs out first. The protocol buffer is slack: it absorbs
-overruns and is not spent.
+overruns and is not spent. A running meeting is not interrupted, except that
+the principal's fixed programme comes first (``Policy.programme_first``): a
+meeting that would make a principal late for a programme event ends when the
+principal must leave for it.
 
 The policy (``sim.simulate.policies``) is consulted at the decisions: how long a
 meeting may run, what to do with one that cannot start in time, what to do
