@@ -245,7 +245,8 @@ def decide(candidates: Sequence[Candidate]) -> tuple[Candidate, str]:
     required, held = best.versus_plain.all_required, best.versus_plain.held_weight
     return best, (
         f"{best.name} does significantly better than the plain plan on the same replays: "
-        f"P(all required held) {required.mean:+.1%} (95 % CI {required.low:+.1%} to "
-        f"{required.high:+.1%}), expected held weight {held.mean:+.1f} "
+        f"P(all required held) {100 * required.mean:+.1f} percentage points (95 % CI "
+        f"{100 * required.low:+.1f} to {100 * required.high:+.1f}), expected held weight "
+        f"{held.mean:+.1f} "
         f"({held.low:+.1f} to {held.high:+.1f})"
     )
