@@ -274,10 +274,10 @@ def _run_robust(
             "<-" if c is choice.chosen else "",
         )
     console.print(table)
-    gain = choice.chosen.stats.held_weight.mean - plain.stats.held_weight.mean
-    console.print(
-        f"chosen: {choice.chosen.name}: expected held weight {gain:+.1f} against the plain "
-        f"optimum, at a planned cost of {plain.held_planned - choice.chosen.held_planned} weight"
+    cost = plain.held_planned - choice.chosen.held_planned
+    say(
+        f"chosen: {choice.chosen.name}: {choice.reason} (planned cost: {cost} weight)",
+        console=console,
     )
     if out is not None:
         for c in choice.candidates:
