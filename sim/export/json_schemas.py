@@ -512,14 +512,29 @@ def _party_stats() -> Schema:
             "overrun_p50": _field(
                 ["number", "null"],
                 "Day overrun, median",
-                "Minutes the end of its last engagement came after the plan's, on its worst "
-                "day of each replication, median over replications; null when it has "
-                "nothing planned.",
+                "Minutes the end of its last planned engagement came after the plan's, on "
+                "its worst day of each replication, median over replications; null when it "
+                "has nothing planned.",
             ),
             "overrun_p90": _field(
                 ["number", "null"],
                 "Day overrun, 90th percentile",
                 "The same overrun at the 90th percentile (one replication in ten is worse).",
+            ),
+            "p_missed_event": _field(
+                ["number", "null"],
+                "Missed a programme event",
+                "Share of replications in which it missed at least one programme event it "
+                "attends; null when it attends none.",
+                minimum=0,
+                maximum=1,
+            ),
+            "event_late_minutes": _field(
+                ["number", "null"],
+                "Late to programme events",
+                "Minutes it reached programme events after they started, mean per "
+                "replication; null when it attends none.",
+                minimum=0,
             ),
             "latest_end_minute": _field(
                 ["integer", "null"],
@@ -602,6 +617,14 @@ def _variant() -> Schema:
             ),
             "minutes_cut": _mean(
                 "Minutes cut", "Minutes the policy cut from meetings, over all meetings"
+            ),
+            "p_principal_missed_event": _probability(
+                "A principal missed a programme event",
+                "Share of replications in which a principal missed a programme event",
+            ),
+            "principal_event_late_minutes": _mean(
+                "Principals late to programme events",
+                "Minutes the principals reached programme events after they started",
             ),
             "replans": _mean("Re-plans", "Times the replan policy called the planner"),
             "replan_failures": _field(

@@ -92,6 +92,8 @@ def _variant_dict(v: VariantStats, scenario: Scenario) -> dict[str, Any]:
         "requests_held": _number(v.requests_held),
         "late_for_events": _number(v.late_events),
         "minutes_cut": _number(v.cut),
+        "p_principal_missed_event": _number(v.p_principal_missed_event),
+        "principal_event_late_minutes": _number(v.principal_event_late_minutes),
         "replans": _number(v.replans),
         "replan_failures": v.replan_failures,
         "chosen_replications": dict(v.chosen),
@@ -112,6 +114,8 @@ def _variant_dict(v: VariantStats, scenario: Scenario) -> dict[str, Any]:
                 "party": p.party,
                 "overrun_p50": p.overrun_p50,
                 "overrun_p90": p.overrun_p90,
+                "p_missed_event": _number(p.p_missed_event),
+                "event_late_minutes": _number(p.event_late_minutes),
                 "latest_end_minute": p.latest_end,
                 "latest_end": scenario.to_datetime(p.latest_end).isoformat()
                 if p.latest_end is not None
