@@ -2,7 +2,9 @@
 
 import sys
 
-from sim.cli import main
-
 if __name__ == "__main__":
+    try:
+        from sim.cli import main
+    except KeyboardInterrupt:  # Ctrl-C while the modules load: quietly, as ``sim`` does
+        sys.exit(130)
     sys.exit(main())

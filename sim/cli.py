@@ -2,10 +2,10 @@
 
 Exit codes are ``sim.exit_codes.ExitCode``: 0 success; 1 invalid input; 2 usage
 error (including a missing input file); 3 no schedule exists; 4 no schedule found
-in time; 5 a hard rule is broken (``sim check``); 130 interrupted. A file that cannot
-be written (an output folder that is a file, a full disk) is a usage error: its path
-and the reason, no traceback. A bug is one line saying so, exit 1 as Python's own
-(``SIM_TRACEBACK=1`` shows the traceback instead).
+in time; 5 a hard rule is broken (``sim check``); 70 an internal error (a bug); 130
+interrupted. A file that cannot be written (an output folder that is a file, a full
+disk) is a usage error: its path and the reason, no traceback. A bug is one line saying
+so and how to report it (``SIM_TRACEBACK=1`` shows the traceback instead).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import importlib.metadata
 import json
 import logging
 import os
+import signal
 import sys
 import traceback
 import warnings
@@ -30,7 +31,17 @@ from sim.errors import InputError, InputFileError, Problem
 from sim.exit_codes import ExitCode
 
 # Sub-commands in the order --help lists them; each module has register().
-COMMANDS = ("run", "validate", "schema", "solve", "check", "simulate", "export", "generate")
+COMMANDS = (
+    "run",
+    "validate",
+    "schema",
+    "solve",
+    "check",
+    "simulate",
+    "export",
+    "generate",
+    "import-b2b",
+)
 
 
 def version() -> str:
@@ -51,10 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"sim (summit-sim) {version()}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
+        module_name = f"sim.commands.{name.replace('-', '_')}"
         try:
-            module = importlib.import_module(f"sim.commands.{name}")
+            module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name == f"sim.commands.{name}":
+            if exc.name == module_name:
                 continue  # not built yet
             raise
         module.register(subparsers)
@@ -95,6 +107,22 @@ def os_problem(exc: OSError, command: str) -> Problem:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C while the arguments are parsed or a module loads, or a second Ctrl-C
+        # while the first is handled: exit at once, quietly, with the usual code
+        return _interrupted()
+
+
+def _interrupted() -> int:
+    print("interrupted", file=sys.stderr)
+    # A further Ctrl-C while Python shuts down would print a traceback: ignore it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return ExitCode.INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "verbose", False):
@@ -118,8 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # working, but a disk fills up, a folder appears in the way): a usage error
         return _report([os_problem(exc, args.command)], ExitCode.USAGE, as_json)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return ExitCode.INTERRUPTED
+        return _interrupted()
     except Exception as exc:  # a bug: one line that says so, not a traceback
         if os.environ.get("SIM_TRACEBACK"):
             raise
@@ -130,8 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-# What Python itself exits with on an uncaught exception: a bug exits as it always did.
-INTERNAL_ERROR = 1
+# A bug: EX_SOFTWARE of sysexits.h, apart from every code a user's input can cause.
+INTERNAL_ERROR = ExitCode.INTERNAL_ERROR
 
 
 def internal_error(exc: BaseException, command: str) -> str:

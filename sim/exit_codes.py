@@ -8,6 +8,7 @@
 | 3 | no schedule exists (``sim solve``: the requirements conflict) |
 | 4 | no schedule was found within the time limit (``sim solve``) |
 | 5 | the schedule breaks a hard rule (``sim check``) |
+| 70 | internal error: a bug in sim (one line on standard error, how to report it) |
 | 130 | interrupted (Ctrl-C) |
 """
 
@@ -23,4 +24,5 @@ class ExitCode(IntEnum):
     NO_SCHEDULE = 3
     NOT_FOUND_IN_TIME = 4
     RULES_BROKEN = 5
+    INTERNAL_ERROR = 70  # EX_SOFTWARE (sysexits.h)
     INTERRUPTED = 130

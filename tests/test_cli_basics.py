@@ -41,6 +41,7 @@ def test_exit_codes_are_stable() -> None:
         "NO_SCHEDULE": 3,
         "NOT_FOUND_IN_TIME": 4,
         "RULES_BROKEN": 5,
+        "INTERNAL_ERROR": 70,
         "INTERRUPTED": 130,
     }
 

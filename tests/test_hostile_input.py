@@ -1049,7 +1049,7 @@ def test_a_bug_is_one_line_not_a_traceback(
 
     monkeypatch.setattr(sim.commands.validate, "load_scenario", broken)
     outcome = sim_main("9. a bug (the safety net)", capsys, "validate", scenario)
-    assert outcome.code == 1
+    assert outcome.code == 70
     assert outcome.err.startswith(
         "sim validate: internal error: KeyError: 'venue-x' (at validate.py:"
     )
