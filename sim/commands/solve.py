@@ -187,7 +187,10 @@ def run(args: argparse.Namespace) -> int:
         errors.print(f"  {message}")
 
     settings = SolveSettings(
-        time_limit=args.time_limit, seed=args.seed, workers=capped_workers(args.workers)
+        time_limit=args.time_limit,
+        seed=args.seed,
+        workers=capped_workers(args.workers),
+        deterministic=args.deterministic,
     )
     if args.robust:
         return _run_robust(args, scenario, settings, console, errors, out)
@@ -306,7 +309,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=seconds,
         default=30.0,
         metavar="S",
-        help="search budget in (deterministic) seconds, shared by the tiers (default 30)",
+        help="search budget in seconds of wall-clock time, model build included, shared "
+        "by the objective tiers (default 30)",
+    )
+    parser.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="count --time-limit in CP-SAT's deterministic seconds instead: the same "
+        "scenario, seed and options always give the same schedule, however busy the "
+        "machine (the wall-clock time then varies)",
     )
     parser.add_argument(
         "--seed", type=seed, default=0, help="CP-SAT random seed, 0 to 2**31-1 (default 0)"
@@ -316,7 +327,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=workers,
         default=1,
         metavar="N",
-        help="CP-SAT workers, at most one per core; any N gives reproducible results (default 1)",
+        help="CP-SAT workers, at most one per core (default 1); more than one runs a "
+        "parallel portfolio, reproducible only with --deterministic",
     )
     parser.add_argument(
         "--from",

@@ -1,12 +1,20 @@
 """Solve a scenario: tier by tier (lexicographic), with progress, limits and Ctrl-C.
 
 Each tier is minimised, then fixed at the value found (``<=``), and the next
-tier starts from the previous solution as a complete hint (cpsat-primer). The
-time limit is a *deterministic* time budget shared by the tiers, so the same
-scenario, seed and settings always give the same schedule; a wall-clock limit
-of five times the budget is only a safety net and a schedule it cuts short
-says so in its notes. With several workers, CP-SAT's interleaved search keeps
-the portfolio deterministic.
+tier starts from the previous solution as a complete hint (cpsat-primer).
+
+Time limit: with ``deterministic=False`` (``sim solve``'s default) ``time_limit`` is
+wall-clock seconds from the call, model build included, so ``--time-limit 10`` means
+ten seconds on any machine. It is
+shared out between the tier groups (the first group, which decides which meetings
+are held, gets most of it; what a group leaves unused goes to the next), so later
+tiers are not starved. A search that the clock stops may end differently on
+another run; ``deterministic=True`` (the API's default, and ``--deterministic``)
+makes the budget CP-SAT's deterministic time instead (the same scenario, seed and
+settings always give the same schedule, the wall clock only a safety net of five
+times the budget). With several workers the
+search is CP-SAT's parallel portfolio (with its large-neighbourhood workers), and
+its interleaved, reproducible form only when deterministic.
 
 Ctrl-C: while the search runs, SIGINT only sets a flag (a handler of our own, in
 the main thread); the waiting loop then asks CP-SAT to stop, and the best plan
@@ -53,10 +61,20 @@ log = logging.getLogger("sim.solve")
 
 Progress = Callable[[str], None]
 
+# Seconds between "still searching" lines when no better plan turns up.
+PROGRESS_EVERY = 3.0
+
+# The first tier group's share of the time limit when later groups follow.
+FIRST_GROUP_SHARE = 0.6
+
 
 @dataclass(frozen=True)
 class SolveSettings:
+    # Deterministic seconds by default in the API: a plan inside a replay, a test or a
+    # benchmark must come out the same on every run. ``sim solve`` passes False unless
+    # asked (a person reads --time-limit as seconds); see the module's docstring.
     time_limit: float = 30.0
+    deterministic: bool = True
     seed: int = 0
     workers: int = 1
     explain: bool = True
@@ -97,29 +115,47 @@ class SolveResult:
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
-    """Reports each improving solution (objective and bound) while a tier is searched.
+    """Keeps the latest plan's news in plain words (meetings placed, the group's first
+    tier and the best value still possible) and passes it to ``progress``.
 
     It runs inside CP-SAT (C++) in the solver's thread: an exception escaping from it
     would abort the process, so one is kept in ``error``, the search is stopped, and
     the caller raises it once the solver has returned."""
 
-    def __init__(self, tier: str, progress: Progress | None, started: float) -> None:
+    def __init__(
+        self,
+        group: list[Tier],
+        multipliers: list[int],
+        held: list[cp_model.IntVar],
+        progress: Progress | None,
+        started: float,
+    ) -> None:
         super().__init__()
-        self._tier = tier
+        self._tier = group[0]
+        self._multiplier = multipliers[0]
+        self._held = held
         self._progress = progress
         self._started = started
         self.first_at: float | None = None
         self.error: BaseException | None = None
+        self.news = ""  # the latest plan, in words (read by the waiting thread)
 
     def on_solution_callback(self) -> None:
         try:
             if self.first_at is None:
                 self.first_at = time.perf_counter() - self._started
-            if self._progress is not None and self.error is None:
-                self._progress(
-                    f"{self._tier}: best {self.objective_value:g}, "
-                    f"bound {self.best_objective_bound:g} ({self.wall_time:.2f} s)"
-                )
+            if self._progress is None or self.error is not None:
+                return
+            tier = self._tier
+            placed = sum(self.boolean_value(h) for h in self._held)
+            value = round(self.value(tier.expression))
+            # the combined bound counts later tiers below one unit of the first
+            bound = tier.low + int(self.best_objective_bound) // self._multiplier
+            self.news = (
+                f"{placed} of {len(self._held)} meetings placed; {tier.description}: "
+                f"{value} (best possible {min(max(bound, tier.low), value)})"
+            )
+            self._progress(f"{self.news}; {time.perf_counter() - self._started:.1f} s")
         except BaseException as exc:  # nothing may escape into C++
             self.error = exc
             self.stop_search()
@@ -129,18 +165,21 @@ def _parameters(solver: cp_model.CpSolver, settings: SolveSettings, budget: floa
     params = solver.parameters
     params.num_workers = max(1, settings.workers)
     params.random_seed = settings.seed
-    params.max_deterministic_time = max(budget, 0.01)
-    # The wall clock only as a safety net: deterministic seconds run slower than real
-    # ones on a loaded machine, so leave a wide margin.
-    params.max_time_in_seconds = max(5 * budget, 1.0)
+    if settings.deterministic:
+        params.max_deterministic_time = max(budget, 0.01)
+        # The wall clock only as a safety net: deterministic seconds run slower than
+        # real ones on a loaded machine, so leave a wide margin.
+        params.max_time_in_seconds = max(5 * budget, 1.0)
+    else:
+        params.max_time_in_seconds = max(budget, 0.01)
     params.catch_sigint_signal = False  # we handle Ctrl-C: keep the best schedule found
     # Measured on the bundled scenarios (benchmarks/solve.py): without the LP
     # relaxation and the presolve probing, each tier proves its bound several times
     # faster; the circuits' LP bound is weak here and probing repeats at every tier.
     params.linearization_level = 0
     params.cp_model_probing_level = 0
-    if settings.workers > 1:
-        params.interleave_search = True  # a deterministic parallel portfolio
+    if settings.workers > 1 and settings.deterministic:
+        params.interleave_search = True  # a reproducible (and slower) parallel portfolio
     params.log_search_progress = log.isEnabledFor(logging.DEBUG)
     params.log_to_stdout = False
     solver.log_callback = log.debug
@@ -155,7 +194,11 @@ def _hint_from(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
 
 
 def _plan_values(
-    summit: SummitModel, solver: cp_model.CpSolver, tiers: list[Tier], seed: int
+    summit: SummitModel,
+    solver: cp_model.CpSolver,
+    tiers: list[Tier],
+    seed: int,
+    seconds: float = 30.0,
 ) -> cp_model.CpSolver | None:
     """The solver's plan again, with every tier at the value the plan truly achieves.
 
@@ -166,24 +209,37 @@ def _plan_values(
     alternative and start of every meeting) and minimising every tier leaves each
     such term at its true value; with the plan fixed that is a trivial solve. None if
     it does not prove its optimum (then the search's values stand)."""
-    model = summit.model.clone()
     solution = solver.response_proto.solution
+    decisions: dict[int, int] = {}
     for options in summit.alts.values():
         for option in options:
             present = solution[option.present.index]
-            fixed = (
-                [option.present.index, option.units.index] if present else [option.present.index]
-            )
-            for index in fixed:
-                model.add(model.get_int_var_from_proto_index(index) == solution[index])
+            decisions[option.present.index] = present
+            if present:
+                decisions[option.units.index] = solution[option.units.index]
+    model = summit.model.clone()
     _hint_from(model, solver)
     model.minimize(sum(t.expression for t in tiers))
+    polisher = _solve_fixed(model, decisions, seed, seconds)
+    if polisher is None:
+        log.debug("the plan's own tier values were not proven; keeping the search's")
+    return polisher
+
+
+def _solve_fixed(
+    model: cp_model.CpModel, decisions: dict[int, int], seed: int, seconds: float
+) -> cp_model.CpSolver | None:
+    """Solve ``model`` (a clone: it is changed) with the plan's decisions (which
+    alternative holds each meeting, and its start) fixed: every other variable (arcs,
+    slacks, tier terms) then follows by propagation. None unless proven optimal."""
+    for index, value in decisions.items():
+        model.add(model.get_int_var_from_proto_index(index) == value)
     polisher = cp_model.CpSolver()
     params = polisher.parameters
     params.num_workers = 1
     params.random_seed = seed
     params.max_deterministic_time = 5.0
-    params.max_time_in_seconds = 30.0
+    params.max_time_in_seconds = seconds
     params.catch_sigint_signal = False
     params.linearization_level = 0
     # With the plan fixed, propagation alone settles every term: presolve and symmetry
@@ -191,7 +247,6 @@ def _plan_values(
     params.cp_model_presolve = False
     params.symmetry_level = 0
     if polisher.solve(model) != cp_model.OPTIMAL:
-        log.debug("the plan's own tier values were not proven; keeping the search's")
         return None
     return polisher
 
@@ -209,11 +264,15 @@ def _greedy_fallback(scenario: Scenario, previous: Schedule | None) -> list[Assi
     return list(greedy.assignments)
 
 
-def _hint_from_schedule(summit: SummitModel, schedule: Schedule) -> None:
+def _hint_from_schedule(summit: SummitModel, schedule: Schedule, seconds: float) -> None:
     """Start the first search from a known plan: the published one when re-planning,
     else the greedy baseline's (on large summits CP-SAT alone can spend its whole
-    budget looking for a first schedule)."""
+    budget looking for a first schedule). The hint is made complete (every arc, slack
+    and objective term too, by solving the model with the plan fixed), so that CP-SAT
+    takes it as its first solution at once instead of trying to repair a partial one;
+    when the plan does not fit the model, only its decisions are hinted."""
     placed = {a.meeting: a for a in schedule.assignments}
+    decisions: dict[int, int] = {}
     summit.model.clear_hints()
     for meeting_id, options in summit.alts.items():
         assignment = placed.get(meeting_id)
@@ -224,9 +283,15 @@ def _hint_from_schedule(summit: SummitModel, schedule: Schedule) -> None:
                 and option.alt.venue == assignment.venue
                 and assignment.start in option.starts
             )
-            summit.model.add_hint(option.present, chosen)
+            decisions[option.present.index] = int(chosen)
             if chosen and assignment is not None:
-                summit.model.add_hint(option.units, assignment.start // summit.scenario.grain)
+                decisions[option.units.index] = assignment.start // summit.scenario.grain
+    completed = _solve_fixed(summit.model.clone(), decisions, 0, seconds)
+    if completed is not None:
+        _hint_from(summit.model, completed)
+        return
+    for index, value in decisions.items():
+        summit.model.add_hint(summit.model.get_int_var_from_proto_index(index), value)
 
 
 def _extract(summit: SummitModel, solver: cp_model.CpSolver) -> list[Assignment]:
@@ -289,9 +354,28 @@ class _Search:
         self.found = False
         self.assignments: list[Assignment] = []
         self.spent = 0.0  # deterministic seconds used so far
+        self.groups_left = 0
+
+    def remaining(self) -> float:
+        """What is left of the time limit: deterministic seconds, or wall-clock seconds
+        since the call (the model build counts)."""
+        limit = self.settings.time_limit
+        if self.settings.deterministic:
+            return limit - self.spent
+        return limit - (time.perf_counter() - self.started)
+
+    def _group_budget(self) -> float:
+        """This group's share of what is left: most of it for the first group (it
+        decides which meetings are held, the hardest part), an equal part of the rest
+        for each later one; time a group does not use goes to the next."""
+        left = max(self.remaining(), 0.0)
+        if self.groups_left > 1 and not self.found:
+            return FIRST_GROUP_SHARE * left
+        return left / max(self.groups_left, 1)
 
     def run(self, groups: list[list[Tier]]) -> None:
-        for group in groups:
+        for index, group in enumerate(groups):
+            self.groups_left = len(groups) - index
             # The first group runs even after an early Ctrl-C: it is stopped at once and
             # leaves the usual outcomes (a solution, the greedy fallback, or none).
             if not self._solve_group(group) or self.interrupted:
@@ -312,16 +396,31 @@ class _Search:
         if self.found:
             _hint_from(summit.model, self.current)
         else:
-            _hint_from_schedule(summit, self.previous or greedy_schedule(summit.scenario))
-        _parameters(self.solver, settings, max(settings.time_limit - self.spent, 0.05))
-        watcher = _Watcher(label, self.progress, self.started)
+            _hint_from_schedule(
+                summit,
+                self.previous or greedy_schedule(summit.scenario),
+                seconds=min(10.0, max(self.remaining() / 4, 1.0)),
+            )
+        _parameters(self.solver, settings, max(self._group_budget(), 0.05))
+        watcher = _Watcher(
+            group, multipliers, list(summit.held.values()), self.progress, self.started
+        )
         group_started = time.perf_counter()
         code = self._solve_interruptibly(watcher)
         seconds = time.perf_counter() - group_started
         self.spent += self.solver.deterministic_time
-        if self.solver.wall_time >= 0.98 * self.solver.parameters.max_time_in_seconds:
+        stopped_by_clock = (
+            self.solver.wall_time >= 0.98 * self.solver.parameters.max_time_in_seconds
+        )
+        if stopped_by_clock and settings.deterministic:
             self.notes.append(
                 f"tiers {label} hit the wall-clock safety limit: this result may not reproduce"
+            )
+        elif stopped_by_clock and code != cp_model.OPTIMAL and not self.interrupted:
+            self.notes.append(
+                f"the time limit ({settings.time_limit:g} s of wall-clock time) stopped "
+                f"tiers {label} before they were proven best: a rerun may give another "
+                "plan (--deterministic makes runs repeatable)"
             )
         if self.first_solution is None and watcher.first_at is not None:
             self.first_solution = watcher.first_at
@@ -344,7 +443,13 @@ class _Search:
         if not optimal or not all(r.optimal for r in self.reports):
             # Only at an optimum are the group's tiers (and the earlier ones, when
             # proven) the plan's own values; else ask the plan what it achieves.
-            polished = _plan_values(summit, self.solver, [*self.reported, *group], settings.seed)
+            polished = _plan_values(
+                summit,
+                self.solver,
+                [*self.reported, *group],
+                settings.seed,
+                seconds=min(30.0, max(self.remaining(), 1.0)),
+            )
             if polished is not None:
                 self.spent += polished.deterministic_time
                 self.current = polished
@@ -425,10 +530,17 @@ class _Search:
 
         thread = threading.Thread(target=target, name="cp-sat", daemon=True)
         thread.start()
+        told = time.perf_counter()
         while not done.wait(0.05):
             if self.interrupted:
                 # Again at every turn: a stop asked before CP-SAT has started is lost.
                 self.solver.stop_search()
+            now = time.perf_counter()
+            if self.progress is not None and now - told >= PROGRESS_EVERY:
+                # a long search with no better plan still says it is alive
+                told = now
+                news = watcher.news or "no plan yet"
+                self.progress(f"still searching: {news}; {now - self.started:.1f} s")
         thread.join()
         if failure:
             raise failure[0]
