@@ -163,7 +163,9 @@ def itineraries(scenario: Scenario, schedule: Schedule) -> dict[str, list[dict[s
                         assignment.venue,
                     )
                 )
-        items.sort()
+        # engagements that start together: the shorter first, then by id (ids of
+        # meetings and events are unique together), as docs/planning-rules.md orders them
+        items.sort(key=lambda item: (item[0], item[1], item[3]))
         entries: list[dict[str, Any]] = []
         for day in scenario.days:
             today = [i for i in items if day.window.contains(i[0], i[1])]
@@ -343,6 +345,17 @@ class _Fields:
     def text(self, value: Any, path: tuple[str | int, ...]) -> str:
         if type(value) is not str:  # an _Unusable number is no text either
             raise self.fail(path, f"expected text, got {_describe(value)}")
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                # JSON's \ud800 escapes allow half of a character, which no terminal,
+                # file or report can show; an id or a note never holds one
+                raise self.fail(
+                    path,
+                    f"the text holds {value[exc.start]!r}, half of a character "
+                    "(a lone surrogate), which is no text",
+                ) from None
         return value
 
     def flag(self, value: Any, path: tuple[str | int, ...]) -> bool:

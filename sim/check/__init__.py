@@ -10,6 +10,12 @@ a schedule is trusted because two separate readings of the rules agree on it.
 Problems with the document are reported under the rule id ``structure``; a
 schedule made for another version of the scenario file is only a warning, since
 it may well still be valid.
+
+A schedule whose status says that no plan was found (``infeasible``, ``unknown``)
+is judged like any other: it holds no meeting, so each required meeting breaks
+``required``; the report says in a warning that the file records no plan, and a
+meeting held in such a file contradicts its status (``structure``). See "A
+schedule without a plan" in docs/planning-rules.md.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from sim.check.report import (
 from sim.check.rules import RULES, hard_rule_violations
 from sim.check.view import day_index, plan_view, span
 from sim.model import Scenario
-from sim.schedule import Assignment, Schedule, provenance_mismatch
+from sim.schedule import Assignment, Schedule, SolveStatus, provenance_mismatch
 
 __all__ = [
     "OBJECTIVE_NAMES",
@@ -75,6 +81,12 @@ def _held_assignments(
         problems.append(Violation(STRUCTURE, (meeting,), parties, message))
 
     known = scenario.meeting_by_id
+    if schedule.status in NO_PLAN and schedule.assignments:
+        problem(
+            schedule.assignments[0].meeting,
+            f"the schedule says no plan was found (status {schedule.status.value}) but holds "
+            f"{_count(len(schedule.assignments), 'meeting')}; a file without a plan holds none",
+        )
     held: dict[str, Assignment] = {}
     for a in schedule.assignments:
         if a.meeting not in known:
@@ -121,6 +133,14 @@ def _held_assignments(
     return list(held.values()), problems
 
 
+# Statuses with which a schedule records that no plan was found.
+NO_PLAN = frozenset({SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN})
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _day_index_problem(scenario: Scenario, a: Assignment) -> Violation | None:
     parties = scenario.meeting_by_id[a.meeting].parties
     if not 0 <= a.day < len(scenario.days):
@@ -150,6 +170,16 @@ def _day_index_problem(scenario: Scenario, a: Assignment) -> Violation | None:
 
 def _warnings(scenario: Scenario, schedule: Schedule, values: Objectives) -> tuple[str, ...]:
     warnings: list[str] = []
+    if schedule.status in NO_PLAN:
+        why = (
+            "no schedule exists"
+            if schedule.status is SolveStatus.INFEASIBLE
+            else "none was found in time"
+        )
+        warnings.append(
+            f"the schedule records that no plan was found (status {schedule.status.value}: "
+            f"{why}); it is judged as a plan that holds no meeting"
+        )
     foreign = provenance_mismatch(schedule, scenario)  # the same words as every command
     if foreign is not None:
         warnings.append(foreign)
