@@ -608,6 +608,8 @@ def schedule_from_json(
     or room the scenario does not have (``reference_problems``; ``published``: a plan
     published before the scenario changed)."""
     f = _Fields(name)
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a byte-order mark, as some editors write: fine, as in a scenario
     try:
         data = json.loads(
             text, parse_constant=_json_constant, parse_float=_json_float, parse_int=_json_int

@@ -391,3 +391,26 @@ def test_a_named_mutation(
 def test_odd_texts(files: dict[str, Path], capsys: pytest.CaptureFixture[str], text: str) -> None:
     read_directly(text)
     assert run_check(files, text, capsys) == ExitCode.INVALID_INPUT
+
+
+# --- regressions ----------------------------------------------------------------------
+
+
+def test_half_a_character_is_refused_with_its_field() -> None:
+    """A lone surrogate (JSON's "\\ud800") in a meeting id reached the terminal and ended
+    ``sim check`` with an internal error (exit 70); it is refused where it stands."""
+    document = valid_document()
+    document["meetings"][1]["venue"] = "\ud800"
+    with pytest.raises(ScheduleFileError) as refused:
+        schedule_from_json(json.dumps(document), "given.json")
+    assert [p.path for p in refused.value.problems] == ["meetings[1].venue"]
+    assert "half of a character" in refused.value.problems[0].message
+
+
+def test_a_byte_order_mark_is_fine(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Some editors start a UTF-8 file with a byte-order mark; the scenario reader takes
+    it, and so does the schedule reader (it was 'not valid JSON: Unexpected UTF-8 BOM')."""
+    assert schedule_from_json("\ufeff" + schedule_to_json(VALID, SCENARIO)) == VALID
+    assert run_check(files, "\ufeff" + schedule_to_json(VALID, SCENARIO), capsys) == ExitCode.OK
