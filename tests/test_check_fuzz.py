@@ -1,11 +1,13 @@
 """A fuzz target for ``sim check``: whatever the schedule file holds, the reader and the
 checker answer with an exit code and words, never a traceback.
 
-Two families of documents: arbitrary JSON-ish values (any shape, numbers JSON allows
+Three families of documents: arbitrary JSON-ish values (any shape, numbers JSON allows
 but a schedule cannot hold: NaN, Infinity, 1e400, 40-digit integers, deep nesting),
-and mutations of a valid schedule.json of a tiny summit (a field replaced by any
-value or removed, a meeting listed twice, an unknown meeting or venue, a status
-that contradicts the meetings). Each document goes to the reader
+mutations of a valid schedule.json of a tiny summit (a field replaced by any value or
+removed, a meeting listed twice, an unknown meeting or venue, a status that
+contradicts the meetings), and well-formed schedules that make no sense for the
+scenario (any ids, days, minutes up to the reader's bounds, venues, rooms, statuses).
+Each document goes to the reader
 (``schedule_from_json``: a schedule or ``ScheduleFileError``, nothing else) and to
 ``sim check`` through ``sim.cli.main``: exit 0 (valid), 1 (the file is no schedule,
 and the message names the file) or 5 (a hard rule is broken), never 2 or 70.
@@ -36,6 +38,7 @@ from sim.schedule import (
     Schedule,
     SolverSettings,
     SolveStatus,
+    Unscheduled,
     schedule_from_json,
     schedule_to_json,
 )
@@ -186,6 +189,10 @@ VALUES = st.recursive(
 )
 
 
+# Any value at all, or an object that passes the first test (format 1) with any keys.
+ANY_DOCUMENT = VALUES | st.dictionaries(KEYS, VALUES, max_size=8).map(lambda d: {"format": 1, **d})
+
+
 def valid_document() -> dict[str, Any]:
     document: dict[str, Any] = json.loads(schedule_to_json(VALID, SCENARIO))
     return document
@@ -240,6 +247,43 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
     return document
 
 
+MEETING_IDS = st.sampled_from(["host-g1", "host-g2", "host-g9", "photo", "a"])
+MINUTES = st.one_of(
+    st.integers(0, 10_000_000),
+    st.integers(9 * 60 - 30, 13 * 60 + 30),  # near the tiny summit's morning
+    st.sampled_from([0, 1, 24 * 60 - 1, 24 * 60, 10_000_000]),
+)
+
+
+@st.composite
+def well_formed(draw: st.DrawFn) -> Schedule:
+    """A schedule the reader takes (every field of the right type and range) that may
+    make no sense at all for the scenario: any meetings, days, minutes, venues, rooms."""
+    assignments = draw(
+        st.lists(
+            st.builds(
+                Assignment,
+                meeting=MEETING_IDS,
+                day=st.integers(0, 10_000),
+                start=MINUTES,
+                end=MINUTES,
+                venue=st.sampled_from(["a", "b", "nowhere"]),
+                room=st.integers(1, 1000),
+            ),
+            max_size=4,
+        )
+    )
+    unscheduled = draw(st.lists(st.builds(Unscheduled, MEETING_IDS, st.text(max_size=5))))
+    return Schedule(
+        scenario_id=draw(st.sampled_from([SCENARIO.id, "other"])),
+        scenario_sha256=draw(st.sampled_from([SCENARIO.source_sha256, ""])),
+        status=draw(st.sampled_from(list(SolveStatus))),
+        settings=VALID.settings,
+        assignments=tuple(assignments),
+        unscheduled=tuple(unscheduled[:4]),
+    )
+
+
 EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
     "a meeting held twice": lambda d: d["meetings"].append(copy.deepcopy(d["meetings"][0])),
     "an unknown meeting": lambda d: d["meetings"][0].update(meeting="host-g9"),
@@ -270,12 +314,15 @@ EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
 # --- the target ---------------------------------------------------------------------
 
 
-def run_check(files: dict[str, Path], text: str, capsys: pytest.CaptureFixture[str]) -> int:
-    """``sim check`` on ``text`` as a schedule file; the exit code, after asserting what
-    every answer must be."""
+def run_check(
+    files: dict[str, Path], text: str, capsys: pytest.CaptureFixture[str], as_json: bool = False
+) -> int:
+    """``sim check`` (with ``--json`` when ``as_json``) on ``text`` as a schedule file; the
+    exit code, after asserting what every answer must be."""
     files["schedule"].write_text(text, encoding="utf-8")
     capsys.readouterr()
-    code = main(["check", str(files["scenario"]), str(files["schedule"])])
+    flags = ["--json"] if as_json else []
+    code = main(["check", *flags, str(files["scenario"]), str(files["schedule"])])
     out, err = capsys.readouterr()
     assert code in ALLOWED, (code, err[-2000:])
     assert "Traceback" not in out + err
@@ -283,6 +330,10 @@ def run_check(files: dict[str, Path], text: str, capsys: pytest.CaptureFixture[s
     if code == ExitCode.INVALID_INPUT:
         assert err.startswith(str(files["schedule"])), err[:500]
         assert "problem" in err.splitlines()[-1]
+        if as_json:
+            assert json.loads(out)["exit_code"] == 1
+    elif as_json:
+        assert json.loads(out)["ok"] is (code == ExitCode.OK)
     else:
         assert "valid" in out.lower()  # the verdict line: "valid: ..." or "INVALID"
     return code
@@ -304,52 +355,90 @@ def read_directly(text: str) -> None:
     check(SCENARIO, schedule)  # must not raise
 
 
-def fuzz_any(files: dict[str, Path], capsys: pytest.CaptureFixture[str], value: Any) -> None:
+def fuzz_any(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], value: Any, as_json: bool
+) -> None:
     text = to_json(value)
     read_directly(text)
-    run_check(files, text, capsys)
+    run_check(files, text, capsys, as_json)
 
 
 def fuzz_mutation(
-    files: dict[str, Path], capsys: pytest.CaptureFixture[str], document: dict[str, Any]
+    files: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    document: dict[str, Any],
+    as_json: bool,
 ) -> None:
     text = to_json(document)
     read_directly(text)
-    run_check(files, text, capsys)
+    run_check(files, text, capsys, as_json)
 
 
 @FAST
-@given(value=VALUES | st.dictionaries(KEYS, VALUES, max_size=8).map(lambda d: {"format": 1, **d}))
+@given(value=ANY_DOCUMENT, as_json=st.booleans())
 def test_any_json_document(
-    files: dict[str, Path], capsys: pytest.CaptureFixture[str], value: Any
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], value: Any, as_json: bool
 ) -> None:
-    fuzz_any(files, capsys, value)
+    fuzz_any(files, capsys, value, as_json)
 
 
 @FAST
-@given(document=mutated())
+@given(document=mutated(), as_json=st.booleans())
 def test_a_mutated_schedule(
-    files: dict[str, Path], capsys: pytest.CaptureFixture[str], document: dict[str, Any]
+    files: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    document: dict[str, Any],
+    as_json: bool,
 ) -> None:
-    fuzz_mutation(files, capsys, document)
+    fuzz_mutation(files, capsys, document, as_json)
 
 
 @pytest.mark.slow
 @SLOW
-@given(value=VALUES | st.dictionaries(KEYS, VALUES, max_size=8).map(lambda d: {"format": 1, **d}))
+@given(value=ANY_DOCUMENT, as_json=st.booleans())
 def test_any_json_document_many(
-    files: dict[str, Path], capsys: pytest.CaptureFixture[str], value: Any
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], value: Any, as_json: bool
 ) -> None:
-    fuzz_any(files, capsys, value)
+    fuzz_any(files, capsys, value, as_json)
 
 
 @pytest.mark.slow
 @SLOW
-@given(document=mutated())
+@given(document=mutated(), as_json=st.booleans())
 def test_a_mutated_schedule_many(
-    files: dict[str, Path], capsys: pytest.CaptureFixture[str], document: dict[str, Any]
+    files: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    document: dict[str, Any],
+    as_json: bool,
 ) -> None:
-    fuzz_mutation(files, capsys, document)
+    fuzz_mutation(files, capsys, document, as_json)
+
+
+def judge_well_formed(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], schedule: Schedule
+) -> None:
+    text = schedule_to_json(schedule)
+    read_directly(text)
+    code = run_check(files, text, capsys)
+    # the reader takes it, so the checker judges it: valid or not, never a file problem
+    assert code in {ExitCode.OK, ExitCode.RULES_BROKEN}
+
+
+@FAST
+@given(schedule=well_formed())
+def test_a_well_formed_schedule_of_anything(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], schedule: Schedule
+) -> None:
+    judge_well_formed(files, capsys, schedule)
+
+
+@pytest.mark.slow
+@SLOW
+@given(schedule=well_formed())
+def test_a_well_formed_schedule_of_anything_many(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], schedule: Schedule
+) -> None:
+    judge_well_formed(files, capsys, schedule)
 
 
 @pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
