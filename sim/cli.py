@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sim.commands.console import printable
-from sim.errors import InputError, InputFileError, Problem
+from sim.errors import InputError, InputFileError, OverBudgetError, Problem
 from sim.exit_codes import ExitCode
 
 # Sub-commands in the order --help lists them; each module has register().
@@ -134,7 +134,8 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         code: int = args.run(args)
     except InputError as exc:
-        code = ExitCode.USAGE if isinstance(exc, InputFileError) else ExitCode.INVALID_INPUT
+        usage = isinstance(exc, InputFileError | OverBudgetError)
+        code = ExitCode.USAGE if usage else ExitCode.INVALID_INPUT
         return _report(exc.problems, code, as_json)
     except BrokenPipeError:
         # the reader stopped reading (``sim ... | head``): no traceback; point stdout at

@@ -59,3 +59,8 @@ def format_path(path: tuple[str | int, ...]) -> str:
 class InputFileError(ScenarioError):
     """The input file itself (a scenario or a schedule) is missing or unreadable: a
     usage error, not a bad file. (A ScenarioError for the scenario loader's sake.)"""
+
+
+class OverBudgetError(InputError):
+    """The job asked for would not fit the budget it was given (memory, time): a usage
+    error (exit 2), naming the option that sets the budget."""

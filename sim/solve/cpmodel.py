@@ -89,7 +89,7 @@ class PartyDay:
     arcs: list[Arc] = field(default_factory=list)
 
 
-def _runs(starts: tuple[int, ...], grain: int) -> list[tuple[int, ...]]:
+def start_runs(starts: tuple[int, ...], grain: int) -> list[tuple[int, ...]]:
     """Split sorted starts into runs of consecutive grain steps: each run becomes its own
     node, so a node's time window is one contiguous stretch between its parties'
     fixed engagements, and arcs between incompatible stretches are never built."""
@@ -146,7 +146,7 @@ class SummitModel:
                 if self.switchable:
                     runs = [alt.day_starts] if alt.day_starts else []
                 else:
-                    runs = _runs(alt.allowed_starts(), grain)
+                    runs = start_runs(alt.allowed_starts(), grain)
                 for index, starts in enumerate(runs):
                     options.append(self._alt_var(meeting, alt, index, starts))
                 if self.switchable and runs:

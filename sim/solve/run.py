@@ -56,6 +56,7 @@ from sim.solve.explain import Explanation, explain_infeasibility, why_no_slot
 from sim.solve.greedy import greedy_schedule
 from sim.solve.objectives import TIER_GROUPS, Tier, all_tiers, combined
 from sim.solve.rooms import assign_rooms
+from sim.solve.size import refuse_over_budget
 
 log = logging.getLogger("sim.solve")
 
@@ -85,6 +86,9 @@ class SolveSettings:
     # result); False stops the search cleanly, then raises KeyboardInterrupt (for a
     # solve inside a longer computation, such as re-planning in a replay).
     keep_on_interrupt: bool = True
+    # Refuse (OverBudgetError) a model whose estimated peak memory is above this many
+    # bytes, before building it (sim.solve.size); None: no check.
+    memory_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -590,6 +594,8 @@ def solve(
     status says so and, when asked, ``explanation`` names the conflicting requirements."""
     settings = settings or SolveSettings()
     started = time.perf_counter()
+    if settings.memory_limit is not None:
+        refuse_over_budget(scenario, settings.memory_limit)
     summit = SummitModel(scenario)
     tiers = [
         t for t in all_tiers(summit, previous) if settings.tiers is None or t.name in settings.tiers
