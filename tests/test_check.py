@@ -394,6 +394,25 @@ def test_meeting_assigned_twice_or_both_held_and_not_or_missing() -> None:
     assert [g.meetings for g in report.given_up] == [("cy-ana",)]  # checked as not held
 
 
+def test_a_mistake_repeated_many_times_is_listed_twenty_times_then_counted() -> None:
+    # 5,000 listings of meetings the scenario does not ask for, and 5,000 of one it does:
+    # a report of 10,000 lines took minutes to print (100,000 took 82 s and 650 MB)
+    s = tiny()
+    ghosts = [held(s, "cy-ana", "2025-06-03 12:30", "centre") for _ in range(5000)]
+    ghosts += [Assignment(f"ghost{i}", 0, a.start, a.end, a.venue) for i, a in enumerate(ghosts)]
+    report = check(s, plan(s, *valid(s).assignments, *ghosts))
+    assert report.rules_broken() == {STRUCTURE}
+    messages = [v.message for v in report.violations]
+    assert len(messages) == 2 * 20 + 2
+    assert sum("is held twice" in m for m in messages) == 20
+    assert sum(m.startswith("the schedule holds ghost") for m in messages) == 20
+    assert messages[-2:] == [
+        "and 4,980 more second listings of held meetings (5,000 in all; the first 20 are listed)",
+        "and 4,980 more held meetings the scenario does not ask for (5,000 in all; the first "
+        "20 are listed)",
+    ]
+
+
 def test_day_index_must_match_the_start() -> None:
     s = tiny()
     wrong = held(s, "host-ben", "2025-06-03 10:00", "palace", day=0)
@@ -543,6 +562,27 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert document["ok"] is False
     assert [v["rule"] for v in document["violations"]] == ["gap"]
     assert document["objectives"]["travel"] == 40
+
+
+def test_cli_cuts_long_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table longer than ROWS_SHOWN shows that many rows and says how many more there
+    are; --json lists every finding."""
+    import sim.commands.check as command
+
+    monkeypatch.setattr(command, "ROWS_SHOWN", 1)
+    s, text = tiny(), tiny_yaml()
+    clash = valid(s, host_ben=held(s, "host-ben", "2025-06-02 10:30", "palace"))
+    scenario_path, bad = files(tmp_path, text, clash, s)
+    assert main(["check", scenario_path, bad]) == ExitCode.RULES_BROKEN
+    out = capsys.readouterr().out
+    found = len(check(s, clash).violations)
+    assert found > 1
+    assert f"Hard rules broken: {found}" in out
+    assert f"... and {found - 1} more; --json lists them all" in out
+    assert main(["check", scenario_path, bad, "--json"]) == ExitCode.RULES_BROKEN
+    assert len(json.loads(capsys.readouterr().out)["violations"]) == found
 
 
 def test_cli_unreadable_schedule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -20,6 +20,8 @@ schedule without a plan" in docs/planning-rules.md.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sim.check.objectives import given_up, objectives
 from sim.check.report import (
     OBJECTIVE_NAMES,
@@ -76,9 +78,14 @@ def _held_assignments(
     """The assignments to judge (known meetings, first listing of each) and what is
     wrong with the schedule as a document."""
     problems: list[Violation] = []
+    # A hostile file can repeat one mistake a million times: each kind of mistake is
+    # listed up to a limit, then counted, so the report stays readable (and quick).
+    seen: Counter[str] = Counter()
 
-    def problem(meeting: str, message: str, parties: tuple[str, ...] = ()) -> None:
-        problems.append(Violation(STRUCTURE, (meeting,), parties, message))
+    def problem(meeting: str, message: str, parties: tuple[str, ...] = (), kind: str = "") -> None:
+        seen[kind] += 1
+        if not kind or seen[kind] <= STRUCTURE_LIMIT:
+            problems.append(Violation(STRUCTURE, (meeting,), parties, message))
 
     known = scenario.meeting_by_id
     if schedule.status in NO_PLAN and schedule.assignments:
@@ -91,7 +98,9 @@ def _held_assignments(
     for a in schedule.assignments:
         if a.meeting not in known:
             problem(
-                a.meeting, f"the schedule holds {a.meeting}, which the scenario does not ask for"
+                a.meeting,
+                f"the schedule holds {a.meeting}, which the scenario does not ask for",
+                kind="held unknown",
             )
         elif a.meeting in held:
             first = held[a.meeting]
@@ -100,6 +109,7 @@ def _held_assignments(
                 f"{a.meeting} is held twice: {span(scenario, first.start, first.end)} "
                 f"and {span(scenario, a.start, a.end)} (only the first is checked)",
                 known[a.meeting].parties,
+                kind="held twice",
             )
         else:
             wrong_day = _day_index_problem(scenario, a)
@@ -113,15 +123,22 @@ def _held_assignments(
             problem(
                 u.meeting,
                 f"the schedule leaves out {u.meeting}, which the scenario does not ask for",
+                kind="not held unknown",
             )
         elif u.meeting in held:
             problem(
                 u.meeting,
                 f"{u.meeting} is both held and listed as not held (checked as held)",
                 known[u.meeting].parties,
+                kind="both",
             )
         elif u.meeting in not_held:
-            problem(u.meeting, f"{u.meeting} is listed as not held twice", known[u.meeting].parties)
+            problem(
+                u.meeting,
+                f"{u.meeting} is listed as not held twice",
+                known[u.meeting].parties,
+                kind="not held twice",
+            )
         not_held.add(u.meeting)
     for m in scenario.meetings:
         if m.id not in held and m.id not in not_held:
@@ -130,7 +147,29 @@ def _held_assignments(
                 f"{m.id} is neither held nor listed as not held (checked as not held)",
                 m.parties,
             )
+    for kind, count in seen.items():
+        if kind and count > STRUCTURE_LIMIT:
+            problems.append(
+                Violation(
+                    STRUCTURE,
+                    (),
+                    (),
+                    f"and {count - STRUCTURE_LIMIT:,} more {_OVERFLOW[kind]} "
+                    f"({count:,} in all; the first {STRUCTURE_LIMIT} are listed)",
+                )
+            )
     return list(held.values()), problems
+
+
+# Each kind of mistake in the document is listed this many times, then counted.
+STRUCTURE_LIMIT = 20
+_OVERFLOW = {
+    "held unknown": "held meetings the scenario does not ask for",
+    "held twice": "second listings of held meetings",
+    "not held unknown": "meetings not held that the scenario does not ask for",
+    "both": "meetings both held and listed as not held",
+    "not held twice": "meetings listed as not held twice",
+}
 
 
 # Statuses with which a schedule records that no plan was found.

@@ -32,6 +32,19 @@ def findings_table(title: str, rows: Sequence[tuple[str, ...]], columns: tuple[s
     return table
 
 
+# A table longer than this is cut (rich takes minutes over a hundred thousand rows, and
+# no one reads them); --json lists every finding.
+ROWS_SHOWN = 200
+
+
+def print_findings(
+    console: Console, title: str, rows: Sequence[tuple[str, ...]], columns: tuple[str, ...]
+) -> None:
+    console.print(findings_table(f"{title}: {len(rows):,}", rows[:ROWS_SHOWN], columns))
+    if len(rows) > ROWS_SHOWN:
+        console.print(plain_text(f"... and {len(rows) - ROWS_SHOWN:,} more; --json lists them all"))
+
+
 def print_report(console: Console, report: CheckReport) -> None:
     for warning in report.warnings:
         console.print(plain_text(f"warning: {warning}"))
@@ -40,21 +53,13 @@ def print_report(console: Console, report: CheckReport) -> None:
             (v.rule, ", ".join(v.meetings), ", ".join(v.parties), v.message)
             for v in report.violations
         ]
-        console.print(
-            findings_table(
-                f"Hard rules broken: {len(rows)}", rows, ("rule", "meetings", "parties", "what")
-            )
-        )
+        print_findings(console, "Hard rules broken", rows, ("rule", "meetings", "parties", "what"))
     if report.given_up:
         rows = [
             (g.kind, ", ".join(g.meetings), f"{g.cost} ({g.tier})", g.message)
             for g in report.given_up
         ]
-        console.print(
-            findings_table(
-                f"Preferences given up: {len(rows)}", rows, ("kind", "meetings", "cost", "what")
-            )
-        )
+        print_findings(console, "Preferences given up", rows, ("kind", "meetings", "cost", "what"))
     objectives = Table(title="Objectives (recomputed; lexicographic, each minimised)")
     for column in ("tier", "name", "value"):
         objectives.add_column(column)
