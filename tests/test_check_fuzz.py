@@ -353,6 +353,13 @@ def read_directly(text: str) -> None:
     assert all(type(o.value) is int and type(o.bound) is int for o in schedule.objectives)
     assert math.isfinite(schedule.settings.time_limit)
     check(SCENARIO, schedule)  # must not raise
+    # read against the scenario (as simulate and export read it): the same answers
+    for published in (False, True):
+        try:
+            schedule_from_json(text, "given.json", SCENARIO, published=published)
+        except ScheduleFileError as exc:
+            assert exc.problems
+            assert all(p.file == "given.json" for p in exc.problems)
 
 
 def fuzz_any(
