@@ -11,6 +11,11 @@ from pathlib import Path
 
 from sim.errors import InputFileError, Problem
 
+# Temporary files are ``.NAME.<random>.sim.tmp`` beside their target: hidden, and
+# recognisable, so that the next run into a folder can remove those a killed run left
+# (``sim.output_set``) without touching anything else.
+TEMPORARY_SUFFIX = ".sim.tmp"
+
 
 def _umask() -> int:
     # os.umask can only be read by setting it; set it back at once. Called from the
@@ -32,7 +37,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         handle, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+            prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
         )
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, str(path)) from exc

@@ -62,7 +62,7 @@ def test_export_python_api_and_format_subset(
     names = {p.relative_to(tmp_path).as_posix() for p in paths}
     assert "engagements.csv" in names and "calendars/ana.ics" in names
     assert "gantt.html" not in names and not (tmp_path / "gantt.html").exists()
-    assert paths[-1] == tmp_path / "index.html"
+    assert paths[-2:] == [tmp_path / "index.html", tmp_path / "manifest.json"]
 
 
 def test_unknown_format_is_a_usage_error(

@@ -19,6 +19,7 @@ from rich.console import Console, HighlighterType, JustifyMethod, OverflowMethod
 from rich.style import Style
 from rich.text import Text
 
+from sim.budget import default_memory_limit, format_bytes, parse_memory
 from sim.errors import InputFileError, Problem
 from sim.model import Scenario
 from sim.schedule import Schedule, provenance_mismatch
@@ -278,10 +279,19 @@ def whole_number(minimum: int, maximum: int | None = None, what: str = "") -> Ca
 workers = whole_number(1, what="workers")
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as ``taskset`` or a
+    container sets it), else the machine's."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
 def capped_workers(requested: int | None, option: str = "--workers") -> int:
     """``requested`` workers, at most one per core (more only wait for one), with a note
     on standard error when it was more; one per core when not given."""
-    cores = os.cpu_count() or 1
+    cores = available_cores()
     if requested is None:
         return cores
     if requested > cores:
@@ -291,6 +301,48 @@ def capped_workers(requested: int | None, option: str = "--workers") -> int:
         )
         return cores
     return requested
+
+
+def memory_size(text: str) -> int:
+    """A memory budget such as ``2G`` or ``500M``, in bytes."""
+    try:
+        return parse_memory(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(printable(str(exc))) from None
+
+
+def add_budget_flags(parser: argparse.ArgumentParser) -> None:
+    """``--max-seconds`` and ``--memory-limit``: a large job is estimated first and
+    refused (exit 2) when over either."""
+    parser.add_argument(
+        "--max-seconds",
+        type=seconds,
+        default=None,
+        metavar="S",
+        help="refuse a job estimated to take longer than S seconds (default: no limit)",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        type=memory_size,
+        default=None,
+        metavar="SIZE",
+        help="refuse a job estimated to need more memory, e.g. 4G or 500M "
+        f"(default: half of this machine's, {format_bytes(default_memory_limit())})",
+    )
+
+
+def run_arguments(args: argparse.Namespace) -> dict[str, Any]:
+    """The command's arguments as plain JSON values (for an output's manifest)."""
+    plain: dict[str, Any] = {}
+    for name, value in sorted(vars(args).items()):
+        if name == "run" or callable(value):
+            continue
+        if isinstance(value, (list, tuple)):
+            value = [v if isinstance(v, (str, int, float, bool)) else str(v) for v in value]
+        elif value is not None and not isinstance(value, (str, int, float, bool)):
+            value = str(value)
+        plain[name] = value
+    return plain
 
 
 def _whole(text: str) -> int:

@@ -9,14 +9,16 @@ from pathlib import Path
 from sim.commands.console import (
     add_output_flags,
     print_json,
+    run_arguments,
     say,
     usable_output_dir,
     warn_if_foreign,
     wide_console,
 )
-from sim.errors import InputFileError, Problem
+from sim.errors import InputError, InputFileError, Problem
 from sim.exit_codes import ExitCode
 from sim.export.bundle import FORMAT_WORDS, PLAN_FORMATS, ExportError, parse_formats
+from sim.output_set import verify
 from sim.scenario.load import load_scenario
 from sim.schedule import read_schedule
 
@@ -49,9 +51,25 @@ def run(args: argparse.Namespace) -> int:
                 )
             ]
         )
+    if simulation is not None:
+        verdict = verify(simulation)
+        if verdict.manifest is not None and not verdict.complete:
+            # files of two runs, or changed since: the report would mix them
+            raise InputError([Problem(str(simulation), None, None, "", verdict.reason)])
+        if not verdict.complete:
+            say(f"warning: {verdict.reason}", error=True)
     from sim.export import export
 
-    paths = export(scenario, schedule, out, formats, previous=previous, simulation_dir=simulation)
+    paths = export(
+        scenario,
+        schedule,
+        out,
+        formats,
+        previous=previous,
+        simulation_dir=simulation,
+        command="sim export",
+        arguments=run_arguments(args),
+    )
     console = wide_console()
     if args.json:
         print_json({"files": [str(p) for p in paths]})

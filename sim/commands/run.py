@@ -9,6 +9,7 @@ all. Prints what it did in plain words and where the files are.
 from __future__ import annotations
 
 import argparse
+from contextlib import ExitStack
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -18,6 +19,7 @@ from sim.commands.console import (
     capped_workers,
     error_console,
     print_json,
+    run_arguments,
     say,
     seconds,
     seed,
@@ -30,6 +32,8 @@ from sim.commands.solve import holds_a_plan
 from sim.exit_codes import ExitCode
 from sim.export.bundle import export_plan, export_replays, write_index
 from sim.export.simulation import write_results
+from sim.model import Scenario
+from sim.output_set import OutputSet
 from sim.scenario.load import load_scenario
 from sim.schedule import Planner, SolveStatus, write_schedule
 from sim.simulate.executors import make_executor
@@ -68,14 +72,30 @@ def _summary(result: SimulationResult, planned_weight: int) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the output folder is checked, and locked, before the work: a typo or a second run
+    # into the same folder must not cost the solve
+    out = usable_output_dir(args.output) if args.output else None
+    with ExitStack() as stack:
+        outputs = None
+        if out is not None:
+            outputs = stack.enter_context(_output_set(out, args))
+        scenario = load_scenario(args.scenario)
+        if outputs is None:
+            outputs = stack.enter_context(
+                _output_set(usable_output_dir(Path("out") / scenario.id), args)
+            )
+        return _run(args, scenario, outputs)
+
+
+def _output_set(out: Path, args: argparse.Namespace) -> OutputSet:
+    return OutputSet(out, "sim run", run_arguments(args), subfolders=("calendars", "briefings"))
+
+
+def _run(args: argparse.Namespace, scenario: Scenario, outputs: OutputSet) -> int:
     errors = error_console()
     # with --json, standard output carries the JSON alone: the words go to stderr
     console = errors if args.json else wide_console()
-    # the output folder is checked before the work: a typo must not cost the solve
-    out = usable_output_dir(args.output) if args.output else None
-    scenario = load_scenario(args.scenario)
-    if out is None:
-        out = usable_output_dir(Path("out") / scenario.id)
+    out = outputs.folder
     requests = len(scenario.meetings)
     say(
         f"{scenario.name}: {len(scenario.parties)} delegations, {requests} meeting "
@@ -87,11 +107,17 @@ def run(args: argparse.Namespace) -> int:
     schedule = result.schedule
     plan_path = out / "schedule.json"
     if not schedule.assignments and holds_a_plan(plan_path):
-        # a run that finds no plan never replaces one that has a plan
+        # a run that finds no plan never replaces one that has a plan; the folder's
+        # set (and its manifest) stays as it was, schedule.no-plan.json beside it
         say(f"kept the plan in {plan_path}", console=console)
         plan_path = out / "schedule.no-plan.json"
+    else:
+        outputs.begin()  # the folder's set is being replaced: no manifest until done
     write_schedule(plan_path, schedule, scenario)
     if schedule.status in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN):
+        if plan_path.name == "schedule.json":
+            outputs.add([plan_path])
+            outputs.commit()
         for note in schedule.notes:
             say(note, console=console)
         say(f"no plan; wrote {plan_path}", console=console)
@@ -100,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         if schedule.status is SolveStatus.INFEASIBLE:
             return ExitCode.NO_SCHEDULE
         return ExitCode.NOT_FOUND_IN_TIME
+    outputs.add([plan_path])
     required = [m for m in scenario.meetings if m.required]
     held = {a.meeting for a in schedule.assignments}
     say(
@@ -137,24 +164,30 @@ def run(args: argparse.Namespace) -> int:
                 workers=workers,
                 progress=lambda n: bar.advance(task, n),
             )
-        write_results(out / "simulation", simulation, scenario)
+        # simulation/ is a set of its own (as 'sim simulate -o' writes it), inside this one
+        with OutputSet(out / "simulation", "sim run", run_arguments(args)) as replays:
+            replays.add(write_results(replays.folder, simulation, scenario))
+            outputs.add([*replays.files, replays.commit()])
         written += export_replays(scenario, schedule, out / "simulation", out)
         weight = sum(scenario.meeting_by_id[m].weight for m in held)
         summary = _summary(simulation, weight)
         for line in summary:
             say(line, console=console)
     index = write_index(out, scenario, schedule, written, summary)
+    outputs.add([*(w.path for w in written), index])
+    manifest = outputs.commit()
     if args.json:
         print_json(
             {
                 "status": schedule.status.value,
                 "directory": str(out),
                 "index": str(index),
-                "files": [str(w.path) for w in written] + [str(index)],
+                "manifest": str(manifest),
+                "files": [str(path) for path in outputs.files] + [str(manifest)],
                 "summary": summary,
             }
         )
-    say(f"wrote {len(written) + 1} files into {out}", console=console)
+    say(f"wrote {len(outputs.files) + 1} files into {out}", console=console)
     say(f"open {index}", console=console)
     return ExitCode.OK
 

@@ -9,16 +9,20 @@ imported, the other policies still run and the command says so.
 from __future__ import annotations
 
 import argparse
+from contextlib import ExitStack
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from sim.budget import default_memory_limit, over_budget
 from sim.commands.console import (
+    add_budget_flags,
     add_output_flags,
     capped_workers,
     error_console,
     print_json,
+    run_arguments,
     say,
     seconds,
     seed,
@@ -31,15 +35,19 @@ from sim.commands.console import (
 from sim.exit_codes import ExitCode
 from sim.export.simulation import result_tables, result_to_dict, write_results
 from sim.model import Scenario
+from sim.output_set import OutputSet
 from sim.scenario.load import load_scenario
 from sim.schedule import Planner, Schedule, read_schedule
 from sim.simulate.calibrated import Disruptions
 from sim.simulate.executors import make_executor
-from sim.simulate.monte_carlo import simulate
+from sim.simulate.monte_carlo import broken_rules, estimate, simulate
 from sim.simulate.policies import POLICY_NAMES
 from sim.times import MAX_DURATION
 
 DEFAULT_POLICIES = POLICY_NAMES
+# A million replications of one variant hold some 9 GB of results; more is no longer
+# a question of precision (the 95% ranges are 1/1000 of the spread by then).
+MAX_RUNS = 1_000_000
 
 
 def _planner(time_limit: float, errors: Console) -> Planner | None:
@@ -66,12 +74,72 @@ def _schedules(paths: list[str], scenario: Scenario) -> dict[str, Schedule]:
 
 
 def run(args: argparse.Namespace) -> int:
-    # the output folder is checked before the work: a typo must not cost the replays
+    if args.runs > MAX_RUNS:
+        say(
+            f"sim simulate: --runs {args.runs} is more than the limit of {MAX_RUNS:,} "
+            "replications; 10,000 already give each probability to about 1 point",
+            error=True,
+        )
+        return ExitCode.USAGE
+    # the output folder is checked, and locked, before the work: a typo or a second run
+    # into the same folder must not cost the replays
     out = usable_output_dir(args.output) if args.output else None
+    with ExitStack() as stack:
+        outputs = None
+        if out is not None:
+            outputs = stack.enter_context(OutputSet(out, "sim simulate", run_arguments(args)))
+        return _run(args, outputs)
+
+
+# From this many replays (replications x variants) on, the job is estimated first.
+LARGE_JOB = 2000
+
+
+def _refuse_invalid(
+    args: argparse.Namespace, scenario: Scenario, schedules: dict[str, Schedule]
+) -> bool:
+    """Say which hard rules each schedule breaks; True when the replay must not go on."""
+    broken = broken_rules(scenario, schedules)
+    if not broken:
+        return False
+    for name, found in broken.items():
+        rules = f"{len(found)} hard rule{'s' if len(found) != 1 else ''}"
+        say(
+            f"sim simulate: the schedule {name} breaks {rules}:",
+            error=True,
+        )
+        for violation in found:
+            say(f"  - {violation}", error=True)
+    if args.allow_invalid:
+        say(
+            "warning: replaying it anyway (--allow-invalid): the results describe a plan "
+            "that breaks the rules above",
+            error=True,
+        )
+        return False
+    say(
+        "sim simulate: refused; fix the schedule (sim solve, sim check), or replay it "
+        "anyway with --allow-invalid",
+        error=True,
+    )
+    if args.json:
+        print_json(
+            {
+                "ok": False,
+                "exit_code": int(ExitCode.RULES_BROKEN),
+                "broken": {n: [str(v) for v in found] for n, found in broken.items()},
+            }
+        )
+    return True
+
+
+def _run(args: argparse.Namespace, outputs: OutputSet | None) -> int:
     scenario = load_scenario(args.scenario)
     console = wide_console()
     errors = error_console()
     schedules = _schedules(args.schedule, scenario)
+    if _refuse_invalid(args, scenario, schedules):
+        return ExitCode.RULES_BROKEN
     policies = list(dict.fromkeys(args.policy or DEFAULT_POLICIES))
     planner = None
     if "replan" in policies:
@@ -82,6 +150,27 @@ def run(args: argparse.Namespace) -> int:
                 return ExitCode.USAGE
     # on a Dask cluster, the workers are the cluster's, not this machine's cores
     workers = args.workers if args.dask and args.workers else capped_workers(args.workers)
+    replays = args.runs * len(schedules) * len(policies)
+    if replays >= LARGE_JOB or args.max_seconds is not None or args.memory_limit is not None:
+        guess = estimate(
+            scenario,
+            schedules,
+            runs=args.runs,
+            policies=policies,
+            planner=planner,
+            disruptions=args.disruptions,
+            workers=1 if args.dask else workers,
+            tolerance=args.tolerance,
+        )
+        variants = len(schedules) * len(policies)
+        what = f"{args.runs} replications of {variants} variant{'s' if variants != 1 else ''}"
+        limit = args.memory_limit or default_memory_limit()
+        refusal = over_budget(guess, args.max_seconds, limit, what)
+        if refusal is not None:
+            say(f"sim simulate: {refusal}", error=True)
+            return ExitCode.USAGE
+        if not args.quiet:
+            say(f"estimate: {what} take {guess.words()}", error=True)
     executor = make_executor(workers, args.dask)
     with Progress(
         "[progress.description]{task.description}",
@@ -93,6 +182,7 @@ def run(args: argparse.Namespace) -> int:
         disable=args.quiet,
     ) as bar:
         task = bar.add_task("replaying", total=args.runs)
+        # Ctrl-C here ends the workers (sim.simulate.executors) and writes nothing
         result = simulate(
             scenario,
             schedules,
@@ -105,14 +195,18 @@ def run(args: argparse.Namespace) -> int:
             workers=workers,
             progress=lambda n: bar.advance(task, n),
             tolerance=args.tolerance,
+            allow_invalid=True,  # judged above
         )
     if args.json:
         print_json(result_to_dict(result, scenario))
     else:
         for table in result_tables(result, scenario):
             console.print(table)
-    if out is not None:
-        for path in write_results(out, result, scenario):
+    if outputs is not None:
+        outputs.begin()
+        outputs.add(write_results(outputs.folder, result, scenario))
+        manifest = outputs.commit()
+        for path in [*outputs.files, manifest]:
             say(f"wrote {path}", console=errors if args.json else console)
     return ExitCode.OK
 
@@ -141,7 +235,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=whole_number(1, what="replications"),
         default=200,
         metavar="N",
-        help="replications per variant (default 200)",
+        help=f"replications per variant, at most {MAX_RUNS:,} (default 200)",
     )
     parser.add_argument(
         "--seed", type=seed, default=0, help="the root random seed, 0 to 2**31-1 (default 0)"
@@ -192,7 +286,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "-o",
         "--output",
         metavar="DIR",
-        help="write simulation.json, CSV tables and timelines.json into DIR",
+        help="write simulation.json, CSV tables, timelines.json and, last, manifest.json "
+        "into DIR (a second run into DIR is refused while this one runs)",
     )
+    parser.add_argument(
+        "--allow-invalid",
+        action="store_true",
+        help="replay a schedule that breaks hard rules (by default it is refused, exit 5)",
+    )
+    add_budget_flags(parser)
     add_output_flags(parser)
     parser.set_defaults(run=run)

@@ -9,9 +9,9 @@ The heavy libraries (plotly, matplotlib, icalendar) load only when used.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # only for annotations; the real imports happen when called
     from sim.model import Scenario
@@ -28,16 +28,29 @@ def export(
     *,
     previous: Schedule | None = None,
     simulation_dir: str | Path | None = None,
+    command: str = "sim.export.export",
+    arguments: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Write the exports of ``schedule`` into ``directory``; the paths written, the
-    ``index.html`` last. ``formats``: a subset of html, png, svg, ics, csv, md
-    (default all); ``previous``: the published plan, so calendars raise SEQUENCE on
-    changed events and cancel dropped ones."""
+    ``index.html`` and then ``manifest.json`` last. ``formats``: a subset of html, png,
+    svg, ics, csv, md (default all); ``previous``: the published plan, so calendars
+    raise SEQUENCE on changed events and cancel dropped ones.
+
+    The files are one set (``sim.output_set``): the folder is locked for the call
+    (``OutputBusy`` when another run writes there), the previous ``manifest.json`` is
+    removed before the first file is replaced, and the new one, listing every file
+    with its size and SHA-256, is written last. ``command`` and ``arguments`` are
+    recorded in it."""
     from sim.export.bundle import PLAN_FORMATS, export_plan, export_replays, write_index
+    from sim.output_set import OutputSet
 
     out = Path(directory)
-    written = export_plan(scenario, schedule, out, formats or PLAN_FORMATS, previous=previous)
-    if simulation_dir is not None:
-        written += export_replays(scenario, schedule, Path(simulation_dir), out)
-    index = write_index(out, scenario, schedule, written)
-    return [w.path for w in written] + [index]
+    with OutputSet(out, command, arguments, subfolders=("calendars", "briefings")) as outputs:
+        outputs.begin()
+        written = export_plan(scenario, schedule, out, formats or PLAN_FORMATS, previous=previous)
+        if simulation_dir is not None:
+            written += export_replays(scenario, schedule, Path(simulation_dir), out)
+        index = write_index(out, scenario, schedule, written)
+        outputs.add([*(w.path for w in written), index])
+        manifest = outputs.commit()
+    return [w.path for w in written] + [index, manifest]
