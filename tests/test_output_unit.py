@@ -155,6 +155,28 @@ def test_an_export_that_fails_leaves_no_manifest_and_no_hidden_file(
     assert _hidden(tmp_path) == []
 
 
+def test_export_refuses_a_simulation_folder_that_is_a_mix(
+    tutorial_plan: Path, tmp_path: Path, capsys: Any
+) -> None:
+    replays = tmp_path / "replays"
+    argv = ["simulate", str(TUTORIAL), "--schedule", str(tutorial_plan), "--runs", "3"]
+    argv += ["--workers", "1", "--policy", "drop", "-q", "-o", str(replays)]
+    assert main(argv) == ExitCode.OK
+    export_argv = ["export", str(tutorial_plan), "--scenario", str(TUTORIAL), "--format", "csv"]
+    export_argv += ["--simulation", str(replays), "-q", "-o", str(tmp_path / "out")]
+    assert main(export_argv) == ExitCode.OK
+    assert verify(tmp_path / "out").complete
+    capsys.readouterr()
+    # another run's file among them: refused, the report would mix two runs
+    (replays / "timelines.json").write_text("{}\n")
+    assert main(export_argv) == ExitCode.INVALID_INPUT
+    assert "timelines.json: changed since manifest.json was written" in capsys.readouterr().err
+    # no manifest (an interrupted run, or one from before manifests): a warning
+    (replays / MANIFEST).unlink()
+    assert main(export_argv) == ExitCode.OK
+    assert "warning: " in capsys.readouterr().err
+
+
 # --- the lock ------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from sim.cli import main
 from sim.exit_codes import ExitCode
 from sim.export import export
 from sim.export.bundle import parse_formats
+from sim.output_set import verify
 from sim.schedule import read_schedule, write_schedule
 from sim.solve import solve
 
@@ -140,6 +141,14 @@ def test_sim_run_does_the_whole_job(tmp_path: Path) -> None:
     for link in links:
         assert (tmp_path / link).is_file(), link
     assert "Ana Silva" in (tmp_path / "report.html").read_text()
+    # one unit: a manifest that lists every file, simulation/ a unit of its own
+    whole, replays = verify(tmp_path), verify(tmp_path / "simulation")
+    assert whole.complete and replays.complete, (whole.reason, replays.reason)
+    assert whole.manifest is not None and whole.manifest["command"] == "sim run"
+    listed = {f["path"] for f in whole.manifest["files"]}
+    assert {"schedule.json", "index.html", "simulation/manifest.json"} <= listed
+    on_disk = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    assert on_disk == listed | {"manifest.json"}  # nothing else, nothing hidden
 
 
 def test_sim_run_on_an_infeasible_scenario_explains_and_exits_3(tmp_path: Path) -> None:
@@ -147,6 +156,9 @@ def test_sim_run_on_an_infeasible_scenario_explains_and_exits_3(tmp_path: Path) 
     assert code == ExitCode.NO_SCHEDULE
     assert (tmp_path / "schedule.json").is_file()
     assert not (tmp_path / "index.html").exists()
+    verdict = verify(tmp_path)  # the schedule that says why is the whole output
+    assert verdict.complete and verdict.manifest is not None
+    assert [f["path"] for f in verdict.manifest["files"]] == ["schedule.json"]
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
