@@ -325,3 +325,35 @@ def test_sim_simulate_leaves_no_worker_after_ctrl_c(how: str, tmp_path: Path) ->
             process.wait()
         for pid in _still_running(everyone):
             os.kill(pid, signal.SIGKILL)  # this test's own leftovers only
+
+
+@pytest.mark.slow
+@skip_without_proc
+def test_workers_end_when_sim_simulate_is_killed_outright(tmp_path: Path) -> None:
+    """SIGKILL (or the out-of-memory killer) gives the parent no chance to end its
+    workers; they notice it is gone and end themselves (they used to run on, then
+    wait for work forever)."""
+    scenario = load_scenario(ROOT / KAZAN)
+    plan = tmp_path / "schedule.json"
+    write_schedule(plan, greedy_schedule(scenario), scenario)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", "simulate", KAZAN, "--schedule", str(plan), *SIMULATE],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    everyone: dict[int, str | None] = {}
+    try:
+        assert _wait_for(lambda: len(_grandchildren(process.pid)) >= 2, 60), "no workers"
+        time.sleep(1.0)
+        everyone |= {c: _start_time(c) for c in _children(process.pid)}
+        everyone |= _grandchildren(process.pid)
+        process.kill()
+        assert process.wait(timeout=30) == -signal.SIGKILL
+        assert _wait_for(lambda: _still_running(everyone) == [], 10), _still_running(everyone)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for pid in _still_running(everyone):
+            os.kill(pid, signal.SIGKILL)  # this test's own leftovers only

@@ -7,14 +7,18 @@ random stream, whichever worker runs it.
 
 When the caller stops early (Ctrl-C, an error in a job, or simply closing the
 iterator), local workers are ended at once: nothing keeps running, or waits for
-work, after the caller has gone.
+work, after the caller has gone. When the caller is killed outright (SIGKILL),
+each worker notices within moments and ends itself.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import select
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing.context import BaseContext
@@ -36,10 +40,34 @@ class Serial:
             yield index, fn(job)
 
 
-def _ignore_sigint() -> None:
+def _start_worker(parent: int) -> None:
     """Workers leave Ctrl-C to the parent, which ends them (a terminal sends SIGINT to
-    every process of the foreground group, workers included)."""
+    every process of the foreground group, workers included); and they end when the
+    parent is gone however it ended (``kill -9``, the out-of-memory killer), which
+    nothing else tells them: their own parent is the forkserver, not the caller."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """Block until process ``parent`` ends, then end this one at once."""
+    try:
+        # readable when the process ends; immune to the reuse of its id
+        handle: int | None = os.pidfd_open(parent)
+    except (AttributeError, OSError):  # not Linux 5.3+, or already gone
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+    else:
+        while True:
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                break
+            except PermissionError:
+                pass  # alive, someone else's: cannot be ours, but keep waiting
+            time.sleep(1.0)
+    os._exit(1)
 
 
 def _stop_now(pool: ProcessPoolExecutor) -> None:
@@ -73,7 +101,10 @@ class LocalProcesses:
         else:  # pragma: no cover - Windows
             context = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=context, initializer=_ignore_sigint
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
         )
         finished = False
         try:
