@@ -179,9 +179,26 @@ class MealWindows:
         return None
 
 
+# The objective tiers a scenario may list under ``rules.objectives``, and the default
+# order (docs/planning-rules.md, "Objectives"). ``compact_days`` is not in the default.
+OBJECTIVE_TIERS = (
+    "unheld_weight",
+    "preferences",
+    "travel",
+    "min_slack",
+    "weighted_slack",
+    "compact_days",
+)
+DEFAULT_OBJECTIVES = ("unheld_weight", "preferences", "travel", "min_slack", "weighted_slack")
+
+
 @dataclass(frozen=True)
 class Rules:
-    """Protocol rules. Times of day are minutes after local midnight."""
+    """Protocol rules. Times of day are minutes after local midnight.
+
+    ``objectives`` is the order of the objective tiers (most important first);
+    ``fairness``, when set, bounds every party's gaps (see ``compact_days``) by the
+    fewest gaps any party has plus ``fairness``."""
 
     buffer: int = 10
     max_meetings_per_day: int | None = None
@@ -191,6 +208,8 @@ class Rules:
     latest_end: int | None = None
     prefer_end_by: int | None = None
     meal_windows: MealWindows = MealWindows()
+    objectives: tuple[str, ...] = DEFAULT_OBJECTIVES
+    fairness: int | None = None
 
 
 # --- uncertainty -----------------------------------------------------------------

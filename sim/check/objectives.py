@@ -166,3 +166,47 @@ def slacks_after(view: PlanView, meeting_id: str) -> list[int]:
         if meeting_id in ids and ids.index(meeting_id) + 1 < len(today):
             found.append(slack(view, held.engagement, today[ids.index(meeting_id) + 1]))
     return found
+
+
+# --- compact days -----------------------------------------------------------------
+
+
+def gaps_by_party(view: PlanView) -> dict[str, int]:
+    """Each party's gaps over the summit: consecutive engagements on a day with an idle
+    pause between them, i.e. the later starts at least one grain more than the `gap`
+    rule asks after the earlier ends (docs/planning-rules.md, "Compact days")."""
+    scenario = view.scenario
+    counts = {}
+    for party in scenario.parties:
+        count = 0
+        for day, engagements in view.days_of(party.id).items():
+            if day is None:
+                continue  # off every summit day: the `day` rule reports it
+            for earlier, later in pairwise(engagements):
+                buffer, move = needed_gap(scenario, earlier, later)
+                if later.start - earlier.end >= buffer + move + scenario.grain:
+                    count += 1
+        counts[party.id] = count
+    return counts
+
+
+def compact_days(view: PlanView) -> int:
+    """The `compact_days` tier: every party's gaps, summed."""
+    return sum(gaps_by_party(view).values())
+
+
+def fairness_problems(view: PlanView) -> list[str]:
+    """With `rules.fairness` set: each party with more gaps than the fewest any party
+    has plus `fairness`, in words (empty when the rule holds or is not set)."""
+    spread = view.scenario.rules.fairness
+    if spread is None:
+        return []
+    counts = gaps_by_party(view)
+    fewest = min(counts.values(), default=0)
+    names = view.scenario.party_by_id
+    return [
+        f"{names[party].name} has {count} gaps, more than the fewest any party has "
+        f"({fewest}) plus {spread}"
+        for party, count in counts.items()
+        if count > fewest + spread
+    ]

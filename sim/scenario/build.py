@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sim.errors import Problem, ScenarioError
 from sim.model import (
+    OBJECTIVE_TIERS,
     Day,
     FixedEvent,
     Interval,
@@ -549,6 +550,8 @@ class _Builder:
         )
         meals = doc.meal_windows
         return Rules(
+            objectives=self.objectives(doc.objectives),
+            fairness=doc.fairness,
             buffer=self.duration(("rules", "buffer"), doc.buffer, on_grain=False),
             max_meetings_per_day=doc.max_meetings_per_day,
             max_continuous=max_continuous,
@@ -566,6 +569,24 @@ class _Builder:
                 dinner=self.window_of_day(("rules", "meal_windows", "dinner"), meals.dinner),
             ),
         )
+
+    def objectives(self, names: list[str]) -> tuple[str, ...]:
+        """The tiers in the scenario's order: each a known tier, named once."""
+        seen: set[str] = set()
+        for offset, name in enumerate(names):
+            path: Path_ = ("rules", "objectives", offset)
+            if name not in OBJECTIVE_TIERS:
+                close = difflib.get_close_matches(name, OBJECTIVE_TIERS, n=1, cutoff=0.5)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                self.error(
+                    path,
+                    f"unknown objective {name!r}",
+                    f"{hint}valid objectives: {', '.join(OBJECTIVE_TIERS)}",
+                )
+            elif name in seen:
+                self.error(path, f"objective {name!r} is listed twice", "list each once")
+            seen.add(name)
+        return tuple(names)
 
     def window_of_day(self, path: Path_, doc: WindowOfDayDoc) -> Interval:
         start, end = self.clock((*path, "start"), doc.start), self.clock((*path, "end"), doc.end)

@@ -12,7 +12,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from sim.model import EventKind, MeetingFormat, PrecedenceMode, Rank, Status
+from sim.model import (
+    DEFAULT_OBJECTIVES,
+    OBJECTIVE_TIERS,
+    EventKind,
+    MeetingFormat,
+    PrecedenceMode,
+    Rank,
+    Status,
+)
 from sim.times import (
     CLOCK_PATTERN,
     DATE_PATTERN,
@@ -183,6 +191,22 @@ class RulesDoc(_Doc):
     latest_end: Clock | None = None
     prefer_end_by: Clock | None = None
     meal_windows: MealWindowsDoc = MealWindowsDoc()
+    objectives: Annotated[
+        list[Annotated[str, Field(json_schema_extra={"enum": list(OBJECTIVE_TIERS)})]],
+        Field(min_length=1),
+    ] = Field(
+        default_factory=lambda: list(DEFAULT_OBJECTIVES),
+        description="The objective tiers, most important first: "
+        + ", ".join(OBJECTIVE_TIERS)
+        + ". Default: "
+        + ", ".join(DEFAULT_OBJECTIVES)
+        + ".",
+    )
+    fairness: Annotated[int, Field(ge=0, le=1000)] | None = Field(
+        None,
+        description="Compact days: every party has at most this many gaps more than "
+        "the party with the fewest.",
+    )
 
 
 # --- distributions -------------------------------------------------------------

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from sim.model import (
+    DEFAULT_OBJECTIVES,
     MINUTES_PER_DAY,
     Distribution,
     DistributionKind,
@@ -282,6 +283,10 @@ class _Writer:
                     ("dinner", meals.dinner),
                 )
             }
+        if r.objectives != DEFAULT_OBJECTIVES:
+            doc["objectives"] = list(r.objectives)
+        if r.fairness is not None:
+            doc["fairness"] = r.fairness
         return doc
 
     def uncertainty(self, u: Uncertainty) -> Document:

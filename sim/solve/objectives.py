@@ -18,6 +18,8 @@ from sim.solve.cpmodel import (
     PREFERENCE_POINTS,
     SLACK_AFTER_CAP,
     SLACK_CAP,
+    AltVar,
+    PartyDay,
     SummitModel,
 )
 
@@ -246,28 +248,261 @@ def weighted_slack_tier(summit: SummitModel) -> Tier:
     )
 
 
+# --- compact days ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyGaps:
+    """Each party's number of gaps over the summit, as CP-SAT expressions (exact, not
+    bounds: the fairness rule compares them), and the most any can reach."""
+
+    by_party: dict[str, cp_model.LinearExprT]
+    high: dict[str, int]
+
+
+def _options_of(summit: SummitModel, pd: PartyDay) -> list[tuple[str, AltVar]]:
+    """The alternatives of the party's meetings on this day, with their meeting."""
+    return [
+        (meeting.id, option)
+        for meeting in summit.scenario.meetings_of(pd.party.id)
+        for option in summit.alts[meeting.id]
+        if option.alt.day == pd.day
+    ]
+
+
+def _is_unit_day(summit: SummitModel, pd: PartyDay) -> bool:
+    """A party's day whose engagements are all meetings one grain long: its gaps can be
+    counted on the grain (time-indexed), which CP-SAT propagates far better than the
+    successor arcs."""
+    by_id, grain = summit.scenario.meeting_by_id, summit.scenario.grain
+    return all(n.meeting is not None and by_id[n.meeting].duration == grain for n in pd.nodes)
+
+
+def _required_slots(summit: SummitModel, options: list[tuple[str, AltVar]]) -> int | None:
+    """The grains a party must leave between two consecutive meetings of this day
+    (buffer plus travel, rounded up to the grain), when it is the same for every pair
+    of its venues; None when it is not (travel differs), and the arcs must count."""
+    scenario, grain = summit.scenario, summit.scenario.grain
+    venues = sorted({o.alt.venue for _, o in options})
+    needed = {
+        -(-(scenario.rules.buffer + scenario.travel_time(a, b)) // grain)
+        for a in venues
+        for b in venues
+    }
+    return needed.pop() if len(needed) == 1 else None
+
+
+def _unit_day_gaps(
+    summit: SummitModel,
+    pd: PartyDay,
+    options: list[tuple[str, AltVar]],
+    slots: int,
+    starts_at: dict[tuple[int, int], cp_model.IntVar],
+) -> tuple[cp_model.LinearExprT, int]:
+    """Gaps of a day of one-grain meetings: the party is *occupied* in the grain of each
+    meeting and the ``slots`` grains after it (its buffer and travel); a gap is a run of
+    grains not occupied between two occupied ones, so gaps = blocks - 1 (0 on an empty
+    day), and a block starts where an occupied grain follows a free one."""
+    model, grain = summit.model, summit.scenario.grain
+    occupied: dict[int, list[cp_model.IntVar]] = {}
+    for _, option in options:
+        for start in option.starts:
+            unit = start // grain
+            key = (id(option), unit)
+            if key not in starts_at:
+                starts_at[key] = _starts_at(summit, option, unit)
+            for covered in range(unit, unit + slots + 1):
+                occupied.setdefault(covered, []).append(starts_at[key])
+    meetings = {meeting for meeting, _ in options}
+    label = f"{pd.party.id},{pd.day}"
+    most = max(len(meetings) - 1, 0)
+    if not occupied:
+        return 0, 0
+    active = model.new_bool_var(f"active[{label}]")
+    blocks = []
+    for unit in sorted(occupied):
+        here = sum(occupied[unit])
+        before = sum(occupied.get(unit - 1, []))
+        block = model.new_bool_var(f"block_start[{label},{unit}]")
+        # exact: a block starts here iff this grain is occupied and the one before is not
+        model.add(block >= here - before)
+        model.add(block <= here)
+        if occupied.get(unit - 1):
+            model.add(block <= 1 - before)
+        model.add_implication(block, active)
+        blocks.append(block)
+    model.add(active <= sum(blocks))
+    gaps = model.new_int_var(0, most, f"gaps[{label}]")
+    model.add(gaps == sum(blocks) - active)
+    # Redundant, for the bound: the span from the first to the last occupied grain
+    # holds every occupied grain; any free grain left inside it means a gap.
+    units = sorted(occupied)
+    first = model.new_int_var(units[0], units[-1] + 1, f"first_grain[{label}]")
+    last = model.new_int_var(units[0] - 1, units[-1], f"last_grain[{label}]")
+    for unit in units:
+        flag = model.new_bool_var(f"occupied[{label},{unit}]")
+        model.add(sum(occupied[unit]) == flag)
+        model.add(first <= unit).only_enforce_if(flag)
+        model.add(last >= unit).only_enforce_if(flag)
+    free_inside = last - first + 1 - sum(sum(occupied[u]) for u in units)
+    model.add(len(units) * gaps >= free_inside)
+    return gaps, most
+
+
+def _starts_at(summit: SummitModel, alt: AltVar, unit: int) -> cp_model.IntVar:
+    """A literal true exactly when the alternative is chosen and starts at ``unit``
+    (the grain number); the literals of one alternative sum to its ``present``."""
+    model = summit.model
+    literal = model.new_bool_var(f"starts[{alt.alt.day}/{alt.alt.venue}#{alt.starts[0]}@{unit}]")
+    model.add(alt.units == unit).only_enforce_if(literal)
+    model.add_implication(literal, alt.present)
+    return literal
+
+
+def _arc_day_gaps(summit: SummitModel, pd: PartyDay) -> tuple[cp_model.LinearExprT, int]:
+    """Gaps of any other day, on the successor arcs: an arc taken is idle iff its head
+    starts at least one grain later than the required gap after its tail ends."""
+    model, grain = summit.model, summit.scenario.grain
+    terms = []
+    for arc in pd.arcs:
+        if arc.tail is None or arc.head is None:
+            continue
+        idle = model.new_bool_var(f"idle[{pd.party.id},{pd.day},{arc.tail.key}->{arc.head.key}]")
+        model.add_implication(idle, arc.literal)
+        pause = arc.head.start - arc.tail.end
+        model.add(pause >= arc.gap + grain).only_enforce_if([arc.literal, idle])
+        model.add(pause <= arc.gap + grain - 1).only_enforce_if([arc.literal, idle.Not()])
+        terms.append(idle)
+    engagements = {n.meeting or n.key for n in pd.nodes}
+    return sum(terms), max(len(engagements) - 1, 0)
+
+
+def party_gaps(summit: SummitModel) -> PartyGaps:
+    """Every party's gaps (docs/planning-rules.md, "Compact days")."""
+    by_party: dict[str, list[cp_model.LinearExprT]] = {p.id: [] for p in summit.scenario.parties}
+    high = {p.id: 0 for p in summit.scenario.parties}
+    starts_at: dict[tuple[int, int], cp_model.IntVar] = {}
+    for pd in summit.party_days:
+        options = _options_of(summit, pd)
+        unit_day = _is_unit_day(summit, pd)
+        slots = _required_slots(summit, options) if unit_day else None
+        if slots is not None:
+            gaps, most = _unit_day_gaps(summit, pd, options, slots, starts_at)
+        else:
+            gaps, most = _arc_day_gaps(summit, pd)
+        by_party[pd.party.id].append(gaps)
+        high[pd.party.id] += most
+    _link_starts(summit, starts_at)
+    return PartyGaps({p: sum(terms) for p, terms in by_party.items()}, high)
+
+
+def _link_starts(summit: SummitModel, starts_at: dict[tuple[int, int], cp_model.IntVar]) -> None:
+    """One start literal is true for each chosen alternative: together they are its
+    ``present`` (the channel CP-SAT uses to propagate between the two views)."""
+    grain = summit.scenario.grain
+    for options in summit.alts.values():
+        for option in options:
+            chosen = [
+                starts_at[(id(option), s // grain)]
+                for s in option.starts
+                if (id(option), s // grain) in starts_at
+            ]
+            if chosen:
+                summit.model.add(sum(chosen) == option.present)
+
+
+def compact_days_tier(gaps: PartyGaps) -> Tier:
+    return Tier(
+        "compact_days",
+        sum(gaps.by_party.values()),
+        "idle gaps between the engagements of each party's days, summed over the parties",
+        0,
+        sum(gaps.high.values()),
+    )
+
+
+def add_fairness(summit: SummitModel, gaps: PartyGaps, spread: int) -> None:
+    """Every party's gaps at most the fewest any party has plus ``spread``: ``fewest``
+    is at most every party's count, so each count <= fewest + spread <= min + spread."""
+    model = summit.model
+    fewest = model.new_int_var(0, max(gaps.high.values(), default=0), "fewest_gaps")
+    for count in gaps.by_party.values():
+        model.add(fewest <= count)
+        model.add(count <= fewest + spread)
+
+
+# --- the scenario's order ------------------------------------------------------------
+
+
 def all_tiers(summit: SummitModel, previous: Schedule | None) -> list[Tier]:
+    """The tiers in the scenario's order (``rules.objectives``); when re-planning,
+    ``changes`` first and ``displacement`` right after ``unheld_weight``. The fairness
+    rule, a hard rule, is added to the model here too (it needs the gap counts)."""
+    rules = summit.scenario.rules
+    gaps = None
+    if "compact_days" in rules.objectives or rules.fairness is not None:
+        gaps = party_gaps(summit)
+        if rules.fairness is not None:
+            add_fairness(summit, gaps, rules.fairness)
     tiers = [changes_tier(summit, previous)] if previous is not None else []
-    tiers.append(unheld_tier(summit))
+    for name in rules.objectives:
+        if name == "unheld_weight":
+            tiers.append(unheld_tier(summit))
+        elif name == "preferences":
+            tiers.append(preferences_tier(summit))
+        elif name == "travel":
+            tiers.append(travel_tier(summit))
+        elif name == "min_slack":
+            tiers.append(min_slack_tier(summit))
+        elif name == "weighted_slack":
+            tiers.append(weighted_slack_tier(summit))
+        elif name == "compact_days":
+            assert gaps is not None
+            tiers.append(compact_days_tier(gaps))
+        else:  # the loader accepts only the names above
+            raise ValueError(f"unknown objective tier {name!r}")
     if previous is not None:
         # after held weight: moving a meeting must never look worse than dropping it
-        tiers.append(displacement_tier(summit, previous))
-    tiers += [
-        preferences_tier(summit),
-        travel_tier(summit),
-        min_slack_tier(summit),
-        weighted_slack_tier(summit),
-    ]
+        names = [t.name for t in tiers]
+        at = names.index("unheld_weight") + 1 if "unheld_weight" in names else 1
+        tiers.insert(at, displacement_tier(summit, previous))
     return tiers
 
 
 # Tiers solved together as one weighted sum (lexicographic by construction): each
 # CP-SAT call pays for presolve and for proving its bound, so fewer calls are faster.
+# The default order's groups; ``groups_for`` groups any order.
 TIER_GROUPS = (
     ("changes",),
     ("unheld_weight", "displacement", "preferences"),
+    ("compact_days",),
     ("travel", "min_slack", "weighted_slack"),
 )
+
+# Tiers that share a solve well when they follow each other: what is held and where
+# (small ranges, the same decisions), and the principals' travel and slack.
+_FAMILIES = {
+    "unheld_weight": "held",
+    "displacement": "held",
+    "preferences": "held",
+    "travel": "slack",
+    "min_slack": "slack",
+    "weighted_slack": "slack",
+}
+
+
+def groups_for(tiers: list[Tier]) -> list[list[Tier]]:
+    """The scenario's tiers in order, consecutive tiers of one family solved together
+    (``changes`` and ``compact_days`` alone: a count that needs its own proof, and the
+    first of them weighting everything after it would blow up the multipliers)."""
+    groups: list[list[Tier]] = []
+    for tier in tiers:
+        family = _FAMILIES.get(tier.name)
+        if groups and family is not None and _FAMILIES.get(groups[-1][-1].name) == family:
+            groups[-1].append(tier)
+        else:
+            groups.append([tier])
+    return groups
 
 
 def combined(tiers: list[Tier]) -> tuple[cp_model.LinearExprT, list[int]]:
