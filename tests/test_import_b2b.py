@@ -1,0 +1,162 @@
+"""The B2B importer: a small hand-made instance, imported, planned, checked; bad files.
+
+The instance (written here, not a benchmark file): four participants, three
+meetings, one table, four 30-minute slots (two in the morning).
+
+    m1 = p1-p2 (morning only), m2 = p1-p3 (either), m3 = p1-p4 (fixed at slot 4)
+    p1 cannot meet in slot 2; m2 must come after m1.
+
+Hand check of the optimum: p1 takes part in all three meetings and can meet
+only in slots 1, 3 and 4, so it uses all three; m3 is fixed at 4, m1 is in the
+morning (slot 1 or 2, but 2 is forbidden) so m1 = 1 and m2 = 3 (also after m1,
+as the precedence asks). p1 is idle in slot 2 between m1 and m2: one gap; p2,
+p3 and p4 have one meeting each, no gap. The only schedule, so the optimum is 1
+gap. With fairness 0 (every party at most the fewest, 0, gaps) no schedule
+exists; with the default fairness 2 it does.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.b2b import DznError, import_b2b
+from sim.check import check
+from sim.check.objectives import compact_days, fairness_problems
+from sim.check.view import plan_view
+from sim.scenario.load import load_scenario, load_scenario_text
+from sim.scenario.write import scenario_to_yaml
+from sim.schedule import SolveStatus
+from sim.solve import SolveSettings, solve
+
+SMALL = """\
+% a hand-made instance
+nBusiness = 4;
+nMeetings = 3;
+nTables = 1;
+nTotalSlots = 4;
+nMorningSlots = 2;
+requested = [| 1, 2, 1,
+             | 1, 3, 3,
+             | 1, 4, 3 |];
+meetingsxBusiness = [{1, 2, 3, 4}, {1, 2}, {1, 3}, {1, 4}];
+nMeetingsBusiness = [3, 1, 1, 1];
+forbidden = [{2}, {0}, {}, {0}];
+fixed = [0, 0, 4];
+precedences = [{}, {1}, {}];
+"""
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    path = tmp_path / "small.dzn"
+    path.write_text(SMALL)
+    return path
+
+
+def test_the_mapping(small: Path) -> None:
+    scenario = import_b2b(small)
+    assert len(scenario.parties) == 4 and all(p.principal for p in scenario.parties)
+    assert scenario.venues[0].rooms == 1 and scenario.grain == 30
+    assert all(m.required and m.duration == 30 for m in scenario.meetings)
+    m1, m2, m3 = scenario.meetings
+    assert len(m1.windows) == 1 and m1.windows[0].length == 60  # the morning: 2 slots
+    assert not m2.windows and m2.after == ("m1",)
+    assert m3.pinned_start == scenario.days[0].window.start + 3 * 30
+    assert [u.length for u in scenario.party_by_id["p1"].unavailable] == [30]
+    assert scenario.rules.objectives == ("compact_days",) and scenario.rules.fairness == 2
+    # written and read back: the same scenario
+    assert load_scenario_text(scenario_to_yaml(scenario)) == scenario
+
+
+def test_import_solve_check_optimum(small: Path) -> None:
+    scenario = import_b2b(small)
+    result = solve(scenario, SolveSettings(time_limit=10))
+    schedule = result.schedule
+    assert schedule.status is SolveStatus.OPTIMAL
+    report = check(scenario, schedule)
+    assert report.ok, [str(v) for v in report.violations]
+    view = plan_view(scenario, schedule.assignments)
+    assert compact_days(view) == 1  # the hand-checked optimum
+    planned = {o.name: o.value for o in schedule.objectives}
+    assert planned == {"compact_days": 1}  # the planner's value, the checker's value
+    assert fairness_problems(view) == []
+    start = scenario.days[0].window.start
+    slots = {a.meeting: (a.start - start) // 30 + 1 for a in schedule.assignments}
+    assert slots == {"m1": 1, "m2": 3, "m3": 4}
+
+
+@pytest.mark.parametrize(("fairness", "feasible"), [(0, False), (1, True)])
+def test_fairness_is_enforced(small: Path, fairness: int, feasible: bool) -> None:
+    text = scenario_to_yaml(import_b2b(small)).replace("fairness: 2", f"fairness: {fairness}")
+    scenario = load_scenario_text(text)
+    result = solve(scenario, SolveSettings(time_limit=10, explain=False))
+    if feasible:
+        assert result.schedule.status is SolveStatus.OPTIMAL
+        assert fairness_problems(plan_view(scenario, result.schedule.assignments)) == []
+    else:
+        assert result.schedule.status is SolveStatus.INFEASIBLE
+
+
+@pytest.mark.slow  # two start-ups of the command line
+def test_the_command_writes_a_valid_scenario(small: Path, tmp_path: Path) -> None:
+    out = tmp_path / "small.yaml"
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "import-b2b", str(small), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert load_scenario(out) == import_b2b(small)
+    printed = subprocess.run(
+        [sys.executable, "-m", "sim", "import-b2b", str(small)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert printed.returncode == 0 and printed.stdout == out.read_text()
+
+
+BAD = [
+    ("nBusiness = 4;\nnMeetings = x;\n", "2", "nMeetings", "expected 'int'"),
+    (SMALL.replace("nTables = 1;", ""), "", "nTables", "missing"),  # no line to name
+    (SMALL.replace("| 1, 3, 3,", "| 1, 7, 3,"), "7", "requested", "participant 7"),
+    (SMALL.replace("| 1, 4, 3 |", "| 1, 4, 5 |"), "7", "requested", "session 5"),
+    (SMALL.replace("{2}, {0}", "{9}, {0}"), "12", "forbidden", "9 is not 0..4"),
+    (SMALL.replace("fixed = [0, 0, 4]", "fixed = [0, 0]"), "13", "fixed", "expected 3 slots"),
+    (SMALL.replace("[3, 1, 1, 1]", "[2, 1, 1, 1]"), "11", "nMeetingsBusiness", "match"),
+    (SMALL.replace("{}, {1}, {}];", "{}, {1}, {}]"), "14", "", "ends early"),
+    (SMALL + "nTables = 2;\n", "15", "nTables", "assigned twice"),
+    ("nBusiness = 4 @;", "1", "", "unexpected text '@;'"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "field", "words"), BAD)
+def test_bad_files_name_file_line_and_field(
+    tmp_path: Path, text: str, line: str, field: str, words: str
+) -> None:
+    path = tmp_path / "bad.dzn"
+    path.write_text(text)
+    with pytest.raises(DznError) as caught:
+        import_b2b(path)
+    message = str(caught.value)
+    where = f"{path}:{line}:" if line else f"{path}: {field}:"
+    assert message.startswith(where), message
+    assert field in message and words in message
+
+
+def test_a_bad_file_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    path = tmp_path / "bad.dzn"
+    path.write_text(SMALL.replace("| 1, 3, 3,", "| 1, 7, 3,"))
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "import-b2b", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"{path}:7: requested: row 2: participant 7"), done.stderr
