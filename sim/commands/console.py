@@ -97,6 +97,19 @@ def warn_if_foreign(path: str, schedule: Schedule, scenario: Scenario) -> None:
         print(printable(f"warning: {path}: {mismatch}"), file=sys.stderr)
 
 
+def note_leftovers(removed: list[Path], folder: Path) -> None:
+    """One line on standard error when the hidden temporary files a killed run left in
+    ``folder`` were removed (``sim.output_set.OutputSet.removed``)."""
+    if removed:
+        count = len(removed)
+        files = "file" if count == 1 else "files"
+        say(
+            f"note: removed {count} hidden temporary {files} that an interrupted run left "
+            f"in {folder}",
+            error=True,
+        )
+
+
 def say(text: str, *, console: Console | None = None, error: bool = False) -> None:
     """Print one plain line: no rich markup (names may contain ``[``), no control
     characters."""

@@ -18,6 +18,7 @@ from sim.commands.console import (
     add_output_flags,
     capped_workers,
     error_console,
+    note_leftovers,
     print_json,
     run_arguments,
     say,
@@ -96,6 +97,7 @@ def _run(args: argparse.Namespace, scenario: Scenario, outputs: OutputSet) -> in
     # with --json, standard output carries the JSON alone: the words go to stderr
     console = errors if args.json else wide_console()
     out = outputs.folder
+    note_leftovers(outputs.removed, out)
     requests = len(scenario.meetings)
     say(
         f"{scenario.name}: {len(scenario.parties)} delegations, {requests} meeting "

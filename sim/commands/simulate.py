@@ -21,6 +21,7 @@ from sim.commands.console import (
     add_output_flags,
     capped_workers,
     error_console,
+    note_leftovers,
     print_json,
     run_arguments,
     say,
@@ -134,6 +135,8 @@ def _refuse_invalid(
 
 
 def _run(args: argparse.Namespace, outputs: OutputSet | None) -> int:
+    if outputs is not None:
+        note_leftovers(outputs.removed, outputs.folder)
     scenario = load_scenario(args.scenario)
     console = wide_console()
     errors = error_console()

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 from typing import Any, Protocol, TypeVar
 
@@ -75,12 +76,38 @@ def _stop_now(pool: ProcessPoolExecutor) -> None:
     running ones (Python 3.14's ``terminate_workers`` does this; before it, the pool's
     processes are only reachable through ``_processes``)."""
     processes = list((pool._processes or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
+    # The workers end first: a shutdown first would release the pool's queues while a
+    # worker may still be starting, and that worker would then print a traceback
+    # (it cannot find the queue's semaphore) on the user's terminal.
     for process in processes:
         if process.is_alive():
             process.terminate()
     for process in processes:
         process.join(timeout=10)
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+@contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C back until the block is done, then raise it. While a worker is
+    being started, an interruption would leave the parent without a record of it: the
+    worker could then not be ended, and would print a traceback once the parent's
+    queues are gone."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread
+        return
+    received: list[int] = []
+
+    def hold(signum: int, frame: Any) -> None:
+        received.append(signum)
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            signal.raise_signal(signal.SIGINT)  # handled by the caller's handler, now
 
 
 class LocalProcesses:
@@ -108,9 +135,10 @@ class LocalProcesses:
         )
         finished = False
         try:
-            pending: dict[Future[Any], int] = {
-                pool.submit(fn, job): i for i, job in enumerate(jobs)
-            }
+            with _ctrl_c_deferred():  # the first submit starts the workers
+                pending: dict[Future[Any], int] = {
+                    pool.submit(fn, job): i for i, job in enumerate(jobs)
+                }
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
