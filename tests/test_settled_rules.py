@@ -87,7 +87,9 @@ def ranked(document: dict[str, Any], **ranks: str) -> dict[str, Any]:
 # --- A schedule without a plan -------------------------------------------------------
 
 
-def test_a_schedule_without_a_plan_breaks_required_and_says_so(tmp_path: Path) -> None:
+def test_a_schedule_without_a_plan_breaks_required_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     document = with_meetings(
         meeting("host-g1", "host", "g1"), meeting("host-g2", "host", "g2", required=False)
     )
@@ -102,7 +104,11 @@ def test_a_schedule_without_a_plan_breaks_required_and_says_so(tmp_path: Path) -
     scenario_path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     write_schedule(tmp_path / "schedule.json", empty, scenario)
     argv = ["check", str(scenario_path), str(tmp_path / "schedule.json")]
+    capsys.readouterr()
     assert main(argv) == ExitCode.RULES_BROKEN
+    out = capsys.readouterr().out
+    assert out.startswith("warning: the schedule records that no plan was found")
+    assert "INVALID" in out
 
 
 def test_the_planners_infeasible_schedule_is_judged_the_same() -> None:
