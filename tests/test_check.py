@@ -373,6 +373,41 @@ def test_hard_precedence_by_rank_and_by_order() -> None:
 # --- the schedule as a document ----------------------------------------------------
 
 
+def test_fairness_bounds_every_partys_gaps() -> None:
+    # Gaps (docs/planning-rules.md, "Compact days"): the host's 02 Jun (host-ana ends
+    # 11:00 at the palace, the opening starts 14:00 at the centre) and ana's (host-ana,
+    # then cy-ana 12:30 at the centre); ben and cy have none, so the fewest is 0.
+    s = tiny(rules="  fairness: 1")
+    assert check(s, valid(s)).ok
+    s = tiny(rules="  fairness: 0")
+    report = check(s, valid(s))
+    only(report, "fairness", ((), ("host",)), ((), ("ana",)))
+    assert "host has 1 gaps over the summit, more than the fewest any party has (0) plus 0" in (
+        report.violations[0].message
+    )
+
+
+def test_compact_days_is_recomputed_when_the_scenario_minimises_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = "  objectives: [compact_days, unheld_weight]"
+    s = tiny(rules=rules)
+    report = check(s, valid(s))
+    assert report.objectives.compact_days == 2
+    assert report.tiers == ("compact_days", "unheld_weight")
+    assert check(tiny(), valid(tiny())).objectives.compact_days is None  # not minimised
+    scenario_path, schedule_path = files(tmp_path, tiny_yaml(rules=rules), valid(s), s)
+    assert main(["check", scenario_path, schedule_path, "--json"]) == ExitCode.OK
+    document = json.loads(capsys.readouterr().out)
+    assert document["objectives"]["compact_days"] == 2
+    assert document["tiers"] == ["compact_days", "unheld_weight"]
+    assert main(["check", scenario_path, schedule_path]) == ExitCode.OK
+    rows = [line.split("│")[1:4] for line in capsys.readouterr().out.splitlines() if "│" in line]
+    ranks = {name.strip(): rank.strip() for rank, name, _ in rows}
+    assert ranks["compact_days"] == "1" and ranks["unheld_weight"] == "2"
+    assert ranks["travel"] == "-"  # recomputed, not minimised
+
+
 def test_unknown_meeting_ids() -> None:
     s = tiny()
     ghost = held(s, "ghost", "2025-06-03 12:00", "centre", minutes=60)

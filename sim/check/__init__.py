@@ -21,8 +21,9 @@ schedule without a plan" in docs/planning-rules.md.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
-from sim.check.objectives import given_up, objectives
+from sim.check.objectives import compact_days, given_up, objectives
 from sim.check.report import (
     OBJECTIVE_NAMES,
     STRUCTURE,
@@ -57,11 +58,14 @@ def check(scenario: Scenario, schedule: Schedule) -> CheckReport:
     view = plan_view(scenario, held)
     gave_up = given_up(view)
     values = objectives(view, gave_up)
+    if "compact_days" in scenario.rules.objectives:
+        values = replace(values, compact_days=compact_days(view))
     return CheckReport(
         violations=(*problems, *hard_rule_violations(view)),
         given_up=gave_up,
         objectives=values,
         warnings=_warnings(scenario, schedule, values),
+        tiers=scenario.rules.objectives,
     )
 
 

@@ -55,13 +55,16 @@ class GivenUp:
 
 @dataclass(frozen=True)
 class Objectives:
-    """The five tiers of planning-rules.md, each minimised, in lexicographic order."""
+    """The five tiers of planning-rules.md, each minimised, in lexicographic order;
+    and ``compact_days`` (docs/planning-rules.md, "Compact days"), recomputed only
+    when the scenario's ``rules.objectives`` lists it."""
 
     unheld_weight: int
     preferences: int
     travel: int
     min_slack: int
     weighted_slack: int
+    compact_days: int | None = None
 
     def as_tuple(self) -> tuple[int, int, int, int, int]:
         return (
@@ -73,7 +76,10 @@ class Objectives:
         )
 
     def as_dict(self) -> dict[str, int]:
-        return dict(zip(OBJECTIVE_NAMES, self.as_tuple(), strict=True))
+        values = dict(zip(OBJECTIVE_NAMES, self.as_tuple(), strict=True))
+        if self.compact_days is not None:
+            values["compact_days"] = self.compact_days
+        return values
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,9 @@ class CheckReport:
     given_up: tuple[GivenUp, ...]
     objectives: Objectives
     warnings: tuple[str, ...] = ()
+    # The tiers the scenario minimises, most important first (its rules.objectives);
+    # the others are recomputed and shown all the same.
+    tiers: tuple[str, ...] = OBJECTIVE_NAMES
 
     @property
     def ok(self) -> bool:
@@ -117,5 +126,6 @@ def report_to_dict(report: CheckReport) -> dict[str, Any]:
             for g in report.given_up
         ],
         "objectives": report.objectives.as_dict(),
+        "tiers": list(report.tiers),
         "warnings": list(report.warnings),
     }

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from itertools import combinations, pairwise
 
+from sim.check.objectives import gaps_by_party
 from sim.check.report import Violation
 from sim.check.view import (
     Engagement,
@@ -382,6 +383,25 @@ def precedence(view: PlanView) -> Iterator[Violation]:
         )
 
 
+def fairness(view: PlanView) -> Iterator[Violation]:
+    """With ``rules.fairness: d``: no party has more gaps (docs/planning-rules.md,
+    "Compact days") than the fewest any party has plus ``d``."""
+    spread = view.scenario.rules.fairness
+    if spread is None:
+        return
+    counts = gaps_by_party(view)
+    fewest = min(counts.values(), default=0)
+    for party, count in counts.items():
+        if count > fewest + spread:
+            yield Violation(
+                "fairness",
+                (),
+                (party,),
+                f"{party} has {count} gaps over the summit, more than the fewest any party "
+                f"has ({fewest}) plus {spread}",
+            )
+
+
 def _meeting_ids(*engagements: Engagement) -> tuple[str, ...]:
     return tuple(e.id for e in engagements if e.is_meeting)
 
@@ -412,6 +432,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("per_day", per_day),
     ("continuous", continuous),
     ("precedence", precedence),
+    ("fairness", fairness),
 )
 
 

@@ -63,8 +63,12 @@ def print_report(console: Console, report: CheckReport) -> None:
     objectives = Table(title="Objectives (recomputed; lexicographic, each minimised)")
     for column in ("tier", "name", "value"):
         objectives.add_column(column)
-    for tier, (name, value) in enumerate(report.objectives.as_dict().items(), start=1):
-        objectives.add_row(str(tier), name, str(value))
+    values = report.objectives.as_dict()
+    # the scenario's tiers in its order, then any other recomputed value, unranked ("-")
+    ranked = [name for name in report.tiers if name in values]
+    for name in [*ranked, *(n for n in values if n not in ranked)]:
+        rank = str(ranked.index(name) + 1) if name in ranked else "-"
+        objectives.add_row(rank, name, str(values[name]))
     console.print(objectives)
     verdict = "valid: no hard rule is broken" if report.ok else "INVALID"
     console.print(plain_text(verdict, style="bold"))
