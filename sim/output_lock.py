@@ -23,6 +23,7 @@ from pathlib import Path
 from sim.errors import InputFileError, Problem
 
 LOCK_NAME = ".sim.lock"
+_NO_LOCKS = {errno.ENOLCK, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP}
 
 
 class OutputBusy(InputFileError):
@@ -66,6 +67,10 @@ def acquire(folder: Path) -> int:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
+            if exc.errno in _NO_LOCKS:
+                # a file system without locks (some network and FUSE mounts): the run
+                # goes on unguarded rather than not at all
+                return fd
             pid = _holder(fd)
             os.close(fd)
             if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):

@@ -224,6 +224,21 @@ def test_a_run_into_a_locked_folder_exits_2_at_once(
     assert verify(tmp_path).complete
 
 
+def test_a_file_system_without_locks_is_written_unguarded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import fcntl
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with output_lock(tmp_path), output_lock(tmp_path):  # neither refused nor failing
+        pass
+    assert _hidden(tmp_path) == []
+
+
 def test_a_killed_holder_does_not_block_the_next_run(tmp_path: Path) -> None:
     holder = subprocess.Popen(
         [
