@@ -111,31 +111,57 @@ class Drop(Policy):
                 replay.give_up(victim, f"dropped: the day of {party_id} would overflow")
 
 
-class Replan(Policy):
-    """Re-plan the rest of the summit with the planner at each disruption."""
+class Replan(Shorten):
+    """Shorten, and re-plan the affected day at each material disruption
+    (``sim.simulate.replanning``): a quick repair first, the planner when it loses
+    something."""
 
     name = "replan"
 
-    def __init__(self, planner: Planner, tolerance: int = 10) -> None:
+    def length(self, replay: ReplayControl, meeting: LiveMeeting, drawn: int) -> int:
+        """Cut as shorten does, but only when running on would cost something: a
+        programme event, a day that no longer fits, a counterpart who leaves today."""
+        cut = super().length(replay, meeting, drawn)
+        if cut >= drawn or _cut_needed(replay, meeting, replay.now + drawn, 2 * self.tolerance):
+            return cut
+        return drawn
+
+    def __init__(self, planner: Planner | None, tolerance: int = 10) -> None:
         self.planner = planner
         self.tolerance = tolerance  # minutes late that right-shifting absorbs without a re-plan
         self.arrival_notice = tolerance
 
     def blocked(self, replay: ReplayControl, meeting: LiveMeeting, why: Obstacle) -> None:
-        if not self._replan(replay, f"{meeting.ident} cannot start in time"):
-            super().blocked(replay, meeting, why)
+        key = meeting.key
+        why_now = f"{meeting.ident} cannot start in time"
+        if not replan_now(replay, self.planner, why_now, unstuck=meeting) or (
+            meeting.state is State.PLANNED and meeting.key == key
+        ):
+            super().blocked(replay, meeting, why)  # no better place: wait, as shorten does
 
     def after(self, replay: ReplayControl, parties: Sequence[str]) -> None:
         late = [p for p in parties if self._late_for_next(replay, replay.parties[p])]
         if late:
-            self._replan(replay, f"{', '.join(late)} late for the next meeting")
+            nexts = [self._next_meeting(replay.parties[p]) for p in late]
+            replan_now(
+                replay,
+                self.planner,
+                f"{', '.join(late)} late for the next meeting",
+                late=[m for m in nexts if m is not None],
+            )
+
+    @staticmethod
+    def _next_meeting(party: LiveParty) -> LiveMeeting | None:
+        return next(
+            (m for m in party.agenda if isinstance(m, LiveMeeting) and m.state is State.PLANNED),
+            None,
+        )
 
     def disrupted(self, replay: ReplayControl, what: str) -> None:
         self._replan(replay, what)
 
     def requested(self, replay: ReplayControl, meeting: LiveMeeting) -> None:
-        if not self._replan(replay, f"{meeting.ident} asked for"):
-            fit_request(replay, meeting)
+        replan_now(replay, self.planner, f"{meeting.ident} asked for", claim=False)
 
     def _late_for_next(self, replay: ReplayControl, party: LiveParty) -> bool:
         now = replay.now
@@ -148,7 +174,7 @@ class Replan(Policy):
 
     def _replan(self, replay: ReplayControl, why: str) -> bool:
         # One re-plan per instant: several disruptions at the same minute share it,
-        # and a meeting the new plan still cannot start falls back to as-planned.
+        # and a meeting the new plan still cannot start falls back to shorten.
         return replan_now(replay, self.planner, why)
 
 
@@ -199,10 +225,45 @@ def _today(party: LiveParty) -> int:
     return -1
 
 
-def overflows(replay: ReplayControl, party: LiveParty) -> bool:
+def _cut_needed(replay: ReplayControl, meeting: LiveMeeting, end: int, late: int) -> bool:
+    """Whether a meeting that runs until ``end`` costs something: a party's next engagement
+    is a programme event it would be late for, its day would overflow, or the next
+    meeting's counterpart leaves the summit that day (it may walk out while waiting)."""
+    scenario = replay.scenario
+    for party_id in meeting.meeting.parties:
+        party = replay.parties[party_id]
+        for item in party.agenda:
+            if item is meeting or item.key <= meeting.key:
+                continue
+            if isinstance(item, LiveMeeting):
+                if not item.is_open:
+                    continue
+                ride = scenario.travel_time(meeting.venue, item.venue)
+                if end + ride > item.not_before + late:
+                    return True
+                if end + ride > item.not_before:
+                    nxt = (
+                        scenario.days[item.day + 1].window.start
+                        if item.day + 1 < len(scenario.days)
+                        else scenario.days[-1].window.end
+                    )
+                    if any(replay.parties[p].departure < nxt for p in item.meeting.parties):
+                        return True
+            elif item.end is None:
+                ride = scenario.travel_time(meeting.venue, item.venue)
+                if end + ride > item.event.time.start:
+                    return True
+            break
+        if overflows(replay, party, running_end=end):
+            return True
+    return False
+
+
+def overflows(replay: ReplayControl, party: LiveParty, running_end: int | None = None) -> bool:
     """Whether the party's remaining day, laid out from now at nominal lengths and ride
     times (meetings in order, each moved past a programme event it cannot finish
-    before), runs past its window: the day's end, its stay, the ride home."""
+    before), runs past its window: the day's end, its stay, the ride home.
+    ``running_end``: when its running meeting ends (default: its planned length)."""
     scenario, now = replay.scenario, replay.now
     today = _today(party)
     if today < 0:
@@ -236,7 +297,8 @@ def overflows(replay: ReplayControl, party: LiveParty) -> bool:
             continue
         if isinstance(item, LiveMeeting):
             if item.state is State.RUNNING and item.start is not None:
-                clock, where = max(clock, item.start + item.meeting.duration), item.venue
+                end = item.start + item.meeting.duration if running_end is None else running_end
+                clock, where = max(clock, end), item.venue
             elif item.is_open:
                 waiting.append(item)
             continue
@@ -267,7 +329,7 @@ def fit_request(replay: ReplayControl, meeting: LiveMeeting) -> None:
         own = [_booking(replay, item) for item in party.agenda if _booked(item)]
         where = party.heading or party.location  # on the road: where it will be
         if where is not None and now >= party.arrival:
-            own.append(Booking(now, max(now, party.busy_until), where, False, False))
+            own.append(Booking(now, max(now, party.busy_until), where, False, False, False))
         bookings[party_id] = own
         stay = party.party.presence
         presence[party_id] = Interval(min(max(stay.start, party.arrival), stay.end), stay.end)

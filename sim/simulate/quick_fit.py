@@ -4,13 +4,14 @@ On the day, a meeting asked for under a policy that does not re-plan goes where 
 protocol officer would put it: the first gap in which every party is free (the
 buffer and the ride on both sides), a room at the venue is free, and its
 windows, meal window, the parties' stays and unavailable periods, the latest
-end, a pin, the base rule and the per-day limit allow. Order relations,
-continuous-engagement limits and precedence are not considered: this is a
-quick fit, not the planner.
+end, a pin, the base rule and the per-day limit allow. Order relations and
+precedence are not considered: this is a quick fit, not the planner. The
+continuous-engagement limit (``rules.max_continuous``) is kept when asked
+(``continuous=True``, as re-planning does): the bookings then include what was
+already held today, so a morning of back-to-back meetings counts.
 
 The search jumps from one forbidden stretch to the end of the next instead of
-trying every grain, so it stays cheap on a busy day.
-"""
+trying every grain, so it stays cheap on a busy day."""
 
 from __future__ import annotations
 
@@ -25,13 +26,15 @@ from sim.times import ceil_to_grain
 class Booking:
     """Something already in a party's day: a meeting (counted for the per-day limit), a
     programme event, or just where the party is until when (``buffer`` false: no
-    protocol buffer is due after a position, only the ride)."""
+    protocol buffer is due after a position, only the ride; ``engaged`` false: it
+    does not count towards the continuous-engagement limit)."""
 
     start: int
     end: int
     venue: str
     is_meeting: bool = True
     buffer: bool = True
+    engaged: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,21 +51,28 @@ def first_fit(
     bookings: Mapping[str, Sequence[Booking]],
     rooms: Mapping[str, Sequence[tuple[int, int]]],
     presence: Mapping[str, Interval] | None = None,
+    *,
+    continuous: bool = False,
+    days: Sequence[int] | None = None,
 ) -> Slot | None:
     """The earliest slot (ties: the meeting's venue order) starting at or after
     ``earliest``, or None. ``rooms`` lists the meetings already at each venue;
-    ``presence`` overrides the parties' stays (late arrivals)."""
+    ``presence`` overrides the parties' stays (late arrivals); ``continuous`` keeps
+    ``rules.max_continuous`` with the bookings; ``days`` limits the search to
+    these day indices."""
     stays = {p: (presence or {}).get(p, scenario.party_by_id[p].presence) for p in meeting.parties}
     venues = (meeting.pinned_venue,) if meeting.pinned_venue else meeting.venues
     best: Slot | None = None
     for day in scenario.days:
+        if days is not None and day.index not in days:
+            continue
         if day.window.end <= earliest or not _under_daily_limit(
             scenario, meeting, day.index, day.window, bookings
         ):
             continue
         for venue in venues:
             start = _earliest_on(
-                scenario, meeting, day.index, venue, earliest, bookings, rooms, stays
+                scenario, meeting, day.index, venue, earliest, bookings, rooms, stays, continuous
             )
             if start is not None and (best is None or start < best.start):
                 best = Slot(day.index, start, venue)
@@ -103,6 +113,7 @@ def _earliest_on(
     bookings: Mapping[str, Sequence[Booking]],
     rooms: Mapping[str, Sequence[tuple[int, int]]],
     stays: Mapping[str, Interval],
+    continuous: bool = False,
 ) -> int | None:
     grain, length, rules = scenario.grain, meeting.duration, scenario.rules
     window = scenario.days[day].window
@@ -151,6 +162,9 @@ def _earliest_on(
             if capacity > 1 and _busiest(taken, start, start + length) >= capacity:
                 start += grain
                 continue
+            if continuous and not _rested(scenario, meeting, start, bookings):
+                start += grain
+                continue
             return start
     return None
 
@@ -165,3 +179,28 @@ def _busiest(taken: list[tuple[int, int]], start: int, end: int) -> int:
     inside = [r for r in taken if r[0] < end and start < r[1]]
     points = {start, *(r[0] for r in inside if start <= r[0] < end)}
     return max((sum(1 for r in inside if r[0] <= t < r[1]) for t in points), default=0)
+
+
+def _rested(
+    scenario: Scenario, meeting: Meeting, start: int, bookings: Mapping[str, Sequence[Booking]]
+) -> bool:
+    """Whether every party of a meeting at ``start`` stays within ``rules.max_continuous``:
+    the run of engagements less than ``rules.min_break`` apart that holds it (meetings
+    and programme events booked, held ones included; positions are not engagements)
+    spans at most the limit (the checker's ``continuous`` rule)."""
+    longest = scenario.rules.max_continuous
+    if longest is None:
+        return True
+    end, gap = start + meeting.duration, scenario.rules.min_break
+    for party_id in meeting.parties:
+        first, last = start, end
+        spans = sorted((b.start, b.end) for b in bookings.get(party_id, ()) if b.engaged)
+        grown = True
+        while grown:  # widen the run while an engagement lies less than a break away
+            grown = False
+            for s, e in spans:
+                if s < last + gap and e > first - gap and (s < first or e > last):
+                    first, last, grown = min(first, s), max(last, e), True
+        if last - first > longest:
+            return False
+    return True

@@ -24,7 +24,10 @@ __all__ = [
     "solve",
 ]
 
-REPLAN_TIERS = ("changes", "unheld_weight", "displacement")
+# On the day the planner is asked only when the quick repair could not place everything
+# (``sim.simulate.replanning``): it is there to hold more, so held weight comes first,
+# then the fewest changes, then the least movement.
+REPLAN_TIERS = ("unheld_weight", "changes", "displacement")
 
 
 def replan(
@@ -32,9 +35,9 @@ def replan(
 ) -> Schedule:
     """Re-plan after a change, keeping as much of ``previous`` as possible.
 
-    On the day only three tiers matter: fewest weighted changes, held weight, then
-    the least movement, solved together in one CP-SAT call
-    (lexicographically), within a small budget; the published plan is the hint.
+    On the day only three tiers matter: held weight, fewest weighted changes, then
+    the least movement, solved together in one CP-SAT call (lexicographically, in
+    that order), within a small budget; the published plan is the hint.
     """
     settings = SolveSettings(
         time_limit=time_limit,
