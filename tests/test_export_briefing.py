@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -52,8 +53,13 @@ def renamed(scenario: Scenario, party_id: str, name: str) -> Scenario:
 def test_words_for_dates_and_times(agenda: Agenda, scenario: Scenario) -> None:
     assert long_date(scenario.days[0].date) == "Monday 2 June 2025"
     first = agenda.items["host"][0]
-    assert clock(agenda, first.start) == "10:00"  # local (Berlin), not UTC
-    assert span(agenda, first.start, first.end) == "10:00–11:00"
+    # local (Berlin), not UTC: worked out here with zoneinfo, whatever slot the plan chose
+    berlin = ZoneInfo(scenario.timezone)
+    start = (scenario.epoch + dt.timedelta(minutes=first.start)).astimezone(berlin)
+    end = (scenario.epoch + dt.timedelta(minutes=first.end)).astimezone(berlin)
+    assert start.utcoffset() == dt.timedelta(hours=2)  # summer time: local is not UTC
+    assert clock(agenda, first.start) == f"{start:%H:%M}"
+    assert span(agenda, first.start, first.end) == f"{start:%H:%M}–{end:%H:%M}"
     assert span(agenda, 23 * 60, 25 * 60) == "23:00–01:00 (next day)"
 
 

@@ -3,6 +3,7 @@ chart draws the plan beside what happened."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import struct
@@ -10,6 +11,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -116,7 +118,13 @@ def test_page_says_who_where_when_why_in_the_hover(agenda: Agenda, page: str) ->
     assert "where: The Palace, room 1" in page
     assert "priority: required" in page
     assert "why this slot: while Ana Silva is at the summit" in page
-    assert "when: Mon 02 Jun 10:00\\u201311:00 (1h)" in page  # plotly's JSON: \u2013 is '–'
+    ana = next(i for i in agenda.items["ana"] if i.ident == "host-ana")
+    scenario = agenda.scenario
+    local = ZoneInfo(scenario.timezone)
+    start = (scenario.epoch + dt.timedelta(minutes=ana.start)).astimezone(local)
+    end = (scenario.epoch + dt.timedelta(minutes=ana.end)).astimezone(local)
+    when = f"when: {start:%a %d %b %H:%M}\\u2013{end:%H:%M} (1h)"  # plotly's JSON: \u2013 is '–'
+    assert when in page
     for words in ("required bilateral", "headline bilateral", "optional bilateral"):
         assert words in page  # the legend
 

@@ -13,11 +13,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from sim.budget import default_memory_limit, format_bytes
 from sim.commands.console import (
     add_output_flags,
     capped_workers,
     error_console,
+    memory_size,
     plain_text,
+    printable,
     say,
     seconds,
     seed,
@@ -41,6 +44,7 @@ from sim.schedule import (
     write_schedule,
 )
 from sim.solve import SolveResult, SolveSettings, solve
+from sim.solve.size import refuse_over_budget
 from sim.times import format_date, format_moment_with_weekday, format_time_of_day
 
 
@@ -192,6 +196,15 @@ def run(args: argparse.Namespace) -> int:
         workers=capped_workers(args.workers),
         deterministic=args.deterministic,
     )
+    # the model's size before it is built: refused over the budget (exit 2, naming the
+    # file), said when large (planning then takes a while and much of the memory)
+    budget = args.memory_limit or default_memory_limit()
+    size = refuse_over_budget(scenario, budget, where=args.scenario)
+    if size.memory > LARGE_MODEL and not args.quiet:
+        errors.print(
+            f"planning needs about {format_bytes(size.memory)} of memory "
+            f"(the busiest day: {printable(size.busiest)})"
+        )
     if args.robust:
         return _run_robust(args, scenario, settings, console, errors, out)
     result = solve(scenario, settings, previous=previous, progress=progress)
@@ -216,6 +229,10 @@ def run(args: argparse.Namespace) -> int:
     if schedule.status is SolveStatus.UNKNOWN:
         return ExitCode.NOT_FOUND_IN_TIME
     return ExitCode.OK
+
+
+# Above this estimated peak memory, sim solve says how much planning will take.
+LARGE_MODEL = 1 << 30
 
 
 def holds_a_plan(path: Path) -> bool:
@@ -311,6 +328,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="S",
         help="search budget in seconds of wall-clock time, model build included, shared "
         "by the objective tiers (default 30)",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        type=memory_size,
+        default=None,
+        metavar="SIZE",
+        help="refuse, before building it, a model estimated to need more memory, e.g. 4G "
+        f"(default: half of this machine's, {format_bytes(default_memory_limit())})",
     )
     parser.add_argument(
         "--deterministic",

@@ -185,14 +185,14 @@ def preferences_tier(summit: SummitModel) -> Tier:
 
 def travel_tier(summit: SummitModel) -> Tier:
     terms = [
-        arc.travel * arc.literal
+        arc.travel_used
         for pd in summit.party_days
         if pd.party.principal
         for arc in pd.arcs
-        if arc.travel
+        if arc.most_travel
     ]
     high = sum(
-        (len(pd.nodes) + 1) * max((arc.travel for arc in pd.arcs), default=0)
+        (len(pd.nodes) + 1) * max((arc.most_travel for arc in pd.arcs), default=0)
         for pd in summit.party_days
         if pd.party.principal
     )

@@ -1,7 +1,7 @@
 """How big the CP-SAT model of a scenario will be, before it is built.
 
 The model's size is dominated by the circuits of the parties' days: one node per
-(meeting, day, venue, stretch of allowed starts) and per fixed event, and one arc
+meeting and day (whichever venue it takes) and per fixed event, and one arc
 literal (with its enforced constraints) per ordered pair of nodes of a party's day
 that can follow each other in time. A busy principal's day grows with the square
 of its candidate nodes, so a small file (many whole days, many venues, many
@@ -30,7 +30,6 @@ import numpy as np
 from sim.errors import OverBudgetError, Problem
 from sim.model import Scenario
 from sim.solve.candidates import alternatives
-from sim.solve.cpmodel import start_runs
 
 # Peak resident memory, measured: the interpreter with OR-Tools loaded, and what
 # each arc of the circuits costs through build, presolve and search.
@@ -56,16 +55,21 @@ class ModelSize:
 
 def estimate_model(scenario: Scenario) -> ModelSize:
     """Count the nodes and (an upper bound on) the arcs of the planner's model."""
-    grain, buffer = scenario.grain, scenario.rules.buffer
+    buffer = scenario.rules.buffer
     # per (party, day): the meeting nodes' windows and the fixed events' times
     meetings: dict[tuple[str, int], list[tuple[int, int, int]]] = defaultdict(list)
     events: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
     for meeting in scenario.meetings:
+        # one node per meeting and day, whichever venue and stretch of starts it takes
+        by_day: dict[int, list[int]] = defaultdict(list)
         for alt in alternatives(scenario, meeting):
-            for starts in start_runs(alt.allowed_starts(), grain):
-                window = (starts[0], starts[-1], meeting.duration)
-                for party in meeting.parties:
-                    meetings[(party, alt.day)].append(window)
+            starts = alt.allowed_starts()
+            if starts:
+                by_day[alt.day] += [starts[0], starts[-1]]
+        for day, bounds in by_day.items():
+            window = (min(bounds), max(bounds), meeting.duration)
+            for party in meeting.parties:
+                meetings[(party, day)].append(window)
     for attendee in scenario.parties:
         for event in scenario.fixed_events_of(attendee.id):
             for one_day in scenario.days:

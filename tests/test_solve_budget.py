@@ -1,0 +1,75 @@
+"""The planner's memory budget: the model's size is estimated before it is built, and
+a scenario whose model would not fit is refused with the budget named (exit 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.scenario.load import load_scenario, load_scenario_text
+from sim.solve.cpmodel import SummitModel
+from sim.solve.size import estimate_model
+from sim.synth.summit import generate_scenario, generate_scenario_model
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("name", ["tutorial", "kazan-2024", "oversubscribed", "infeasible"])
+def test_the_estimate_counts_every_node_and_bounds_the_arcs(name: str) -> None:
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    size = estimate_model(scenario)
+    summit = SummitModel(scenario)
+    assert size.nodes == sum(len(pd.nodes) for pd in summit.party_days)
+    built = sum(len(pd.arcs) for pd in summit.party_days)
+    # an upper bound, and not a wild one (the memory it implies must mean something)
+    assert built <= size.arcs <= 3 * built + 10
+
+
+def test_the_estimate_bounds_a_generated_summit() -> None:
+    scenario = generate_scenario_model(
+        parties=12, requests=30, days=2, venues=3, principals=1, seed=1
+    )
+    size = estimate_model(scenario)
+    summit = SummitModel(scenario)
+    built = sum(len(pd.arcs) for pd in summit.party_days)
+    assert built <= size.arcs <= 2 * built
+    assert size.busiest  # names the busiest party's day
+
+
+def test_a_model_over_the_memory_limit_is_refused_naming_the_budget(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    scenario = ROOT / "scenarios" / "kazan-2024.yaml"
+    code = main(["solve", str(scenario), "-o", str(tmp_path / "out"), "--memory-limit", "50M"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert str(scenario) in err
+    assert "--memory-limit" in err and "50 MB" in err
+    assert "Vladimir Putin" in err  # the busiest day, by name
+    assert not (tmp_path / "out" / "schedule.json").exists()
+
+
+def test_a_bad_memory_limit_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["solve", str(ROOT / "scenarios" / "tutorial.yaml"), "--memory-limit", "lots"])
+    assert stop.value.code == 2
+    assert "--memory-limit" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_seven_whole_days_twenty_venues_sixty_requests_is_refused_not_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # The hostile case of the issue: a small file whose model would pass 8 GB.
+    text = generate_scenario(parties=61, requests=60, days=7, venues=20, principals=1, seed=3)
+    text = text.replace("start: '08:00', end: '22:00'", "start: '00:00', end: '24:00'")
+    path = tmp_path / "seven-whole-days.yaml"
+    path.write_text(text)
+    assert len(path.read_bytes()) < 40_000
+    size = estimate_model(load_scenario_text(text, str(path)))
+    assert size.memory > 8 << 30
+    code = main(["solve", str(path), "--memory-limit", "8G", "-q"])
+    assert code == 2
+    assert "more than the memory limit of 8.0 GB" in capsys.readouterr().err
