@@ -29,12 +29,18 @@ def _sim(*args: str) -> list[str]:
     return [sys.executable, "-m", "sim", *args]
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def trial(scenario: Path, delay: float, folder: Path) -> dict[str, object]:
     process = subprocess.Popen(
         _sim("solve", str(scenario), "-o", str(folder), "--time-limit", "60", "-q"),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        # as from a terminal: a shell's background job starts with SIGINT ignored
+        preexec_fn=_default_sigint,
     )
     time.sleep(delay)
     sent = time.perf_counter()
@@ -47,7 +53,7 @@ def trial(scenario: Path, delay: float, folder: Path) -> dict[str, object]:
     if schedule.exists():
         status = json.loads(schedule.read_text())["status"]
         check = subprocess.run(
-            _sim("check", str(scenario), str(schedule), "-q"), cwd=ROOT, capture_output=True
+            _sim("check", str(scenario), str(schedule)), cwd=ROOT, capture_output=True
         )
         checked = "passes" if check.returncode == 0 else f"exit {check.returncode}"
     return {

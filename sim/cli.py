@@ -14,7 +14,6 @@ import argparse
 import dataclasses
 import errno
 import importlib
-import importlib.metadata
 import json
 import logging
 import os
@@ -46,6 +45,8 @@ COMMANDS = (
 
 def version() -> str:
     """The installed distribution's version; the package's own when not installed."""
+    import importlib.metadata
+
     try:
         return importlib.metadata.version("summit-sim")
     except importlib.metadata.PackageNotFoundError:
@@ -54,14 +55,32 @@ def version() -> str:
         return __version__
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Version(argparse.Action):
+    """``--version``, reading the installed version only when asked (importlib.metadata
+    costs a tenth of a second at every start otherwise)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        print(f"sim (summit-sim) {version()}")
+        parser.exit()
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every sub-command, or of ``only`` (the one named on the command
+    line: each loads its own modules, OR-Tools or SimPy among them, so
+    ``sim validate`` need not wait for the planner's)."""
     parser = argparse.ArgumentParser(
         prog="sim",
         description="Plan, check and stress-test the bilateral meetings of a summit.",
     )
-    parser.add_argument("--version", action="version", version=f"sim (summit-sim) {version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only not in COMMANDS else (only,):
         module_name = f"sim.commands.{name.replace('-', '_')}"
         try:
             module = importlib.import_module(module_name)
@@ -123,8 +142,10 @@ def _interrupted() -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    named = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(named)
+    args = parser.parse_args(words)
     if getattr(args, "verbose", False):
         # the planner's search log (CP-SAT's own lines) and our debug lines, on stderr
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
