@@ -161,7 +161,7 @@ class Replan(Shorten):
         self._replan(replay, what)
 
     def requested(self, replay: ReplayControl, meeting: LiveMeeting) -> None:
-        replan_now(replay, self.planner, f"{meeting.ident} asked for", claim=False)
+        replan_now(replay, self.planner, f"{meeting.ident} asked for", claim=False, fresh=meeting)
 
     def _late_for_next(self, replay: ReplayControl, party: LiveParty) -> bool:
         now = replay.now

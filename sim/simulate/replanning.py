@@ -88,10 +88,12 @@ def replan_now(
     unstuck: LiveMeeting | None = None,
     late: Sequence[LiveMeeting] = (),
     claim: bool = True,
+    fresh: LiveMeeting | None = None,
 ) -> bool:
     """Re-plan the affected day and adopt the result; False if a re-plan already happened
     at this minute (``claim`` false: re-plan all the same; a request does, as it cannot
-    set off a loop)."""
+    set off a loop). ``unstuck``: a meeting that can no longer start in time; ``late``:
+    meetings a party is late for; ``fresh``: a meeting just asked for."""
     if not replay.claim_replan() and claim:
         return False
     replay.log("plan", f"re-plan: {why}")
@@ -103,9 +105,14 @@ def replan_now(
         return True
     best = board.repair(scope, move_up=why in FREED, unstuck=unstuck, late=late)
     failed = False
-    if planner is not None and len(best.placed) < len(scope):
-        # The planner only for what the repair could not place (rare: a meeting
-        # that cannot start in time and fits nowhere, a request with no gap).
+    placed = {p.meeting for p in best.placed}
+    unplaced = {m.ident for m in scope if m.ident not in placed}
+    news = why in FREED or bool(unplaced & {m.ident for m in (unstuck, fresh) if m is not None})
+    if planner is not None and unplaced and news:
+        # The planner only for what the repair could not place (a request with no gap,
+        # a meeting that cannot start in time and fits nowhere), and only when that is
+        # news: a new request, a stuck meeting, a freed slot. Asking again at every
+        # late start for the same request would only repeat the same answer.
         answer = _ask_planner(replay, planner, board, scope, best)
         if answer is None:
             failed = True
@@ -248,7 +255,10 @@ class Board:
             if current is not None and live in late:  # where it can start now, if in turn
                 spot = Placed(meeting.id, live.day, current.start, live.venue)
                 mine, venue_use = self._with(meeting, bookings, rooms, reserved, order)
-                turn = self._next_reserved(meeting, reserved, order)
+                turn = min(
+                    self._next_reserved(meeting, reserved, order),
+                    self._next_fixed(meeting, current.start),
+                )
                 for candidate in (meeting, shortened):
                     slot = self._fit(live, candidate, self.soon, today, mine, venue_use)
                     if slot is not None and slot.start < turn:
@@ -285,6 +295,17 @@ class Board:
             weight += meeting.weight
             short += spot.short
         return Repair(tuple(placed), required, weight, short)
+
+    def _next_fixed(self, meeting: Meeting, after: int) -> int:
+        """The start of the first fixed engagement of the meeting's parties (a programme
+        event, a meeting of another day) from ``after`` on."""
+        starts = [
+            b.start
+            for p in meeting.parties
+            for b in self.bookings.get(p, ())
+            if b.engaged and b.start >= after
+        ]
+        return min(starts, default=1 << 40)
 
     @staticmethod
     def _next_reserved(
@@ -407,7 +428,8 @@ def today_scenario(
     schedule: the parties of the scope, their fixed bookings as fixed events (the
     present as ``now:<party>``, from the start of its current run of engagements, so
     the continuous limit counts it), windows clipped to the rest of today, the
-    per-day limits lowered by the meetings held today. Every meeting stays
+    per-day limits lowered by the meetings held today, required meetings of the plan
+    pinned where they are. Every meeting stays
     optional: the repair already tells which required ones fit, and the planner is
     asked only to do better."""
     scenario, now, soon = replay.scenario, replay.now, board.soon
@@ -468,6 +490,17 @@ def today_scenario(
     meetings: list[Meeting] = []
     for pending in scope:
         request = _still_possible(pending.meeting, soon, window_end)
+        start = pending.key[0]
+        if (
+            request is not None
+            and request.required
+            and pending.state is State.PLANNED
+            and start >= soon
+            and any(w.start <= start and start + request.duration <= w.end for w in request.windows)
+        ):
+            # A required meeting keeps its slot: the planner is asked to hold more,
+            # not to move what must be held to a riskier place.
+            request = replace(request, pinned_start=start, pinned_venue=pending.venue)
         if request is not None:
             weight = big if request.required else request.weight
             meetings.append(
