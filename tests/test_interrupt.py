@@ -197,7 +197,9 @@ def test_a_second_ctrl_c_exits_at_once_leaving_no_file(tmp_path: Path) -> None:
     time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) == 130
-    assert list(tmp_path.iterdir()) == []
+    # no schedule, whole or half; the folder's lock file may stay behind (the kernel
+    # released the lock itself, and the next run takes it over)
+    assert [p.name for p in tmp_path.iterdir()] in ([], [".sim.lock"])
 
 
 # --- worker processes -----------------------------------------------------------------

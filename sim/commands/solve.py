@@ -32,6 +32,7 @@ from sim.commands.console import (
 )
 from sim.exit_codes import ExitCode
 from sim.model import Meeting, Scenario
+from sim.output_lock import output_lock
 from sim.scenario.load import load_scenario
 from sim.schedule import (
     Assignment,
@@ -173,6 +174,14 @@ def print_result(console: Console, scenario: Scenario, result: SolveResult) -> N
 def run(args: argparse.Namespace) -> int:
     # the output folder is checked before the work: a typo must not cost a long solve
     out = usable_output_dir(args.output) if args.output else None
+    if out is None:
+        return _plan(args, None)
+    # a second run into the same folder is refused at once (exit 2), not after a solve
+    with output_lock(out):
+        return _plan(args, out)
+
+
+def _plan(args: argparse.Namespace, out: Path | None) -> int:
     scenario = load_scenario(args.scenario)
     previous = read_schedule(args.previous) if args.previous else None
     if previous is not None:
