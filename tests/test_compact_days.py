@@ -23,7 +23,7 @@ from sim.schedule import SolveStatus
 from sim.solve import SolveSettings, solve
 from sim.solve.cpmodel import SummitModel
 from sim.solve.objectives import TIER_GROUPS, all_tiers, groups_for
-from tests.tiny import base_document, meeting, scenario_of
+from tests.tiny import DAY, base_document, meeting, scenario_of
 
 
 def host_day(grain: str, end: str, **rules: Any) -> dict[str, Any]:
@@ -69,6 +69,22 @@ def test_fairness_holds_or_no_schedule(grain: str, end: str) -> None:
     result = solve(loose, SolveSettings(time_limit=10))
     assert result.status is SolveStatus.OPTIMAL
     assert fairness_problems(plan_view(loose, result.schedule.assignments)) == []
+
+
+def test_engagements_far_apart() -> None:
+    # Two meetings pinned at 09:00 and 12:30: one gap, 09:30-12:30 (a bound on the free
+    # grains once made this plan impossible, as if no day could be that sparse).
+    document = host_day("30min", "13:00")
+    document["parties"][0]["unavailable"] = []
+    document["meetings"] = [
+        meeting("m1", "host", "g1", duration="30min", pinned=f"{DAY} 09:00"),
+        meeting("m2", "host", "g2", duration="30min", pinned=f"{DAY} 12:30"),
+    ]
+    scenario = scenario_of(document)
+    result = solve(scenario, SolveSettings(time_limit=10))
+    assert result.status is SolveStatus.OPTIMAL
+    assert {o.name: o.value for o in result.schedule.objectives} == {"compact_days": 1}
+    assert compact_days(plan_view(scenario, result.schedule.assignments)) == 1
 
 
 def test_checker_counts_gaps_and_breaks_of_fairness() -> None:

@@ -335,7 +335,8 @@ def _unit_day_gaps(
     gaps = model.new_int_var(0, most, f"gaps[{label}]")
     model.add(gaps == sum(blocks) - active)
     # Redundant, for the bound: the span from the first to the last occupied grain
-    # holds every occupied grain; any free grain left inside it means a gap.
+    # holds every occupied grain; any free grain left inside it means a gap (and
+    # fewer free grains than the widest span possible).
     units = sorted(occupied)
     first = model.new_int_var(units[0], units[-1] + 1, f"first_grain[{label}]")
     last = model.new_int_var(units[0] - 1, units[-1], f"last_grain[{label}]")
@@ -345,7 +346,7 @@ def _unit_day_gaps(
         model.add(first <= unit).only_enforce_if(flag)
         model.add(last >= unit).only_enforce_if(flag)
     free_inside = last - first + 1 - sum(sum(occupied[u]) for u in units)
-    model.add(len(units) * gaps >= free_inside)
+    model.add((units[-1] - units[0] + 1) * gaps >= free_inside)
     return gaps, most
 
 
