@@ -20,9 +20,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return ExitCode.OK
     write_text_atomic(output, text)
+    tables = scenario.venues[0].rooms
     say(
         f"{output}: {len(scenario.parties)} participants, {len(scenario.meetings)} meetings, "
-        f"{scenario.venues[0].rooms} tables; plan it with: sim solve {output} -o DIR"
+        f"{tables} table{'' if tables == 1 else 's'}; plan it with: sim solve {output} -o DIR"
     )
     return ExitCode.OK
 
