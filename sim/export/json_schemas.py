@@ -101,6 +101,7 @@ OBJECTIVE_TIERS = {
     "travel": "minutes the principals spend travelling",
     "min_slack": "minus the smallest slack between a principal's engagements",
     "weighted_slack": "minus the weighted slack after each meeting",
+    "compact_days": "the parties' idle gaps between engagements (when the scenario asks)",
 }
 
 CHANGE_KINDS = {
