@@ -1,0 +1,89 @@
+"""The greedy baseline (the planner's fallback and its first hint): required meetings
+the most constrained first, one meeting moved aside when a required one fits
+nowhere, and every plan it makes within the hard rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.check import check
+from sim.solve.candidates import alternatives
+from sim.solve.greedy import _Plan, greedy_schedule
+from sim.synth.summit import generate_scenario_model
+from tests.tiny import base_document, meeting, scenario_of
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def held(scenario_document: dict[str, object]) -> dict[str, str]:
+    scenario = scenario_of(scenario_document)
+    schedule = greedy_schedule(scenario)
+    assert check(scenario, schedule).ok
+    return {a.meeting: f"{a.start // 60:02d}:{a.start % 60:02d}" for a in schedule.assignments}
+
+
+def test_the_most_constrained_required_meeting_is_placed_first() -> None:
+    # g1 can meet the host at any time; g2 only at 09:00. By id, g1 would take 09:00
+    # and leave g2 nowhere; the fewest-slots-first order holds both.
+    document = base_document()
+    document["meetings"] = [
+        meeting("a-g1", "host", "g1"),
+        meeting("b-g2", "host", "g2", windows=[{"start": "09:00", "end": "10:00"}]),
+    ]
+    placed = held(document)
+    assert placed == {"b-g2": "09:00", "a-g1": "10:10"}
+
+
+def test_a_required_meeting_with_no_slot_left_moves_one_meeting_aside() -> None:
+    # g1's meeting sits at 09:00, the only slot g2's meeting may take: the repair
+    # moves g1's meeting to its next slot and puts g2's at 09:00.
+    document = base_document()
+    document["meetings"] = [
+        meeting("a-g1", "host", "g1"),
+        meeting("b-g2", "host", "g2", windows=[{"start": "09:00", "end": "10:00"}]),
+    ]
+    scenario = scenario_of(document)
+    plan = _Plan(scenario)
+    plan.slots_of = {
+        m.id: sorted(
+            (s, alt.day, alt.venue)
+            for alt in alternatives(scenario, m)
+            for s in alt.allowed_starts()
+        )
+        for m in scenario.meetings
+    }
+    first, second = scenario.meetings
+    plan.place(first, 0, "a", 9 * 60)
+    assert not any(plan.fits(second, d, v, s) for s, d, v in plan.slots_of[second.id])
+    assert plan.repair(second, plan.slots_of[second.id])
+    assert plan.placed["b-g2"].start == 9 * 60
+    assert plan.placed["a-g1"].start == 10 * 60 + 10  # after it, and the buffer
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    requests=st.integers(5, 30),
+    principals=st.integers(1, 2),
+)
+def test_every_greedy_plan_keeps_the_hard_rules(seed: int, requests: int, principals: int) -> None:
+    scenario = generate_scenario_model(
+        parties=10, requests=requests, days=2, venues=3, principals=principals, seed=seed
+    )
+    schedule = greedy_schedule(scenario)
+    report = check(scenario, schedule)
+    # a required meeting the greedy could not place is its only allowed failing
+    assert all(v.rule == "required" for v in report.violations), report.violations
+
+
+@pytest.mark.parametrize("name", ["tutorial", "kazan-2024", "whole-summit"])
+def test_the_bundled_scenarios_greedy_plans_hold_every_required_meeting(name: str) -> None:
+    from sim.scenario.load import load_scenario
+
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    schedule = greedy_schedule(scenario)
+    assert check(scenario, schedule).ok
