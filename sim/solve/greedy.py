@@ -16,6 +16,9 @@ from sim.schedule import Assignment, Schedule, SolverSettings, SolveStatus, Unsc
 from sim.solve.candidates import alternatives
 from sim.solve.rooms import assign_rooms
 
+# Open slots counted per required meeting before it is no longer "most constrained".
+OPEN_ENOUGH = 64
+
 
 @dataclass(frozen=True)
 class _Engagement:
@@ -190,26 +193,38 @@ def greedy_schedule(scenario: Scenario) -> Schedule:
         start, day, venue = open_slots[0]
         plan.place(meeting, day, venue, start)
 
-    def still_open(meeting: Meeting) -> list[tuple[int, int, str]]:
-        return [o for o in options[meeting.id] if plan.fits(meeting, o[1], o[2], o[0])]
+    def first_open(meeting: Meeting) -> list[tuple[int, int, str]]:
+        slot = next((o for o in options[meeting.id] if plan.fits(meeting, o[1], o[2], o[0])), None)
+        return [] if slot is None else [slot]
+
+    def open_count(meeting: Meeting) -> int:
+        """Open slots, counted up to OPEN_ENOUGH: beyond that a meeting is not the
+        most constrained, and a summit of whole days at many venues has tens of
+        thousands of slots per meeting."""
+        count = 0
+        for start, day, venue in options[meeting.id]:
+            if plan.fits(meeting, day, venue, start):
+                count += 1
+                if count >= OPEN_ENOUGH:
+                    break
+        return count
 
     required = sorted((m for m in scenario.meetings if m.required), key=lambda m: m.id)
-    open_now = {m.id: still_open(m) for m in required}
+    open_now = {m.id: open_count(m) for m in required}
     while required:
-        meeting = min(required, key=lambda m: (len(open_now[m.id]), -m.weight, m.id))
+        meeting = min(required, key=lambda m: (open_now[m.id], -m.weight, m.id))
         required.remove(meeting)
-        place(meeting, still_open(meeting))
+        place(meeting, first_open(meeting))
         # only meetings of the same parties lose slots to it (a room taken is seen
         # when a meeting is placed: the counts only choose the order)
         for other in required:
             if set(other.parties) & set(meeting.parties):
-                open_now[other.id] = still_open(other)
+                open_now[other.id] = open_count(other)
     optional = sorted(
         (m for m in scenario.meetings if not m.required), key=lambda m: (-m.weight, m.id)
     )
     for meeting in optional:
-        slot = next((o for o in options[meeting.id] if plan.fits(meeting, o[1], o[2], o[0])), None)
-        place(meeting, [] if slot is None else [slot])
+        place(meeting, first_open(meeting))
     missing_required = any(scenario.meeting_by_id[u.meeting].required for u in unscheduled)
     status = SolveStatus.UNKNOWN if missing_required else SolveStatus.FEASIBLE
     return Schedule(

@@ -267,13 +267,14 @@ def _solve_fixed(
     return polisher
 
 
-def _greedy_fallback(scenario: Scenario, previous: Schedule | None) -> list[Assignment] | None:
+def _greedy_fallback(
+    scenario: Scenario, previous: Schedule | None, greedy: Schedule
+) -> list[Assignment] | None:
     """The greedy plan when it is a valid answer: it holds every required meeting and
     no hard precedence applies (the greedy does not attempt it), and we are not
     re-planning (it ignores the published schedule)."""
     if previous is not None or scenario.rules.precedence.hard:
         return None
-    greedy = greedy_schedule(scenario)
     held = {a.meeting for a in greedy.assignments}
     if any(m.required and m.id not in held for m in scenario.meetings):
         return None
@@ -371,6 +372,13 @@ class _Search:
         self.assignments: list[Assignment] = []
         self.spent = 0.0  # deterministic seconds used so far
         self.groups_left = 0
+        self._greedy: Schedule | None = None
+
+    def greedy(self) -> Schedule:
+        """The greedy plan (made once: the first hint and the fallback share it)."""
+        if self._greedy is None:
+            self._greedy = greedy_schedule(self.summit.scenario)
+        return self._greedy
 
     def remaining(self) -> float:
         """What is left of the time limit: deterministic seconds, or wall-clock seconds
@@ -414,7 +422,7 @@ class _Search:
         else:
             _hint_from_schedule(
                 summit,
-                self.previous or greedy_schedule(summit.scenario),
+                self.previous or self.greedy(),
                 seconds=min(10.0, max(self.remaining() / 4, 1.0)),
             )
         large = len(summit.model.proto.constraints) > LARGE_MODEL_CONSTRAINTS
@@ -478,7 +486,7 @@ class _Search:
             self.status = SolveStatus.FEASIBLE
             self.notes.append(f"the search stopped during tiers {label}; later tiers not optimised")
             return
-        fallback = _greedy_fallback(self.summit.scenario, self.previous)
+        fallback = _greedy_fallback(self.summit.scenario, self.previous, self.greedy())
         when = "before Ctrl-C" if self.interrupted else "within the time limit"
         if fallback is None:
             self.status = SolveStatus.UNKNOWN
