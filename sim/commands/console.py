@@ -11,6 +11,7 @@ import os
 import re
 import stat
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,10 @@ from sim.budget import default_memory_limit, format_bytes, parse_memory
 from sim.errors import InputFileError, Problem
 from sim.model import Scenario
 from sim.schedule import Schedule, provenance_mismatch
+
+# When the command started (its modules loading): ``sim solve --time-limit`` counts
+# from here, so reading the scenario and loading the planner count too.
+STARTED = time.perf_counter()
 
 # C0 and C1 control characters but tab and newline: a scenario's names must not reach a
 # terminal as escape sequences (retitle it, clear the screen).

@@ -89,6 +89,9 @@ class SolveSettings:
     # Refuse (OverBudgetError) a model whose estimated peak memory is above this many
     # bytes, before building it (sim.solve.size); None: no check.
     memory_limit: int | None = None
+    # Where the wall-clock limit counts from (a time.perf_counter() reading); None:
+    # the call. ``sim solve`` passes its own start, so reading the scenario counts.
+    counted_from: float | None = None
 
 
 @dataclass(frozen=True)
@@ -386,7 +389,8 @@ class _Search:
         limit = self.settings.time_limit
         if self.settings.deterministic:
             return limit - self.spent
-        return limit - (time.perf_counter() - self.started)
+        origin = self.started if self.settings.counted_from is None else self.settings.counted_from
+        return limit - (time.perf_counter() - origin)
 
     def _group_budget(self) -> float:
         """This group's share of what is left: most of it for the first group (it
