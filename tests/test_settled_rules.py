@@ -470,11 +470,6 @@ def test_except_takes_a_party_out_of_all() -> None:
     assert [e.id for e in view.engagements["g1"]] == ["host-g1"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the loader (sim/scenario/build.py) ignores 'except' beside an explicit attendee "
-    "list; docs/planning-rules.md settles that it is refused",
-)
 def test_except_with_an_explicit_list_is_refused() -> None:
     with pytest.raises(ScenarioError) as refused:
         scenario_of(except_document(["host", "g1"]))

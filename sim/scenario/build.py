@@ -388,6 +388,14 @@ class _Builder:
             for offset, party_id in enumerate(doc.except_):
                 if party_id not in party_ids:
                     self.unknown((*here, "except", offset), "party", party_id, party_ids)
+            if doc.except_ and doc.attendees != "all":
+                # docs/planning-rules.md: an explicit list names who attends; an
+                # exception beside it is a contradiction or a slip, never silent
+                self.error(
+                    (*here, "except"),
+                    "except applies only to attendees: all",
+                    "leave the party out of the attendees list, or use attendees: all",
+                )
             if doc.attendees == "all":
                 attendees = tuple(
                     p.id
