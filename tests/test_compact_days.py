@@ -143,3 +143,25 @@ def test_unknown_or_repeated_objectives_are_refused() -> None:
     )
     assert "valid objectives: unheld_weight, preferences, travel" in first
     assert first.startswith("s.yaml:") and "rules.objectives[2]" in second
+
+
+def test_the_planner_follows_the_scenarios_order_of_tiers() -> None:
+    # travel before held weight: the plan travels no more than any other valid plan,
+    # even if it then holds less (the tutorial's host meets at two venues)
+    import dataclasses
+    from pathlib import Path
+
+    from sim.scenario.load import load_scenario
+    from sim.solve import SolveSettings, solve
+
+    tutorial = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "tutorial.yaml")
+    reordered = dataclasses.replace(
+        tutorial,
+        rules=dataclasses.replace(tutorial.rules, objectives=("travel", "unheld_weight")),
+    )
+    result = solve(reordered, SolveSettings(time_limit=20))
+    assert [t.name for t in result.tiers] == ["travel", "unheld_weight"]
+    default = solve(tutorial, SolveSettings(time_limit=20))
+    by_name = {t.name: t.value for t in default.tiers}
+    assert result.tiers[0].value <= by_name["travel"]
+    assert result.tiers[0].optimal

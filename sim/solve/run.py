@@ -54,7 +54,7 @@ from sim.solve.cpmodel import SummitModel
 from sim.solve.diff import diff_schedules
 from sim.solve.explain import Explanation, explain_infeasibility, why_no_slot
 from sim.solve.greedy import greedy_schedule
-from sim.solve.objectives import TIER_GROUPS, Tier, all_tiers, combined
+from sim.solve.objectives import Tier, all_tiers, combined, groups_for
 from sim.solve.rooms import assign_rooms
 from sim.solve.size import refuse_over_budget
 
@@ -80,8 +80,9 @@ class SolveSettings:
     workers: int = 1
     explain: bool = True
     tiers: tuple[str, ...] | None = None  # None: every tier; else only these names
-    merge_tiers: bool = True  # solve TIER_GROUPS together (same optimum, fewer calls)
-    groups: tuple[tuple[str, ...], ...] = TIER_GROUPS  # which tiers share a solve
+    merge_tiers: bool = True  # solve tiers of a group together (same optimum, fewer calls)
+    # which tiers share a solve; None: the scenario's order (objectives.groups_for)
+    groups: tuple[tuple[str, ...], ...] | None = None
     # Ctrl-C during the search: True keeps the best plan found (``interrupted`` in the
     # result); False stops the search cleanly, then raises KeyboardInterrupt (for a
     # solve inside a longer computation, such as re-planning in a replay).
@@ -278,6 +279,8 @@ def _greedy_fallback(
     re-planning (it ignores the published schedule)."""
     if previous is not None or scenario.rules.precedence.hard:
         return None
+    if scenario.rules.fairness is not None:
+        return None  # the greedy does not attempt the fairness rule either
     held = {a.meeting for a in greedy.assignments}
     if any(m.required and m.id not in held for m in scenario.meetings):
         return None
@@ -341,6 +344,8 @@ def _reason_unscheduled(summit: SummitModel, meeting_id: str) -> str:
 def _groups(tiers: list[Tier], settings: SolveSettings) -> list[list[Tier]]:
     if not settings.merge_tiers:
         return [[t] for t in tiers]
+    if settings.groups is None:
+        return groups_for(tiers)
     by_name = {t.name: t for t in tiers}
     groups = [[by_name[n] for n in names if n in by_name] for names in settings.groups]
     return [g for g in groups if g]
