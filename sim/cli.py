@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from sim.commands.console import printable
+from sim.commands.console import mark_start, printable
 from sim.errors import InputError, InputFileError, OverBudgetError, Problem
 from sim.exit_codes import ExitCode
 
@@ -126,6 +126,7 @@ def os_problem(exc: OSError, command: str) -> Problem:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    mark_start()  # each call is a command of its own (tests call main many times)
     try:
         return _main(argv)
     except KeyboardInterrupt:

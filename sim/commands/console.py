@@ -25,9 +25,21 @@ from sim.errors import InputFileError, Problem
 from sim.model import Scenario
 from sim.schedule import Schedule, provenance_mismatch
 
-# When the command started (its modules loading): ``sim solve --time-limit`` counts
-# from here, so reading the scenario and loading the planner count too.
-STARTED = time.perf_counter()
+# When the command started (``sim.cli.main`` marks it; first set as the modules
+# load): ``sim solve --time-limit`` counts from here, so reading the scenario and
+# loading the planner count too.
+_started = time.perf_counter()
+
+
+def mark_start() -> None:
+    global _started
+    _started = time.perf_counter()
+
+
+def command_started() -> float:
+    """When the running command started (a time.perf_counter() reading)."""
+    return _started
+
 
 # C0 and C1 control characters but tab and newline: a scenario's names must not reach a
 # terminal as escape sequences (retitle it, clear the screen).

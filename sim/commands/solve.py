@@ -15,9 +15,9 @@ from rich.table import Table
 
 from sim.budget import default_memory_limit, format_bytes
 from sim.commands.console import (
-    STARTED,
     add_output_flags,
     capped_workers,
+    command_started,
     error_console,
     memory_size,
     plain_text,
@@ -205,7 +205,7 @@ def _plan(args: argparse.Namespace, out: Path | None) -> int:
         seed=args.seed,
         workers=capped_workers(args.workers),
         deterministic=args.deterministic,
-        counted_from=None if args.deterministic else STARTED,
+        counted_from=None if args.deterministic else command_started(),
     )
     # the model's size before it is built: refused over the budget (exit 2, naming the
     # file), said when large (planning then takes a while and much of the memory)
