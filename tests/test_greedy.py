@@ -87,3 +87,19 @@ def test_the_bundled_scenarios_greedy_plans_hold_every_required_meeting(name: st
     scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
     schedule = greedy_schedule(scenario)
     assert check(scenario, schedule).ok
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), requests=st.integers(5, 25))
+def test_the_planners_gap_count_is_the_checkers(seed: int, requests: int) -> None:
+    # the fairness guard on the greedy fallback counts gaps itself (the planner shares
+    # no code with the checker): both counts must agree
+    from sim.check.objectives import gaps_by_party
+    from sim.check.view import plan_view
+    from sim.solve.greedy import gaps_of
+
+    scenario = generate_scenario_model(
+        parties=8, requests=requests, days=2, venues=3, principals=1, seed=seed
+    )
+    assignments = list(greedy_schedule(scenario).assignments)
+    assert gaps_of(scenario, assignments) == gaps_by_party(plan_view(scenario, assignments))

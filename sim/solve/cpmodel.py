@@ -331,8 +331,36 @@ class SummitModel:
                         pd.nodes.append(self._meeting_node(meeting, day.index, options))
                 if not pd.nodes:
                     continue
-                self._add_circuit(pd, buffer)
+                if self._needs_successors(pd):
+                    self._add_circuit(pd, buffer)
                 self.party_days.append(pd)
+
+    def _needs_successors(self, pd: PartyDay) -> bool:
+        """Whether anything reads who follows whom on this party's day: a buffer or a
+        travel time between engagements, the ride from and to a base, the continuous
+        limit, or an objective the scenario asks for (slack, travel; compact days
+        on a day it cannot count on the grain). When nothing does, the party's
+        no-overlap says all there is, and the circuit (quadratic in the day's
+        engagements) is left out: on one-venue days of one-slot meetings with no
+        buffer, such as the B2B benchmark's, the model is then linear in size."""
+        scenario, rules = self.scenario, self.scenario.rules
+        if self.switchable or rules.buffer > 0 or rules.max_continuous is not None:
+            return True
+        venues = {v for n in pd.nodes for v in n.venues}
+        if pd.party.base is not None:
+            venues.add(pd.party.base)
+        if any(scenario.travel_time(a, b) for a in venues for b in venues if a != b):
+            return True
+        objectives = set(rules.objectives)
+        if pd.party.principal and objectives & {"travel", "min_slack"}:
+            return True
+        weighty = any(
+            n.meeting is not None and scenario.meeting_by_id[n.meeting].weight > 0 for n in pd.nodes
+        )
+        if "weighted_slack" in objectives and weighty:
+            return True
+        unit_day = all(n.meeting is not None and n.duration == scenario.grain for n in pd.nodes)
+        return "compact_days" in objectives and not unit_day
 
     def _travel(
         self, tail: Node, head: Node, literal: cp_model.IntVar, label: str

@@ -235,3 +235,31 @@ def greedy_schedule(scenario: Scenario) -> Schedule:
         assignments=tuple(assign_rooms(scenario, list(plan.placed.values()))),
         unscheduled=tuple(unscheduled),
     )
+
+
+def gaps_of(scenario: Scenario, assignments: list[Assignment]) -> dict[str, int]:
+    """Each party's idle gaps in a plan (docs/planning-rules.md, "Compact days"): on
+    each day, consecutive engagements with at least one grain more between them than
+    the buffer (when a meeting is one of them) and the travel ask. The planner's own
+    count, for the fairness rule the greedy does not aim at."""
+    by_party: dict[tuple[str, int], list[_Engagement]] = defaultdict(list)
+    for event in scenario.fixed_events:
+        day = scenario.day_containing(event.time.start, event.time.end)
+        if day is not None:
+            for party in event.attendees:
+                by_party[(party, day.index)].append(
+                    _Engagement(event.time.start, event.time.end, event.venue, False)
+                )
+    for a in assignments:
+        for party in scenario.meeting_by_id[a.meeting].parties:
+            by_party[(party, a.day)].append(_Engagement(a.start, a.end, a.venue, True))
+    counts = {p.id: 0 for p in scenario.parties}
+    for (party, _), engagements in by_party.items():
+        ordered = sorted(engagements, key=lambda e: (e.start, e.end))
+        for earlier, later in itertools.pairwise(ordered):
+            needed = scenario.travel_time(earlier.venue, later.venue)
+            if earlier.is_meeting or later.is_meeting:
+                needed += scenario.rules.buffer
+            if later.start - earlier.end >= needed + scenario.grain:
+                counts[party] += 1
+    return counts

@@ -53,7 +53,7 @@ from sim.schedule import (
 from sim.solve.cpmodel import SummitModel
 from sim.solve.diff import diff_schedules
 from sim.solve.explain import Explanation, explain_infeasibility, why_no_slot
-from sim.solve.greedy import greedy_schedule
+from sim.solve.greedy import gaps_of, greedy_schedule
 from sim.solve.objectives import Tier, all_tiers, combined, groups_for
 from sim.solve.rooms import assign_rooms
 from sim.solve.size import refuse_over_budget
@@ -279,8 +279,12 @@ def _greedy_fallback(
     re-planning (it ignores the published schedule)."""
     if previous is not None or scenario.rules.precedence.hard:
         return None
-    if scenario.rules.fairness is not None:
-        return None  # the greedy does not attempt the fairness rule either
+    spread = scenario.rules.fairness
+    if spread is not None:
+        # the greedy does not aim at the fairness rule: offered only when it holds
+        gaps = gaps_of(scenario, list(greedy.assignments))
+        if max(gaps.values(), default=0) > min(gaps.values(), default=0) + spread:
+            return None
     held = {a.meeting for a in greedy.assignments}
     if any(m.required and m.id not in held for m in scenario.meetings):
         return None
