@@ -22,6 +22,7 @@ import sys
 import traceback
 import warnings
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import TextIO
 
@@ -133,12 +134,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Ctrl-C while the arguments are parsed or a module loads, or a second Ctrl-C
         # while the first is handled: exit at once, quietly, with the usual code
         return _interrupted()
+    except ImportError as exc:
+        if _caused_by_ctrl_c(exc):
+            return _interrupted()
+        raise
+
+
+def _caused_by_ctrl_c(exc: BaseException) -> bool:
+    """Whether a Ctrl-C is behind ``exc``: one that lands while a C extension (OR-Tools)
+    initialises surfaces as "ImportError: initialization failed", caused by it."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _interrupted() -> int:
-    print("interrupted", file=sys.stderr)
-    # A further Ctrl-C while Python shuts down would print a traceback: ignore it.
+    # A further Ctrl-C from here on (or one still pending) would end Python with a
+    # traceback or by the signal itself: ignore it first, then say what happened.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with suppress(KeyboardInterrupt):
+        print("interrupted", file=sys.stderr)
     return ExitCode.INTERRUPTED
 
 
@@ -171,6 +191,8 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         return _interrupted()
     except Exception as exc:  # a bug: one line that says so, not a traceback
+        if _caused_by_ctrl_c(exc):
+            return _interrupted()
         if os.environ.get("SIM_TRACEBACK"):
             raise
         print(printable(internal_error(exc, args.command)), file=sys.stderr)

@@ -359,3 +359,25 @@ def test_workers_end_when_sim_simulate_is_killed_outright(tmp_path: Path) -> Non
             process.wait()
         for pid in _still_running(everyone):
             os.kill(pid, signal.SIGKILL)  # this test's own leftovers only
+
+
+def test_ctrl_c_while_a_c_extension_loads_exits_130(
+    monkeypatch: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A Ctrl-C that lands while OR-Tools' C extension initialises surfaces as
+    # "ImportError: initialization failed", caused by the KeyboardInterrupt.
+    import sim.cli
+
+    def loading(only: str | None = None) -> Any:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as ctrl_c:
+            raise ImportError("initialization failed") from ctrl_c
+
+    monkeypatch.setattr(sim.cli, "build_parser", loading)
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        assert sim.cli.main(["solve", WHOLE_SUMMIT]) == 130
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert capsys.readouterr().err.strip() == "interrupted"
