@@ -573,6 +573,7 @@ def reference_problems(
             day = scenario.days[held.day]
             first = scenario.minutes_from(dt.datetime.combine(day.date, dt.time()))
             last = scenario.minutes_from(dt.datetime.combine(day.date + dt.timedelta(1), dt.time()))
+            last = max(last, day.window.end)  # a day may run past midnight
             if not first <= held.start < held.end <= last:
                 add(
                     key,

@@ -71,13 +71,27 @@ def parse_duration(text: str | int) -> int:
     return total
 
 
-def parse_clock(text: str) -> int:
-    """``14:30`` -> minutes after midnight (``24:00`` allowed as the end of a day)."""
+# A summit day's times of day may run past midnight, written as the night goes on
+# (``25:30`` is half past one the next morning), up to this: 06:00 the next morning.
+LATEST_CLOCK = 30 * 60
+
+
+def parse_clock(text: str, latest: int = 24 * 60) -> int:
+    """``14:30`` -> minutes after midnight; at most ``latest`` (``24:00`` by default,
+    the end of a day; a scenario's times of day allow up to ``LATEST_CLOCK``)."""
     match = _CLOCK.match(text) if isinstance(text, str) else None
     if not match:
         raise ValueError(f"expected a time of day such as '14:30', got {text!r}")
     hours, minutes = int(match.group("h")), int(match.group("m"))
-    if minutes >= 60 or hours > 24 or (hours == 24 and minutes):
+    if minutes >= 60:
+        raise ValueError(f"no such time of day: {text!r}")
+    if hours * 60 + minutes > latest:
+        if latest > 24 * 60:
+            raise ValueError(
+                f"{text!r} is too late: a summit day's times may run past midnight "
+                f"up to {latest // 60}:{latest % 60:02d} ({latest // 60 - 24:02d}:"
+                f"{latest % 60:02d} the next morning)"
+            )
         raise ValueError(f"no such time of day: {text!r}")
     return hours * 60 + minutes
 

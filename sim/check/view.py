@@ -99,12 +99,16 @@ def _by_day(
 
 
 def day_index(scenario: Scenario, minute: int) -> int | None:
-    """The summit day whose date is the local date of ``minute`` (None between days).
+    """The summit day whose working window holds ``minute``; outside every window, the
+    day whose date is the local date of ``minute`` (None between days).
 
-    A day's working window lies within its own date, so for anything inside a
-    window this is that day; for a meeting put outside every window it is still
+    A day's window may run past midnight (a last night's bilaterals at 01:00 belong
+    to the day before); for a meeting put outside every window the date is still
     the day a protocol officer would file it under.
     """
+    inside = next((d.index for d in scenario.days if d.window.start <= minute < d.window.end), None)
+    if inside is not None:
+        return inside
     date = scenario.to_datetime(minute).date()
     return next((d.index for d in scenario.days if d.date == date), None)
 

@@ -40,6 +40,7 @@ from sim.scenario.document import (
 )
 from sim.scenario.safe_yaml import Located
 from sim.times import (
+    LATEST_CLOCK,
     is_clock,
     parse_clock,
     parse_date,
@@ -115,9 +116,13 @@ class _Builder:
 
     def clock(self, path: Path_, text: str) -> int:
         try:
-            return parse_clock(text)
+            return parse_clock(text, latest=LATEST_CLOCK)
         except ValueError as exc:
-            self.error(path, str(exc), "write a time of day such as '14:30'")
+            self.error(
+                path,
+                str(exc),
+                "write a time of day such as '14:30' (past midnight: '25:30' for 01:30)",
+            )
             return 0
 
     def periods(self, path: Path_, periods: Sequence[PeriodDoc]) -> tuple[Interval, ...]:
@@ -266,6 +271,13 @@ class _Builder:
             for name, minute in (("start", start), ("end", end)):
                 if minute % self.grain:
                     self.error(("days", index, name), f"not on the {self.grain}-minute grain")
+            if self.days and start < self.days[-1].window.end:
+                # a night past midnight must be over before the next day begins
+                self.error(
+                    ("days", index, "start"),
+                    "the day starts before the previous day ends",
+                    "end the previous day earlier, or start this one later",
+                )
             self.days.append(Day(index, date, Interval(start, end)))
 
     def build_venues(self) -> list[Venue]:

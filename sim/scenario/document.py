@@ -46,7 +46,13 @@ Duration = Annotated[
         "or a number of minutes."
     ),
 ]
-Clock = Annotated[str, Field(pattern=CLOCK_PATTERN, description="A time of day, '14:30'.")]
+Clock = Annotated[
+    str,
+    Field(
+        pattern=CLOCK_PATTERN,
+        description="A time of day, '14:30'; past midnight up to '30:00' ('25:30' is 01:30).",
+    ),
+]
 DateTime = Annotated[
     str, Field(pattern=DATETIME_PATTERN, description="A local date and time, '2024-10-22 14:30'.")
 ]
