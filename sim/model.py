@@ -253,6 +253,7 @@ class ScriptedKind(StrEnum):
     REQUEST_MEETING = "request_meeting"
     OVERRUN = "overrun"
     DELAY_ARRIVAL = "delay_arrival"
+    EVENT_OVERRUN = "event_overrun"
 
 
 @dataclass(frozen=True)
@@ -265,6 +266,7 @@ class ScriptedEvent:
     meeting: str | None = None
     minutes: int = 0
     request: Meeting | None = None
+    fixed_event: str | None = None  # the programme event of an ``event_overrun``
 
 
 # Frozen, so safe to share as defaults: "no disruption".

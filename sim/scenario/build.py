@@ -221,7 +221,9 @@ class _Builder:
                 "no party is a principal",
                 "mark the host (or each delegation whose meetings are planned) 'principal: true'",
             )
-        uncertainty = self.build_uncertainty(party_ids, [m.id for m in meetings], venue_ids)
+        uncertainty = self.build_uncertainty(
+            party_ids, [m.id for m in meetings], venue_ids, [e.id for e in events]
+        )
         if self.problems:
             ordered = sorted(self.problems, key=lambda p: (p.line or 0, p.column or 0))
             raise ScenarioError(_unique(ordered))
@@ -694,11 +696,15 @@ class _Builder:
                     )
 
     def build_uncertainty(
-        self, party_ids: list[str], meeting_ids: list[str], venue_ids: list[str]
+        self,
+        party_ids: list[str],
+        meeting_ids: list[str],
+        venue_ids: list[str],
+        event_ids: list[str],
     ) -> Uncertainty:
         principals = {p.id for p in self.doc.parties if p.principal}
         return build_uncertainty(
-            self, self.doc.uncertainty, principals, party_ids, meeting_ids, venue_ids
+            self, self.doc.uncertainty, principals, party_ids, meeting_ids, venue_ids, event_ids
         )
 
 

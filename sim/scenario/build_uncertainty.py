@@ -9,7 +9,7 @@ every problem of the file in one run.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -26,6 +26,7 @@ from sim.scenario.document import (
     CancelMeetingDoc,
     CancelPartyDoc,
     DelayArrivalDoc,
+    EventOverrunDoc,
     ExponentialDist,
     FixedDist,
     LognormalDist,
@@ -228,6 +229,7 @@ def build_uncertainty(
     party_ids: list[str],
     meeting_ids: list[str],
     venue_ids: list[str],
+    event_ids: Sequence[str] = (),
 ) -> Uncertainty:
     """The ``uncertainty`` section: distributions, rates, walkouts and scripted events."""
     here: Path_ = ("uncertainty",)
@@ -257,6 +259,21 @@ def build_uncertainty(
                 )
             scripted.append(
                 ScriptedEvent(ScriptedKind.OVERRUN, meeting=event.meeting, minutes=minutes)
+            )
+        elif isinstance(event, EventOverrunDoc):
+            if event.fixed_event not in event_ids:
+                ctx.unknown((*path, "fixed_event"), "fixed event", event.fixed_event, event_ids)
+            minutes = ctx.duration((*path, "by"), event.by, on_grain=False)
+            if minutes > MAX_OVERRUN:
+                ctx.error(
+                    (*path, "by"),
+                    f"an overrun of {minutes} minutes is more than a day",
+                    "give at most 24h",
+                )
+            scripted.append(
+                ScriptedEvent(
+                    ScriptedKind.EVENT_OVERRUN, fixed_event=event.fixed_event, minutes=minutes
+                )
             )
         elif isinstance(event, DelayArrivalDoc):
             scripted.append(

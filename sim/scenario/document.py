@@ -307,8 +307,19 @@ class DelayArrivalDoc(_Doc):
     by: Duration
 
 
+class EventOverrunDoc(_Doc):
+    event: Literal["event_overrun"]
+    fixed_event: Id
+    by: Duration
+
+
 ScriptedDoc = Annotated[
-    CancelPartyDoc | CancelMeetingDoc | RequestMeetingDoc | OverrunDoc | DelayArrivalDoc,
+    CancelPartyDoc
+    | CancelMeetingDoc
+    | RequestMeetingDoc
+    | OverrunDoc
+    | DelayArrivalDoc
+    | EventOverrunDoc,
     Field(discriminator="event"),
 ]
 

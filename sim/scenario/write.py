@@ -320,7 +320,9 @@ class _Writer:
             doc["party"] = e.party
         if e.kind in (ScriptedKind.CANCEL_MEETING, ScriptedKind.OVERRUN):
             doc["meeting"] = e.meeting
-        if e.kind in (ScriptedKind.OVERRUN, ScriptedKind.DELAY_ARRIVAL):
+        if e.kind is ScriptedKind.EVENT_OVERRUN:
+            doc["fixed_event"] = e.fixed_event
+        if e.kind in (ScriptedKind.OVERRUN, ScriptedKind.DELAY_ARRIVAL, ScriptedKind.EVENT_OVERRUN):
             doc["by"] = format_duration(e.minutes)
         else:
             assert e.at is not None, f"a {e.kind.value} event needs its time"

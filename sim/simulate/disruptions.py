@@ -168,6 +168,8 @@ class DrawPlan:
                 length[event.meeting] = _duration_of(meetings, event.meeting) + event.minutes
             elif event.kind is ScriptedKind.DELAY_ARRIVAL and event.party is not None:
                 arrival_delay[event.party] = event.minutes
+            elif event.kind is ScriptedKind.EVENT_OVERRUN and event.fixed_event in overrun:
+                overrun[event.fixed_event] = event.minutes
         return Draws(
             replication,
             length,
