@@ -337,8 +337,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=seconds,
         default=30.0,
         metavar="S",
-        help="search budget in seconds of wall-clock time, model build included, shared "
-        "by the objective tiers (default 30)",
+        help="search budget in seconds of wall-clock time from the command's start "
+        "(reading the scenario and building the model included), shared by the "
+        "objective tiers (default 30)",
     )
     parser.add_argument(
         "--memory-limit",

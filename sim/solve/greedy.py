@@ -242,19 +242,11 @@ def gaps_of(scenario: Scenario, assignments: list[Assignment]) -> dict[str, int]
     each day, consecutive engagements with at least one grain more between them than
     the buffer (when a meeting is one of them) and the travel ask. The planner's own
     count, for the fairness rule the greedy does not aim at."""
-    by_party: dict[tuple[str, int], list[_Engagement]] = defaultdict(list)
-    for event in scenario.fixed_events:
-        day = scenario.day_containing(event.time.start, event.time.end)
-        if day is not None:
-            for party in event.attendees:
-                by_party[(party, day.index)].append(
-                    _Engagement(event.time.start, event.time.end, event.venue, False)
-                )
+    plan = _Plan(scenario)  # the programme's engagements, per party and day
     for a in assignments:
-        for party in scenario.meeting_by_id[a.meeting].parties:
-            by_party[(party, a.day)].append(_Engagement(a.start, a.end, a.venue, True))
+        plan.place(scenario.meeting_by_id[a.meeting], a.day, a.venue, a.start)
     counts = {p.id: 0 for p in scenario.parties}
-    for (party, _), engagements in by_party.items():
+    for (party, _), engagements in plan.by_party.items():
         ordered = sorted(engagements, key=lambda e: (e.start, e.end))
         for earlier, later in itertools.pairwise(ordered):
             needed = scenario.travel_time(earlier.venue, later.venue)
