@@ -26,22 +26,13 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TextIO
 
+from sim.commands import SUMMARIES
 from sim.commands.console import mark_start, printable
 from sim.errors import InputError, InputFileError, OverBudgetError, Problem
 from sim.exit_codes import ExitCode
 
 # Sub-commands in the order --help lists them; each module has register().
-COMMANDS = (
-    "run",
-    "validate",
-    "schema",
-    "solve",
-    "check",
-    "simulate",
-    "export",
-    "generate",
-    "import-b2b",
-)
+COMMANDS = tuple(SUMMARIES)
 
 
 def version() -> str:
@@ -72,16 +63,22 @@ class _Version(argparse.Action):
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The parser of every sub-command, or of ``only`` (the one named on the command
-    line: each loads its own modules, OR-Tools or SimPy among them, so
-    ``sim validate`` need not wait for the planner's)."""
+    """The parser of ``only`` (the sub-command named on the command line: each loads
+    its own modules, OR-Tools or SimPy among them, so ``sim validate`` need not wait
+    for the planner's). Without a known command (``sim --help``, a typo) the parser
+    lists every command by its summary and loads none of them: it can only print the
+    list or an error. ``only="*"`` registers every command in full (for tests)."""
     parser = argparse.ArgumentParser(
         prog="sim",
         description="Plan, check and stress-test the bilateral meetings of a summit.",
     )
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS if only not in COMMANDS else (only,):
+    if only != "*" and only not in COMMANDS:
+        for name, summary in SUMMARIES.items():
+            subparsers.add_parser(name, help=summary)
+        return parser
+    for name in COMMANDS if only == "*" else (only,):
         module_name = f"sim.commands.{name.replace('-', '_')}"
         try:
             module = importlib.import_module(module_name)

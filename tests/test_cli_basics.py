@@ -207,3 +207,38 @@ def test_python_m_sim() -> None:
 
 def test_the_package_says_it_is_typed() -> None:
     assert importlib.resources.files("sim").joinpath("py.typed").is_file()
+
+
+def test_help_lists_every_command_by_its_own_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    """``sim --help`` lists the summaries of sim.commands.SUMMARIES without loading the
+    command modules; each module's own parser must say the same."""
+    from sim.cli import build_parser
+    from sim.commands import SUMMARIES
+
+    full = build_parser("*")
+    subparsers = next(a for a in full._actions if a.dest == "command")
+    registered = {c.dest: c.help for c in subparsers._choices_actions}
+    assert registered == SUMMARIES
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    listing = capsys.readouterr().out
+    for name, summary in SUMMARIES.items():
+        assert name in listing and summary[:40] in " ".join(listing.split())
+
+
+def test_help_loads_neither_the_planner_nor_the_simulator() -> None:
+    code = (
+        "import sys\n"
+        "from sim.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = [m for m in ('ortools', 'simpy', 'numpy', 'pydantic') if m in sys.modules]\n"
+        "print('loaded:' + ','.join(heavy))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip().splitlines()[-1] == "loaded:"

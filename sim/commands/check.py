@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.check import CheckReport, check, report_to_dict
+from sim.commands import SUMMARIES
 from sim.commands.console import PlainConsole, plain_text
 from sim.exit_codes import ExitCode
 from sim.scenario.load import load_scenario
@@ -88,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "check",
-        help="check a schedule against every planning rule and recompute its objectives",
+        help=SUMMARIES["check"],
         description=(
             "Independently check SCHEDULE (a schedule.json) against SCENARIO: every broken "
             "hard rule and every soft preference given up, by id, and the objective tiers "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.commands import SUMMARIES
 from sim.commands.console import (
     add_output_flags,
     print_json,
@@ -82,7 +83,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     listed = "; ".join(f"{name}: {words}" for name, words in FORMAT_WORDS.items())
     parser = commands.add_parser(
         "export",
-        help="turn a schedule into Gantt charts, calendars, briefings and tables",
+        help=SUMMARIES["export"],
         description=(
             "Write the plan for people: an interactive Gantt chart (offline HTML), "
             "PNG and SVG pictures, one calendar and one briefing per delegation, a CSV "

@@ -7,6 +7,7 @@ import sys
 
 from sim.atomic import write_text_atomic
 from sim.budget import default_memory_limit, generate_estimate, over_budget
+from sim.commands import SUMMARIES
 from sim.commands.console import add_budget_flags, say, seed, usable_output_file
 from sim.exit_codes import ExitCode
 from sim.scenario.load import load_scenario_text
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "generate",
-        help="write a synthetic scenario of a given size (the same seed gives the same file)",
+        help=SUMMARIES["generate"],
         description="Write a valid, realistic synthetic scenario: a fixed programme, travel "
         "times, presence windows, weighted requests (a few required, all of those feasible) "
         "and disruption models. The same arguments give the same bytes.",

@@ -7,6 +7,7 @@ import sys
 
 from sim.atomic import write_text_atomic
 from sim.b2b import b2b_yaml
+from sim.commands import SUMMARIES
 from sim.commands.console import say, usable_output_file
 from sim.exit_codes import ExitCode
 from sim.scenario.load import load_scenario_text
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "import-b2b",
-        help="turn a B2B meeting-scheduling instance (.dzn) into a scenario",
+        help=SUMMARIES["import-b2b"],
         description="Turn an instance of the business-to-business meeting scheduling "
         "benchmark (MiniZinc data, .dzn) into a scenario: one day of one-slot meetings, "
         "tables as rooms, sessions as windows, forbidden slots as unavailability, fixed "

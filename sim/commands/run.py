@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from sim.commands import SUMMARIES
 from sim.commands.console import (
     add_output_flags,
     capped_workers,
@@ -197,7 +198,7 @@ def _run(args: argparse.Namespace, scenario: Scenario, outputs: OutputSet) -> in
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "run",
-        help="the main job: plan, replay, export everything, write index.html",
+        help=SUMMARIES["run"],
         description=(
             "Check the scenario, plan the meetings, replay the summit RUNS times with "
             "disruptions under the reaction policies, and write the plan's Gantt charts, "

@@ -7,6 +7,7 @@ import json
 import sys
 
 from sim.atomic import write_text_atomic
+from sim.commands import SUMMARIES
 from sim.commands.console import usable_output_file
 from sim.exit_codes import ExitCode
 from sim.scenario.document import json_schema
@@ -23,6 +24,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("schema", help="print the JSON Schema of the scenario format")
+    parser = commands.add_parser("schema", help=SUMMARIES["schema"])
     parser.add_argument("-o", "--output", help="write to this file instead of standard output")
     parser.set_defaults(run=run)

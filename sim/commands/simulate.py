@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from sim.budget import default_memory_limit, over_budget
+from sim.commands import SUMMARIES
 from sim.commands.console import (
     add_budget_flags,
     add_output_flags,
@@ -217,7 +218,7 @@ def _run(args: argparse.Namespace, outputs: OutputSet | None) -> int:
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "simulate",
-        help="replay the summit many times with disruptions; compare reaction policies",
+        help=SUMMARIES["simulate"],
         description=(
             "Replay the summit days RUNS times with random disruptions (overruns, late "
             "landings, slow motorcades, sessions running long, cancellations, requests on "

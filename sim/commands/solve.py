@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.budget import default_memory_limit, format_bytes
+from sim.commands import SUMMARIES
 from sim.commands.console import (
     add_output_flags,
     capped_workers,
@@ -324,7 +325,7 @@ def _run_robust(
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "solve",
-        help="plan the meetings with CP-SAT and write schedule.json",
+        help=SUMMARIES["solve"],
         description=(
             "Plan every principal's meetings. Exit 0 with a schedule, 3 when none exists "
             "(the conflicting requirements are named), 4 when none was found in time."

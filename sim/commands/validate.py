@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from sim.commands import SUMMARIES
 from sim.commands.console import add_output_flags, print_json, say
 from sim.exit_codes import ExitCode
 from sim.scenario.load import load_scenario
@@ -44,9 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
-        "validate", help="check a scenario file and report every problem with its line"
-    )
+    parser = commands.add_parser("validate", help=SUMMARIES["validate"])
     parser.add_argument("scenario", help="the scenario YAML file")
     add_output_flags(parser)
     parser.set_defaults(run=run)
