@@ -254,11 +254,23 @@ class ScriptedKind(StrEnum):
     OVERRUN = "overrun"
     DELAY_ARRIVAL = "delay_arrival"
     EVENT_OVERRUN = "event_overrun"
+    LEAVE_EARLY = "leave_early"
+    MOVE_MEETING = "move_meeting"
 
 
 @dataclass(frozen=True)
 class ScriptedEvent:
-    """A what-if event that happens exactly as written in every replication."""
+    """A what-if event that happens exactly as written in every replication.
+
+    The fields mirror the scenario file (docs/scenario-format.md, "Scripted events"):
+    ``at`` is when a cancellation or a request happens, the new departure of a
+    ``leave_early`` (``announced``: when the office learns of it; None, from the
+    opening of that day), and when a ``move_meeting`` is announced (None: from the
+    opening of the day of the earlier of its planned and its new start); ``to`` is a
+    moved meeting's new start; ``start`` the start the office wants for a requested
+    meeting (None: wherever the policy fits it). ``overrun``, ``delay_arrival`` and
+    ``event_overrun`` are about one meeting, party or programme event and have no time.
+    """
 
     kind: ScriptedKind
     at: int | None = None
@@ -267,6 +279,9 @@ class ScriptedEvent:
     minutes: int = 0
     request: Meeting | None = None
     fixed_event: str | None = None  # the programme event of an ``event_overrun``
+    to: int | None = None
+    start: int | None = None
+    announced: int | None = None
 
 
 # Frozen, so safe to share as defaults: "no disruption".

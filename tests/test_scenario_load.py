@@ -85,7 +85,7 @@ def test_the_format_reference_example_is_valid() -> None:
     example = page.split("```yaml\n")[2].split("```")[0]  # the complete example
     assert example.startswith("# yaml-language-server")
     scenario = load_scenario_text(example, "scenario-format.md")
-    assert len(scenario.uncertainty.scripted) == 6
+    assert len(scenario.uncertainty.scripted) == 8
     assert [e.everyone for e in scenario.fixed_events] == [True, False]
 
 

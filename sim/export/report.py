@@ -31,7 +31,7 @@ from sim.export.agenda import protocol_order
 from sim.model import Meeting, Scenario, ScriptedKind, Uncertainty
 from sim.schedule import Assignment, Schedule, SolveStatus
 from sim.simulate.metrics import ON_TIME
-from sim.times import format_moment_with_weekday, format_time_of_day
+from sim.times import format_date, format_moment_with_weekday, format_time_of_day
 
 # What each reaction policy does, in a protocol officer's words.
 POLICY_WORDS = {
@@ -286,6 +286,12 @@ def _weekday_date(day: dt.date) -> str:
 
 def _when(scenario: Scenario, minute: int) -> str:
     return format_moment_with_weekday(scenario.to_datetime(minute))
+
+
+def _clock_on(scenario: Scenario, minute: int) -> str:
+    """``16:00 on 23 Oct``: when a what-if happens, as an office says it."""
+    when = scenario.to_datetime(minute)
+    return f"{format_time_of_day(when)} on {format_date(when.date())}"
 
 
 def _span(scenario: Scenario, start: int, end: int) -> str:
@@ -613,11 +619,27 @@ def _scripted_words(scenario: Scenario) -> list[str]:
             if request is not None:
                 names = " – ".join(_party_name(scenario, p) for p in request.parties)
                 meeting = f"{request.title} ({names})" if request.title else names
-            found.append(f"{meeting} is asked for{at}")
+            wanted = ""
+            if event.start is not None:
+                wanted = f", wanted at {_clock_on(scenario, event.start)}"
+            found.append(f"{meeting} is asked for{at}{wanted}")
         elif event.kind is ScriptedKind.OVERRUN:
             found.append(f"{meeting} runs {event.minutes} minutes long")
         elif event.kind is ScriptedKind.DELAY_ARRIVAL:
             found.append(f"{party} arrives {event.minutes} minutes late")
+        elif event.kind is ScriptedKind.EVENT_OVERRUN:
+            fixed = scenario.event_by_id.get(event.fixed_event or "")
+            name = fixed.name if fixed is not None else event.fixed_event or "a programme event"
+            found.append(f"{name} runs {event.minutes} minutes long")
+        elif event.kind is ScriptedKind.LEAVE_EARLY and event.at is not None:
+            known = event.announced
+            told = f" (known from {_clock_on(scenario, known)})" if known is not None else ""
+            found.append(f"{party} leaves at {_clock_on(scenario, event.at)}{told}")
+        elif event.kind is ScriptedKind.MOVE_MEETING and event.to is not None:
+            told = ""
+            if event.at is not None:
+                told = f" (announced at {_clock_on(scenario, event.at)})"
+            found.append(f"{meeting} moved to {_clock_on(scenario, event.to)}{told}")
         else:
             found.append(str(event.kind))
     return found

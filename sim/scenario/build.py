@@ -221,9 +221,7 @@ class _Builder:
                 "no party is a principal",
                 "mark the host (or each delegation whose meetings are planned) 'principal: true'",
             )
-        uncertainty = self.build_uncertainty(
-            party_ids, [m.id for m in meetings], venue_ids, [e.id for e in events]
-        )
+        uncertainty = self.build_uncertainty(parties, meetings, venue_ids, [e.id for e in events])
         if self.problems:
             ordered = sorted(self.problems, key=lambda p: (p.line or 0, p.column or 0))
             raise ScenarioError(_unique(ordered))
@@ -697,14 +695,14 @@ class _Builder:
 
     def build_uncertainty(
         self,
-        party_ids: list[str],
-        meeting_ids: list[str],
+        parties: list[Party],
+        meetings: list[Meeting],
         venue_ids: list[str],
         event_ids: list[str],
     ) -> Uncertainty:
         principals = {p.id for p in self.doc.parties if p.principal}
         return build_uncertainty(
-            self, self.doc.uncertainty, principals, party_ids, meeting_ids, venue_ids, event_ids
+            self, self.doc.uncertainty, principals, parties, meetings, venue_ids, event_ids
         )
 
 

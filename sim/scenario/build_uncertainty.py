@@ -8,15 +8,20 @@ every problem of the file in one run.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
+from sim.errors import Problem
 from sim.model import (
+    Day,
     Distribution,
     DistributionKind,
     Meeting,
+    Party,
     ScriptedEvent,
     ScriptedKind,
     Uncertainty,
@@ -29,12 +34,15 @@ from sim.scenario.document import (
     EventOverrunDoc,
     ExponentialDist,
     FixedDist,
+    LeaveEarlyDoc,
     LognormalDist,
     MeetingDoc,
     MixtureDist,
+    MoveMeetingDoc,
     NormalDist,
     OverrunDoc,
     RequestMeetingDoc,
+    ScriptedDoc,
     UncertaintyDoc,
     UniformDist,
 )
@@ -113,8 +121,14 @@ def _check_parameters(ctx: BuildContext, path: Path_, doc: AnyDist, scale: Scale
 
 
 class BuildContext(Protocol):
-    """What the scenario builder lends this section: problem reporting, times, and
-    the meeting builder (a same-day request is a meeting)."""
+    """What the scenario builder lends this section: problem reporting, times (the
+    days, the epoch and the zone, to say when a what-if happens), and the meeting
+    builder (a same-day request is a meeting)."""
+
+    problems: list[Problem]
+    days: list[Day]
+    epoch: dt.datetime
+    zone: ZoneInfo | None
 
     def error(self, path: Path_, message: str, hint: str = "") -> None: ...
 
@@ -222,79 +236,226 @@ def check_request_references(
                 ctx.unknown((*here, relation, offset), "meeting", other, meeting_ids)
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What the scripted events may refer to."""
+
+    parties: Mapping[str, Party]
+    meetings: Mapping[str, Meeting]
+    venue_ids: list[str]
+    event_ids: Sequence[str]
+    principals: set[str]
+
+
+def _local(ctx: BuildContext, minute: int) -> str:
+    """A minute from the epoch as the scenario's local '2024-10-22 14:30', for messages."""
+    local = ctx.epoch + dt.timedelta(minutes=minute)
+    if ctx.zone is not None:
+        local = local.astimezone(ctx.zone)
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def _summit_hint(ctx: BuildContext) -> str:
+    last = ctx.days[-1].window.end
+    return f"give a time from {_local(ctx, 0)} to {_local(ctx, last)}"
+
+
+def _moment(ctx: BuildContext, path: Path_, text: str, *, on_grain: bool = False) -> int | None:
+    """An instant during the summit: from midnight starting its first day (news comes
+    before the first day opens too) to the close of its last day; None, reported,
+    otherwise."""
+    before = len(ctx.problems)
+    minute = ctx.instant(path, text, on_grain=on_grain)
+    if len(ctx.problems) > before:
+        return None
+    if not 0 <= minute <= ctx.days[-1].window.end:
+        ctx.error(path, f"{text!r} is outside the summit", _summit_hint(ctx))
+        return None
+    return minute
+
+
+def _working_day(ctx: BuildContext, path: Path_, text: str, minute: int, length: int) -> bool:
+    """Whether a meeting of ``length`` starting at ``minute`` fits a day's working window."""
+    day = next((d for d in ctx.days if d.window.start <= minute < d.window.end), None)
+    if day is None:
+        ctx.error(
+            path,
+            f"{text!r} is not within a summit day's working hours",
+            "give a time between a day's start and end in 'days'",
+        )
+        return False
+    if minute + length > day.window.end:
+        ctx.error(
+            path,
+            f"a {length}-minute meeting starting at {text} ends after the day closes "
+            f"({_local(ctx, day.window.end)})",
+            f"start it by {_local(ctx, day.window.end - length)}",
+        )
+        return False
+    return True
+
+
+def _scripted(ctx: BuildContext, path: Path_, event: ScriptedDoc, known: _Known) -> ScriptedEvent:
+    """One scripted what-if, every problem with it reported."""
+    party_ids, meeting_ids = list(known.parties), list(known.meetings)
+    if (
+        isinstance(event, CancelPartyDoc | DelayArrivalDoc | LeaveEarlyDoc)
+        and event.party not in known.parties
+    ):
+        ctx.unknown((*path, "party"), "party", event.party, party_ids)
+    if (
+        isinstance(event, CancelMeetingDoc | OverrunDoc | MoveMeetingDoc)
+        and event.meeting not in known.meetings
+    ):
+        ctx.unknown((*path, "meeting"), "meeting", event.meeting, meeting_ids)
+    if isinstance(event, CancelPartyDoc):
+        at = _moment(ctx, (*path, "at"), event.at)
+        return ScriptedEvent(ScriptedKind.CANCEL_PARTY, at=at, party=event.party)
+    if isinstance(event, CancelMeetingDoc):
+        at = _moment(ctx, (*path, "at"), event.at)
+        return ScriptedEvent(ScriptedKind.CANCEL_MEETING, at=at, meeting=event.meeting)
+    if isinstance(event, OverrunDoc):
+        minutes = ctx.duration((*path, "by"), event.by, on_grain=False)
+        if minutes > MAX_OVERRUN:
+            ctx.error(
+                (*path, "by"),
+                f"an overrun of {minutes} minutes is more than a day",
+                "give at most 24h; a meeting that takes longer is better cancelled "
+                "(cancel_meeting)",
+            )
+        return ScriptedEvent(ScriptedKind.OVERRUN, meeting=event.meeting, minutes=minutes)
+    if isinstance(event, EventOverrunDoc):
+        if event.fixed_event not in known.event_ids:
+            ctx.unknown((*path, "fixed_event"), "fixed event", event.fixed_event, known.event_ids)
+        minutes = ctx.duration((*path, "by"), event.by, on_grain=False)
+        if minutes > MAX_OVERRUN:
+            ctx.error(
+                (*path, "by"),
+                f"an overrun of {minutes} minutes is more than a day",
+                "give at most 24h",
+            )
+        return ScriptedEvent(
+            ScriptedKind.EVENT_OVERRUN, fixed_event=event.fixed_event, minutes=minutes
+        )
+    if isinstance(event, DelayArrivalDoc):
+        return ScriptedEvent(
+            ScriptedKind.DELAY_ARRIVAL,
+            party=event.party,
+            minutes=ctx.duration((*path, "by"), event.by, on_grain=False),
+        )
+    if isinstance(event, LeaveEarlyDoc):
+        return _leave_early(ctx, path, event, known.parties.get(event.party))
+    if isinstance(event, MoveMeetingDoc):
+        return _move_meeting(ctx, path, event, known.meetings.get(event.meeting), known.parties)
+    assert isinstance(event, RequestMeetingDoc)
+    at = _moment(ctx, (*path, "at"), event.at)
+    if event.request.id in known.meetings:
+        ctx.error((*path, "request", "id"), f"{event.request.id!r} already exists")
+    request = ctx.build_meeting((*path, "request"), event.request, known.venue_ids, party_ids)
+    check_request_references(ctx, (*path, "request"), request, known.principals, meeting_ids)
+    start = None
+    if event.start is not None:
+        start = _moment(ctx, (*path, "start"), event.start, on_grain=True)
+        if start is not None and at is not None and start < at:
+            ctx.error(
+                (*path, "start"),
+                f"the meeting is wanted at {event.start}, before it is asked for ({event.at})",
+                f"give a start at or after {event.at}",
+            )
+        elif start is not None:
+            _working_day(ctx, (*path, "start"), event.start, start, request.duration)
+    return ScriptedEvent(
+        ScriptedKind.REQUEST_MEETING, at=at, meeting=request.id, request=request, start=start
+    )
+
+
+def _leave_early(
+    ctx: BuildContext, path: Path_, event: LeaveEarlyDoc, party: Party | None
+) -> ScriptedEvent:
+    """A party leaves at ``at``, before its planned departure and after its arrival."""
+    at = _moment(ctx, (*path, "at"), event.at)
+    if at is not None and party is not None:
+        stay = party.presence
+        if at <= stay.start:
+            ctx.error(
+                (*path, "at"),
+                f"{party.id} would leave at {event.at}, before it arrives "
+                f"({_local(ctx, stay.start)})",
+                "give a departure after its arrival; a party that does not come at all "
+                "is a cancel_party",
+            )
+        elif at >= stay.end:
+            ctx.error(
+                (*path, "at"),
+                f"{party.id} already leaves at {_local(ctx, stay.end)}, no later than {event.at}",
+                f"give a time before {_local(ctx, stay.end)}; a later departure is changed "
+                "in 'parties'",
+            )
+    announced = None
+    if event.announced is not None:
+        announced = _moment(ctx, (*path, "announced"), event.announced)
+        if announced is not None and at is not None and announced > at:
+            ctx.error(
+                (*path, "announced"),
+                f"announced at {event.announced}, after the party has left ({event.at})",
+                f"give a time at or before {event.at}",
+            )
+    return ScriptedEvent(ScriptedKind.LEAVE_EARLY, at=at, party=event.party, announced=announced)
+
+
+def _move_meeting(
+    ctx: BuildContext,
+    path: Path_,
+    event: MoveMeetingDoc,
+    meeting: Meeting | None,
+    parties: Mapping[str, Party],
+) -> ScriptedEvent:
+    """A meeting moved to ``to``: a working time of a day when its parties are there."""
+    to = _moment(ctx, (*path, "to"), event.to, on_grain=True)
+    if (
+        to is not None
+        and meeting is not None
+        and _working_day(ctx, (*path, "to"), event.to, to, meeting.duration)
+    ):
+        for party_id in meeting.parties:
+            party = parties.get(party_id)
+            if party is not None and not party.presence.contains(to, to + meeting.duration):
+                ctx.error(
+                    (*path, "to"),
+                    f"{party_id} is not at the summit for all of {meeting.duration} minutes "
+                    f"from {event.to}",
+                    f"it is there from {_local(ctx, party.presence.start)} to "
+                    f"{_local(ctx, party.presence.end)}",
+                )
+    at = None
+    if event.at is not None:
+        at = _moment(ctx, (*path, "at"), event.at)
+        if at is not None and to is not None and at > to:
+            ctx.error(
+                (*path, "at"),
+                f"announced at {event.at}, after the meeting's new start ({event.to})",
+                f"give a time at or before {event.to}",
+            )
+    return ScriptedEvent(ScriptedKind.MOVE_MEETING, at=at, meeting=event.meeting, to=to)
+
+
 def build_uncertainty(
     ctx: BuildContext,
     doc: UncertaintyDoc,
     principals: set[str],
-    party_ids: list[str],
-    meeting_ids: list[str],
+    parties: Sequence[Party],
+    meetings: Sequence[Meeting],
     venue_ids: list[str],
     event_ids: Sequence[str] = (),
 ) -> Uncertainty:
     """The ``uncertainty`` section: distributions, rates, walkouts and scripted events."""
     here: Path_ = ("uncertainty",)
+    known = _Known(
+        {p.id: p for p in parties}, {m.id: m for m in meetings}, venue_ids, event_ids, principals
+    )
     scripted: list[ScriptedEvent] = []
     for index, event in enumerate(doc.scripted):
-        path = (*here, "scripted", index)
-        if isinstance(event, CancelPartyDoc | DelayArrivalDoc) and event.party not in party_ids:
-            ctx.unknown((*path, "party"), "party", event.party, party_ids)
-        if isinstance(event, CancelMeetingDoc | OverrunDoc) and event.meeting not in meeting_ids:
-            ctx.unknown((*path, "meeting"), "meeting", event.meeting, meeting_ids)
-        if isinstance(event, CancelPartyDoc):
-            at = ctx.instant((*path, "at"), event.at)
-            scripted.append(ScriptedEvent(ScriptedKind.CANCEL_PARTY, at=at, party=event.party))
-        elif isinstance(event, CancelMeetingDoc):
-            at = ctx.instant((*path, "at"), event.at)
-            scripted.append(
-                ScriptedEvent(ScriptedKind.CANCEL_MEETING, at=at, meeting=event.meeting)
-            )
-        elif isinstance(event, OverrunDoc):
-            minutes = ctx.duration((*path, "by"), event.by, on_grain=False)
-            if minutes > MAX_OVERRUN:
-                ctx.error(
-                    (*path, "by"),
-                    f"an overrun of {minutes} minutes is more than a day",
-                    "give at most 24h; a meeting that takes longer is better cancelled "
-                    "(cancel_meeting)",
-                )
-            scripted.append(
-                ScriptedEvent(ScriptedKind.OVERRUN, meeting=event.meeting, minutes=minutes)
-            )
-        elif isinstance(event, EventOverrunDoc):
-            if event.fixed_event not in event_ids:
-                ctx.unknown((*path, "fixed_event"), "fixed event", event.fixed_event, event_ids)
-            minutes = ctx.duration((*path, "by"), event.by, on_grain=False)
-            if minutes > MAX_OVERRUN:
-                ctx.error(
-                    (*path, "by"),
-                    f"an overrun of {minutes} minutes is more than a day",
-                    "give at most 24h",
-                )
-            scripted.append(
-                ScriptedEvent(
-                    ScriptedKind.EVENT_OVERRUN, fixed_event=event.fixed_event, minutes=minutes
-                )
-            )
-        elif isinstance(event, DelayArrivalDoc):
-            scripted.append(
-                ScriptedEvent(
-                    ScriptedKind.DELAY_ARRIVAL,
-                    party=event.party,
-                    minutes=ctx.duration((*path, "by"), event.by, on_grain=False),
-                )
-            )
-        else:
-            assert isinstance(event, RequestMeetingDoc)
-            at = ctx.instant((*path, "at"), event.at)
-            if event.request.id in meeting_ids:
-                ctx.error((*path, "request", "id"), f"{event.request.id!r} already exists")
-            request = ctx.build_meeting((*path, "request"), event.request, venue_ids, party_ids)
-            check_request_references(ctx, (*path, "request"), request, principals, meeting_ids)
-            scripted.append(
-                ScriptedEvent(
-                    ScriptedKind.REQUEST_MEETING, at=at, meeting=request.id, request=request
-                )
-            )
+        scripted.append(_scripted(ctx, (*here, "scripted", index), event, known))
     walkout_wait = None
     walkout_probability = 0.0
     if doc.walkout is not None:

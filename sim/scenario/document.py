@@ -293,6 +293,11 @@ class RequestMeetingDoc(_Doc):
     event: Literal["request_meeting"]
     at: DateTime
     request: MeetingDoc
+    start: DateTime | None = Field(
+        None,
+        description="When the office wants the meeting: there if its parties and a room "
+        "are free, else wherever the policy fits other requests.",
+    )
 
 
 class OverrunDoc(_Doc):
@@ -313,13 +318,39 @@ class EventOverrunDoc(_Doc):
     by: Duration
 
 
+class LeaveEarlyDoc(_Doc):
+    """A party leaves the summit before its planned departure."""
+
+    event: Literal["leave_early"]
+    party: Id
+    at: DateTime = Field(description="The party's new departure.")
+    announced: DateTime | None = Field(
+        None, description="When the office learns of it; default: the opening of that day."
+    )
+
+
+class MoveMeetingDoc(_Doc):
+    """A meeting is moved to a new start (same venue)."""
+
+    event: Literal["move_meeting"]
+    meeting: Id
+    to: DateTime = Field(description="The new start.")
+    at: DateTime | None = Field(
+        None,
+        description="When the move is announced; default: the opening of the day of the "
+        "earlier of its planned and its new start.",
+    )
+
+
 ScriptedDoc = Annotated[
     CancelPartyDoc
     | CancelMeetingDoc
     | RequestMeetingDoc
     | OverrunDoc
     | DelayArrivalDoc
-    | EventOverrunDoc,
+    | EventOverrunDoc
+    | LeaveEarlyDoc
+    | MoveMeetingDoc,
     Field(discriminator="event"),
 ]
 

@@ -316,20 +316,33 @@ class _Writer:
 
     def scripted(self, e: ScriptedEvent) -> Document:
         doc: Document = {"event": e.kind.value}
-        if e.kind in (ScriptedKind.CANCEL_PARTY, ScriptedKind.DELAY_ARRIVAL):
+        if e.kind in (
+            ScriptedKind.CANCEL_PARTY,
+            ScriptedKind.DELAY_ARRIVAL,
+            ScriptedKind.LEAVE_EARLY,
+        ):
             doc["party"] = e.party
-        if e.kind in (ScriptedKind.CANCEL_MEETING, ScriptedKind.OVERRUN):
+        if e.kind in (ScriptedKind.CANCEL_MEETING, ScriptedKind.OVERRUN, ScriptedKind.MOVE_MEETING):
             doc["meeting"] = e.meeting
         if e.kind is ScriptedKind.EVENT_OVERRUN:
             doc["fixed_event"] = e.fixed_event
         if e.kind in (ScriptedKind.OVERRUN, ScriptedKind.DELAY_ARRIVAL, ScriptedKind.EVENT_OVERRUN):
             doc["by"] = format_duration(e.minutes)
+        elif e.kind is ScriptedKind.MOVE_MEETING:
+            assert e.to is not None, "a move_meeting event needs its new start"
+            doc["to"] = self.local(e.to)
+            if e.at is not None:  # else announced at the opening of the day
+                doc["at"] = self.local(e.at)
         else:
             assert e.at is not None, f"a {e.kind.value} event needs its time"
             doc["at"] = self.local(e.at)
+        if e.kind is ScriptedKind.LEAVE_EARLY and e.announced is not None:
+            doc["announced"] = self.local(e.announced)
         if e.kind is ScriptedKind.REQUEST_MEETING:
             assert e.request is not None, "a request_meeting event needs its request"
             doc["request"] = self.meeting(e.request)
+            if e.start is not None:
+                doc["start"] = self.local(e.start)
         return doc
 
 

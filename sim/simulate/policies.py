@@ -331,8 +331,8 @@ def fit_request(replay: ReplayControl, meeting: LiveMeeting) -> None:
         if where is not None and now >= party.arrival:
             own.append(Booking(now, max(now, party.busy_until), where, False, False, False))
         bookings[party_id] = own
-        stay = party.party.presence
-        presence[party_id] = Interval(min(max(stay.start, party.arrival), stay.end), stay.end)
+        stay, leaves = party.party.presence, party.departure  # earlier if it leaves early
+        presence[party_id] = Interval(min(max(stay.start, party.arrival), leaves), leaves)
     rooms: dict[str, list[tuple[int, int]]] = {}
     for other in replay.meetings.values():
         if other.is_open:

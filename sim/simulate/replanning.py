@@ -153,10 +153,11 @@ class Board:
             party = live.party
             stay = party.presence
             arrival = live.arrival if now >= stay.start else stay.start
-            if live.withdrawn or arrival >= stay.end or now >= live.departure:
+            if live.withdrawn or arrival >= live.departure or now >= live.departure:
                 continue
             free.add(party.id)
-            presence[party.id] = Interval(max(stay.start, arrival), stay.end)
+            # ``live.departure``: the planned one, or earlier when it leaves early
+            presence[party.id] = Interval(max(stay.start, arrival), live.departure)
             own: list[Booking] = []
             where = live.heading or live.location
             if where is not None and now >= live.arrival:

@@ -20,7 +20,8 @@ principal must leave for it.
 
 The policy (``sim.simulate.policies``) is consulted at the decisions: how long a
 meeting may run, what to do with one that cannot start in time, what to do
-when an engagement ends, a meeting is cancelled or asked for. Everything
+when an engagement ends, a meeting is cancelled, moved or asked for, a party
+leaves early (scripted what-ifs: ``_schedule_scripted``). Everything
 random comes from ``Draws`` (drawn before the replay starts), so policies and
 schedules are compared on the same luck.
 """
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Generator, Mapping
+from dataclasses import replace
 from typing import Any
 
 import simpy
@@ -180,7 +182,26 @@ class Replay:
             elif event.kind is ScriptedKind.CANCEL_PARTY and event.party is not None:
                 self._at(at, self._withdraw, event.party)
             elif event.kind is ScriptedKind.REQUEST_MEETING and event.request is not None:
-                self._at(at, self._request, event.request)
+                self._at(at, self._request, event.request, event.start)
+            elif event.kind is ScriptedKind.LEAVE_EARLY and event.party and event.at is not None:
+                # Unless told otherwise, the office knows from the opening of that day.
+                known = event.announced
+                if known is None:
+                    known = self._opening(event.at)
+                self._at(known, self._leave_early, event.party, event.at)
+            elif event.kind is ScriptedKind.MOVE_MEETING and event.meeting and event.to is not None:
+                known = event.at
+                if known is None:  # the opening of the day it was to happen, or of its new day
+                    planned = self._stage.plan.get(event.meeting)
+                    first = event.to if planned is None else min(event.to, planned.start)
+                    known = self._opening(first)
+                self._at(known, self._move, event.meeting, event.to)
+
+    def _opening(self, minute: int) -> int:
+        """When the working window opens on the day of ``minute`` (the last day opening at
+        or before it: at night, the day just ended)."""
+        opens = [d.window.start for d in self._scenario.days if d.window.start <= minute]
+        return opens[-1] if opens else min(minute, self._scenario.days[0].window.start)
 
     def _at(self, minute: int, action: Any, *args: Any) -> None:
         """Call ``action(*args)`` at ``minute`` (now if that has passed)."""
@@ -600,14 +621,67 @@ class Replay:
         ):
             self._policy.disrupted(self, f"{party.ident} lands late")
 
-    def _request(self, meeting: Meeting) -> None:
+    def _request(self, meeting: Meeting, start: int | None = None) -> None:
+        """A meeting asked for on the day; ``start``: when the office wants it. The policy
+        is asked to place it there (as if pinned) and, when it cannot, as any request."""
         if meeting.id in self._meetings:
             return
         live = LiveMeeting(meeting, self._env.event(), added=True)
         live.reason = "asked for on the day; no time found"
         self._meetings[meeting.id] = live
         self.log(meeting.id, "requested")
+        if start is not None:
+            self.log(meeting.id, f"wanted at minute {start}")
+            live.meeting = replace(meeting, pinned_start=start)
+            self._policy.requested(self, live)
+            live.meeting = meeting  # the pin was the wish, not a rule for later re-plans
+            if live.state is not State.REQUESTED:
+                return
         self._policy.requested(self, live)
+
+    def _leave_early(self, party_id: str, departure: int) -> None:
+        """The party is now known to leave at ``departure``. Its meetings that can no
+        longer be held before it leaves (even at their shortest, with the ride to its
+        base) are taken out of the plan: lost, unless the policy re-plans them earlier
+        (the replan policy's repair sees the new departure as the end of its stay).
+        A meeting running now runs its course."""
+        party = self._parties.get(party_id)
+        if party is None or party.withdrawn or departure >= party.departure:
+            return
+        party.departure = departure
+        self.log(party_id, f"leaves early, at minute {departure}")
+        for meeting in self._meetings.values():
+            if meeting.state is not State.PLANNED or party_id not in meeting.meeting.parties:
+                continue
+            leave = departure
+            if party.base is not None:
+                leave -= self._scenario.travel_time(meeting.venue, party.base)
+            if meeting.key[0] + meeting.meeting.min_duration > leave:
+                self.unschedule(meeting, f"{party_id} leaves the summit early")
+                self.log(meeting.ident, f"out of the plan: {party_id} leaves early")
+        self._at(departure, self._nudge, party)
+        self._policy.disrupted(self, f"{party_id} leaves early")
+
+    def _nudge(self, party: LiveParty) -> None:
+        """Wake a party that waits for something to do (its stay may be over)."""
+        if party.news is not None and not party.news.triggered:
+            party.news.succeed()
+
+    def _move(self, meeting_id: str, to: int) -> None:
+        """The meeting is moved to start at ``to``, at its venue (a meeting that was not
+        in the plan: its pinned venue, else its first). It then starts there as any
+        planned meeting: when its parties are free (a clash waits, like a late start)."""
+        live = self._meetings.get(meeting_id)
+        day = self._scenario.day_of(to)
+        if live is None or not live.state.pending or day is None:
+            return
+        venue = live.venue or live.meeting.pinned_venue or live.meeting.venues[0]
+        self.release(live)  # whoever waits for it at its old time looks again
+        live.place(day.index, to, venue)
+        live.reason = ""
+        self.log(meeting_id, f"moved to minute {to} at {venue}")
+        self.add_to_agendas(live)
+        self._policy.disrupted(self, f"{meeting_id} moved")
 
     def add_to_agendas(self, meeting: LiveMeeting) -> None:
         for party_id in meeting.meeting.parties:
