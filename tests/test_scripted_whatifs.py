@@ -135,6 +135,34 @@ def test_an_early_departure_is_news_only_from_its_announcement() -> None:
     assert outcome.result_of("m3").start == 660
 
 
+def test_a_party_that_leaves_early_is_not_at_the_programme_after_it() -> None:
+    # Lunch for everyone at 12:00-13:00; g3 leaves at 11:30: it is not at lunch, and
+    # not counted as missing it (as a party that withdraws); without the what-if it is.
+    lunch = {
+        "id": "lunch",
+        "name": "Lunch",
+        "kind": "meal",
+        "start": f"{DAY} 12:00",
+        "end": f"{DAY} 13:00",
+        "venue": "a",
+        "attendees": "all",
+    }
+    outcomes = {}
+    for name, scripted in (("plain", []), ("leaves", [_leaves("g3", "11:30")])):
+        doc = base_document()
+        doc["fixed_events"] = [lunch]
+        doc["meetings"] = [meeting("m1", "host", "g3")]
+        doc["uncertainty"] = {"scripted": scripted}
+        scenario = scenario_of(doc)
+        plan = schedule_of(scenario, ("m1", "09:00", "a"))
+        outcomes[name] = run(scenario, plan, calm(scenario), make_policy("as-planned"))
+    assert outcomes["plain"].day_end[("g3", 0)] == 780  # lunch ends at 13:00
+    assert outcomes["leaves"].day_end[("g3", 0)] == 600  # m1, then gone
+    assert _held(outcomes["leaves"], "m1") == (540, 600)
+    assert not [late for late in outcomes["leaves"].late if late[0] == "g3"]
+    assert outcomes["leaves"].day_end[("host", 0)] == 780
+
+
 # --- move_meeting --------------------------------------------------------------------
 
 

@@ -339,7 +339,8 @@ class Replay:
         return event.done
 
     def _leave_event(self, party: LiveParty, event: LiveEvent, arrived: int) -> None:
-        party.agenda.remove(event)
+        if event in party.agenda:  # else taken off it while the party waited (leave_early)
+            party.agenda.remove(event)
         self._attended.append((party.ident, event))
         if self._record:
             assert event.start is not None
@@ -650,6 +651,15 @@ class Replay:
             return
         party.departure = departure
         self.log(party_id, f"leaves early, at minute {departure}")
+        # Gone before they end, it is not at the programme events still to come: they
+        # are off its agenda (not missed, as for a party that withdraws).
+        party.agenda = [
+            item
+            for item in party.agenda
+            if isinstance(item, LiveMeeting)
+            or item.start is not None
+            or item.event.time.end <= departure
+        ]
         for meeting in self._meetings.values():
             if meeting.state is not State.PLANNED or party_id not in meeting.meeting.parties:
                 continue
