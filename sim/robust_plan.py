@@ -107,14 +107,18 @@ def variant_scenario(scenario: Scenario, name: str) -> Scenario:
     raise ValueError(f"Unknown robust variant {name!r}; use plain, slack+N or buffer+N")
 
 
-def _nominal(scenario: Scenario, schedule: Schedule) -> Schedule:
-    """Give every meeting its nominal length back (the reserve becomes free time)."""
+def _nominal(scenario: Scenario, variant: Scenario, schedule: Schedule) -> Schedule:
+    """Give every meeting its own length back (the reserve becomes free time): the
+    length planned less the reserve the variant added, so a meeting the plan
+    shortened stays shortened by as much."""
     assignments = tuple(
         Assignment(
             a.meeting,
             a.day,
             a.start,
-            a.start + scenario.meeting_by_id[a.meeting].duration,
+            a.end
+            - variant.meeting_by_id[a.meeting].duration
+            + scenario.meeting_by_id[a.meeting].duration,
             a.venue,
             a.room,
         )
@@ -133,12 +137,13 @@ def plan_variants(
     no schedule for is left out."""
     schedules: dict[str, Schedule] = {}
     for name in variants:
-        planned = solve(variant_scenario(scenario, name), settings).schedule
+        variant = variant_scenario(scenario, name)
+        planned = solve(variant, settings).schedule
         if planned.status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             if progress is not None:
                 progress(f"{name}: no schedule ({planned.status.value}), left out")
             continue
-        schedules[name] = _nominal(scenario, planned)
+        schedules[name] = _nominal(scenario, variant, planned)
         if progress is not None:
             progress(f"{name}: planned {len(planned.assignments)} meetings")
     return schedules
@@ -204,8 +209,20 @@ def compare_plans(
         )
         for name, schedule in ordered.items()
     )
-    chosen, reason = decide(candidates)
+    labels = {c.name: by_schedule[c.name].label for c in candidates}
+    pairwise = {
+        (a, b): _versus(result, labels[a], labels[b]) for a in labels for b in labels if a != b
+    }
+    chosen, reason = decide(candidates, pairwise)
     return RobustChoice(candidates, chosen, policy, result, reason)
+
+
+def _worse(versus: Comparison) -> bool:
+    """Significantly worse: the mirror of ``Comparison.better``."""
+    required, weight = versus.all_required, versus.held_weight
+    if required.high < 0:
+        return True
+    return required.low <= 0 <= required.high and weight.high < 0
 
 
 def _versus(result: SimulationResult, label: str, plain: str) -> Comparison:
@@ -222,9 +239,19 @@ def _versus(result: SimulationResult, label: str, plain: str) -> Comparison:
     return Comparison(found["all_required"], found["held_weight"])
 
 
-def decide(candidates: Sequence[Candidate]) -> tuple[Candidate, str]:
+def decide(
+    candidates: Sequence[Candidate],
+    pairwise: Mapping[tuple[str, str], Comparison] | None = None,
+) -> tuple[Candidate, str]:
     """The candidate to publish, and why: the first (plain) one unless another does
-    significantly better (``compare_plans``)."""
+    significantly better (``compare_plans``).
+
+    Among several that do, the best by P(all required held), then by the expected held
+    weight; but an earlier candidate (a smaller change to the plan: the variants are
+    listed from the least reserve to the most) that the replays cannot tell from the
+    best (``pairwise[(earlier, best)]`` significantly worse on neither measure) is
+    preferred to it. So two candidates within chance of each other do not swap places
+    as the replay count grows; the choice moves only when a difference becomes real."""
     plain = candidates[0]
     better = [c for c in candidates[1:] if c.versus_plain is not None and c.versus_plain.better]
     if not better:
@@ -241,6 +268,12 @@ def decide(candidates: Sequence[Candidate]) -> tuple[Candidate, str]:
             -candidates.index(c),
         ),
     )
+    if pairwise is not None:
+        for earlier in better[: better.index(best)]:
+            versus = pairwise.get((earlier.name, best.name))
+            if versus is not None and not _worse(versus):
+                best = earlier
+                break
     assert best.versus_plain is not None
     required, held = best.versus_plain.all_required, best.versus_plain.held_weight
     return best, (
