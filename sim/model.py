@@ -151,6 +151,15 @@ class Meeting:
     title: str = ""
     headline: bool = False
 
+    def lengths(self, grain: int) -> tuple[int, ...]:
+        """The lengths the meeting may be held at, longest first: its ``duration``, its
+        ``min_duration``, and every multiple of the grain between them
+        (docs/planning-rules.md, ``duration``). The planner and the replay's
+        re-planning use this; the checker reads the rule itself (it shares no code
+        with the planner)."""
+        between = range(-(-self.min_duration // grain) * grain, self.duration, grain)
+        return tuple(sorted({self.duration, self.min_duration, *between}, reverse=True))
+
 
 @dataclass(frozen=True)
 class Precedence:
@@ -183,13 +192,21 @@ class MealWindows:
 # order (docs/planning-rules.md, "Objectives"). ``compact_days`` is not in the default.
 OBJECTIVE_TIERS = (
     "unheld_weight",
+    "shortening",
     "preferences",
     "travel",
     "min_slack",
     "weighted_slack",
     "compact_days",
 )
-DEFAULT_OBJECTIVES = ("unheld_weight", "preferences", "travel", "min_slack", "weighted_slack")
+DEFAULT_OBJECTIVES = (
+    "unheld_weight",
+    "shortening",
+    "preferences",
+    "travel",
+    "min_slack",
+    "weighted_slack",
+)
 
 
 @dataclass(frozen=True)

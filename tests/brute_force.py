@@ -36,7 +36,7 @@ MAX_MEETINGS = 4
 NOT_MONOTONE = frozenset({"required", "gap", "base"})
 MONOTONE = frozenset(name for name, _ in RULES) - NOT_MONOTONE
 
-Vector = tuple[int, int, int, int, int]
+Vector = tuple[int, int, int, int, int, int]
 Chosen = tuple[Assignment | None, ...]
 
 

@@ -50,15 +50,18 @@ def test_a_required_meeting_with_no_slot_left_moves_one_meeting_aside() -> None:
     plan = _Plan(scenario)
     plan.slots_of = {
         m.id: sorted(
-            (s, alt.day, alt.venue)
-            for alt in alternatives(scenario, m)
-            for s in alt.allowed_starts()
+            (
+                (alt.day, alt.venue, s, alt.length)
+                for alt in alternatives(scenario, m)
+                for s in alt.allowed_starts()
+            ),
+            key=lambda slot: slot[2],
         )
         for m in scenario.meetings
     }
     first, second = scenario.meetings
-    plan.place(first, 0, "a", 9 * 60)
-    assert not any(plan.fits(second, d, v, s) for s, d, v in plan.slots_of[second.id])
+    plan.place(first, 0, "a", 9 * 60, first.duration)
+    assert not any(plan.fits(second, *slot) for slot in plan.slots_of[second.id])
     assert plan.repair(second, plan.slots_of[second.id])
     assert plan.placed["b-g2"].start == 9 * 60
     assert plan.placed["a-g1"].start == 10 * 60 + 10  # after it, and the buffer

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from sim.model import Distribution, DistributionKind, Uncertainty
+from sim.model import Distribution, DistributionKind, ScriptedEvent, ScriptedKind, Uncertainty
 from sim.scenario.load import load_scenario
 from sim.simulate.calibrated import CALIBRATED, effective_uncertainty, lognormal, mixture, uniform
 from sim.simulate.disruptions import DrawPlan
@@ -86,11 +86,16 @@ def test_draws_are_reproducible_and_independent_per_kind() -> None:
 
 def test_scripted_what_ifs_replace_the_draw_they_are_about() -> None:
     kazan = load_scenario("scenarios/kazan-2024.yaml")
-    draws = DrawPlan.of(kazan, kazan.uncertainty).draw(0, 0)
+    what_ifs = (
+        *kazan.uncertainty.scripted,
+        ScriptedEvent(ScriptedKind.OVERRUN, meeting="putin-xi", minutes=45),
+        ScriptedEvent(ScriptedKind.DELAY_ARRIVAL, party="erdogan", minutes=90),
+    )
+    draws = DrawPlan.of(kazan, replace(kazan.uncertainty, scripted=what_ifs)).draw(0, 0)
     xi = kazan.meeting_by_id["putin-xi"]
     assert draws.length["putin-xi"] == xi.duration + 45
     assert draws.arrival_delay["erdogan"] == 90
-    assert "putin-dodik" in draws.length  # the scripted request has its own length
+    assert "putin-maduro" in draws.length  # the scripted request has its own length
 
 
 def test_additions_are_same_day_requests_of_a_principal() -> None:

@@ -1,8 +1,9 @@
 """The objective tiers of docs/planning-rules.md, recomputed from the schedule alone.
 
-Tiers 1 and 2 are sums over the soft preferences given up, so they are computed
-from the very list the report shows: a reader can add the costs up by hand.
-Tiers 3 to 5 measure the principals' travel and the slack between engagements.
+``unheld_weight``, ``shortening`` and ``preferences`` are sums over the soft
+preferences given up, so they are computed from the very list the report shows: a
+reader can add the costs up by hand. The other tiers measure the principals' travel
+and the slack between engagements.
 """
 
 from __future__ import annotations
@@ -29,12 +30,19 @@ SLACK_AFTER_CAP = 30
 
 def given_up(view: PlanView) -> tuple[GivenUp, ...]:
     """Every soft preference the schedule gives up, tier 1 first."""
-    return (*_unheld(view), *_preferred(view), *_soft_precedence(view), *_late_ends(view))
+    return (
+        *_unheld(view),
+        *_shortened(view),
+        *_preferred(view),
+        *_soft_precedence(view),
+        *_late_ends(view),
+    )
 
 
 def objectives(view: PlanView, gave_up: tuple[GivenUp, ...]) -> Objectives:
     return Objectives(
         unheld_weight=sum(g.cost for g in gave_up if g.tier == "unheld_weight"),
+        shortening=sum(g.cost for g in gave_up if g.tier == "shortening"),
         preferences=sum(g.cost for g in gave_up if g.tier == "preferences"),
         travel=principals_travel(view),
         min_slack=-min([MIN_SLACK_CAP, *principals_slacks(view)]),
@@ -61,6 +69,28 @@ def _unheld(view: PlanView) -> list[GivenUp]:
         for m in view.scenario.meetings
         if not m.required and m.id not in view.held
     ]
+
+
+def _shortened(view: PlanView) -> list[GivenUp]:
+    """Each held meeting shorter than its nominal duration, costing the minutes cut
+    (unweighted: a minute of talks is a minute, whoever meets). A meeting longer than
+    nominal breaks the `duration` rule and costs nothing here."""
+    found: list[GivenUp] = []
+    for h in view.held.values():
+        length = h.assignment.end - h.assignment.start
+        cut = h.meeting.duration - length
+        if cut > 0:
+            found.append(
+                GivenUp(
+                    "shortened",
+                    (h.meeting.id,),
+                    h.meeting.parties,
+                    cut,
+                    f"{described(view.scenario, h.engagement)} is shortened to {length} min "
+                    f"(of {h.meeting.duration})",
+                )
+            )
+    return found
 
 
 def _preferred(view: PlanView) -> list[GivenUp]:

@@ -15,7 +15,14 @@ from typing import Any
 # contradicts the start.
 STRUCTURE = "structure"
 
-OBJECTIVE_NAMES = ("unheld_weight", "preferences", "travel", "min_slack", "weighted_slack")
+OBJECTIVE_NAMES = (
+    "unheld_weight",
+    "shortening",
+    "preferences",
+    "travel",
+    "min_slack",
+    "weighted_slack",
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,9 @@ class GivenUp:
     """A soft preference the schedule gives up, and what it costs in its tier.
 
     ``kind`` is ``unheld`` (tier ``unheld_weight``, costing the meeting's weight),
-    or ``preferred``, ``precedence`` or ``late_end`` (tier ``preferences``, in points).
+    ``shortened`` (tier ``shortening``, costing the minutes cut below the nominal
+    duration), or ``preferred``, ``precedence`` or ``late_end`` (tier ``preferences``,
+    in points).
     """
 
     kind: str
@@ -47,28 +56,33 @@ class GivenUp:
 
     @property
     def tier(self) -> str:
-        return "unheld_weight" if self.kind == "unheld" else "preferences"
+        return _TIER_OF_KIND.get(self.kind, "preferences")
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.message}"
 
 
+_TIER_OF_KIND = {"unheld": "unheld_weight", "shortened": "shortening"}
+
+
 @dataclass(frozen=True)
 class Objectives:
-    """The five tiers of planning-rules.md, each minimised, in lexicographic order;
-    and ``compact_days`` (docs/planning-rules.md, "Compact days"), recomputed only
-    when the scenario's ``rules.objectives`` lists it."""
+    """The six tiers of planning-rules.md, each minimised, in the default lexicographic
+    order; and ``compact_days`` (docs/planning-rules.md, "Compact days"), recomputed
+    only when the scenario's ``rules.objectives`` lists it."""
 
     unheld_weight: int
+    shortening: int
     preferences: int
     travel: int
     min_slack: int
     weighted_slack: int
     compact_days: int | None = None
 
-    def as_tuple(self) -> tuple[int, int, int, int, int]:
+    def as_tuple(self) -> tuple[int, int, int, int, int, int]:
         return (
             self.unheld_weight,
+            self.shortening,
             self.preferences,
             self.travel,
             self.min_slack,

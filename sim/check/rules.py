@@ -50,15 +50,30 @@ def required(view: PlanView) -> Iterator[Violation]:
 
 
 def duration(view: PlanView) -> Iterator[Violation]:
+    """A held meeting lasts its ``duration``, its ``min_duration``, or a whole number of
+    grains between the two (docs/planning-rules.md, ``duration``)."""
+    step = view.scenario.grain
     for h in view.held.values():
+        meeting = h.meeting
         length = h.assignment.end - h.assignment.start
-        if length != h.meeting.duration:
-            yield Violation(
-                "duration",
-                (h.meeting.id,),
-                h.meeting.parties,
-                f"{_meeting(view.scenario, h)} lasts {length} min, must last {h.meeting.duration}",
+        shortest, longest = meeting.min_duration, meeting.duration
+        if length in (shortest, longest) or (shortest < length < longest and length % step == 0):
+            continue
+        if shortest == longest:
+            rule = f"it must last {longest} min"
+        elif shortest < length < longest:
+            rule = (
+                f"it may be shortened from {longest} min to as little as {shortest} min, "
+                f"but only in whole {step}-minute steps"
             )
+        else:
+            rule = f"it must last between {shortest} and {longest} min"
+        yield Violation(
+            "duration",
+            (meeting.id,),
+            meeting.parties,
+            f"{_meeting(view.scenario, h)} lasts {length} min; {rule}",
+        )
 
 
 def grain(view: PlanView) -> Iterator[Violation]:

@@ -114,6 +114,8 @@ def objective_in_words(name: str, value: int) -> str:
     """One objective tier as a protocol officer would say it."""
     if name == "unheld_weight":
         return f"weight of optional meetings left out: {value}"
+    if name == "shortening":
+        return f"minutes cut from meetings below their requested length: {value} min"
     if name == "preferences":
         return f"protocol preferences given up: {value} points (docs/planning-rules.md)"
     if name == "travel":

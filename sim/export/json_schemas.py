@@ -97,6 +97,7 @@ OBJECTIVE_TIERS = {
     "changes": "weighted changes against the published schedule (when re-planning)",
     "displacement": "minutes published meetings move (when re-planning)",
     "unheld_weight": "total weight of optional meetings not held",
+    "shortening": "minutes cut below the meetings' nominal durations",
     "preferences": "protocol preferences given up",
     "travel": "minutes the principals spend travelling",
     "min_slack": "minus the smallest slack between a principal's engagements",

@@ -2,8 +2,11 @@
 
 Time is in minutes; a meeting's start is ``grain x u`` with ``u`` an integer,
 so every start is on the grain while fixed events may keep off-grain times.
-A meeting has one optional fixed-size interval per allowed (day, venue, stretch
-of starts); at most one is present, exactly one when the meeting is held. Each
+A meeting has one optional fixed-size interval per allowed (day, venue, length,
+stretch of starts); at most one is present, exactly one when the meeting is
+held. A length below the nominal ``duration`` is an alternative of its own (down
+to ``min_duration``, when the scenario prices shortening): intervals keep a fixed
+size, and a meeting without ``min_duration`` adds no variable at all. Each
 party's day is a circuit over its engagements (one node per meeting and day,
 whichever venue it takes, and one per fixed event) from and back to a depot
 (its base): an arc literal from i to j enforces the protocol buffer plus the
@@ -40,8 +43,8 @@ LinearExpr: TypeAlias = Any
 
 @dataclass
 class AltVar:
-    """One node of a meeting: a (day, venue) alternative restricted to one run of
-    consecutive allowed starts (``starts``)."""
+    """One option of a meeting: a (day, venue, length) alternative restricted to one
+    run of consecutive allowed starts (``starts``); ``duration`` is its length."""
 
     alt: Alternative
     starts: tuple[int, ...]
@@ -72,8 +75,9 @@ class Node:
     latest_start: int = 0
     earliest_end: int = 0
     latest_end: int = 0
-    duration: int = 0
+    duration: int = 0  # the longest it can last
     interval: cp_model.IntervalVar | None = None
+    lengths: tuple[int, ...] = ()  # every length it can last (a meeting's options)
 
     @property
     def is_meeting(self) -> bool:
@@ -217,11 +221,9 @@ class SummitModel:
         )
         start = units * grain
         interval = self.model.new_optional_fixed_size_interval_var(
-            start, meeting.duration, present, f"interval[{name}]"
+            start, alt.length, present, f"interval[{name}]"
         )
-        return AltVar(
-            alt, starts, present, units, start, start + meeting.duration, interval, meeting.duration
-        )
+        return AltVar(alt, starts, present, units, start, start + alt.length, interval, alt.length)
 
     # --- constraints ------------------------------------------------------------------
 
@@ -272,9 +274,11 @@ class SummitModel:
             return self.meeting_nodes[key]
         model, grain = self.model, self.scenario.grain
         label = f"{meeting.id}@{day}"
+        lengths = tuple(sorted({o.duration for o in options}, reverse=True))
+        end: LinearExpr
         if len(options) == 1:
             only = options[0]
-            start, present, interval = only.start, only.present, only.interval
+            start, end, present, interval = only.start, only.end, only.present, only.interval
         else:
             units = sorted({s // grain for o in options for s in o.starts})
             unit = model.new_int_var_from_domain(cp_model.Domain.from_values(units), f"u[{label}]")
@@ -282,9 +286,28 @@ class SummitModel:
                 model.add(unit == option.units).only_enforce_if(option.present)
             start = unit * grain
             present = self.held_on[key]
-            interval = model.new_optional_fixed_size_interval_var(
-                start, meeting.duration, present, f"interval[{label}]"
-            )
+            if len(lengths) == 1:
+                end = start + lengths[0]
+                interval = model.new_optional_fixed_size_interval_var(
+                    start, lengths[0], present, f"interval[{label}]"
+                )
+            else:
+                # the length of the option chosen: the node ends where the meeting does
+                size = model.new_int_var_from_domain(
+                    cp_model.Domain.from_values(lengths), f"length[{label}]"
+                )
+                for option in options:
+                    model.add(size == option.duration).only_enforce_if(option.present)
+                # an interval's end must be one variable: start and size are two
+                end = model.new_int_var(
+                    min(o.starts[0] + o.duration for o in options),
+                    max(o.starts[-1] + o.duration for o in options),
+                    f"end[{label}]",
+                )
+                model.add(end == start + size)
+                interval = model.new_optional_interval_var(
+                    start, size, end, present, f"interval[{label}]"
+                )
         venues: dict[str, cp_model.IntVar | None] = {}
         for venue in sorted({o.alt.venue for o in options}):
             here = [o.present for o in options if o.alt.venue == venue]
@@ -300,16 +323,17 @@ class SummitModel:
             label,
             venues,
             start,
-            start + meeting.duration,
+            end,
             present,
             meeting.id,
             tuple(options),
             min(o.starts[0] for o in options),
             max(o.starts[-1] for o in options),
-            min(o.starts[0] for o in options) + meeting.duration,
-            max(o.starts[-1] for o in options) + meeting.duration,
-            meeting.duration,
+            min(o.starts[0] + o.duration for o in options),
+            max(o.starts[-1] + o.duration for o in options),
+            lengths[0],
             interval,
+            lengths,
         )
         self.meeting_nodes[key] = node
         return node
@@ -359,7 +383,7 @@ class SummitModel:
         )
         if "weighted_slack" in objectives and weighty:
             return True
-        unit_day = all(n.meeting is not None and n.duration == scenario.grain for n in pd.nodes)
+        unit_day = all(n.meeting is not None and n.lengths == (scenario.grain,) for n in pd.nodes)
         return "compact_days" in objectives and not unit_day
 
     def _travel(
@@ -668,7 +692,7 @@ class SummitModel:
                     earlier if later == meeting.id else later,
                 )
                 self.model.add(
-                    self.start[later] >= self.start[earlier] + by_id[earlier].duration
+                    self.start[later] >= self.start[earlier] + self.length(by_id[earlier])
                 ).only_enforce_if([self.held[later], self.held[earlier], *self.switch(name)])
             for other in meeting.same_day_as:
                 self.model.add(self.day_of[meeting.id] == self.day_of[other]).only_enforce_if(
@@ -678,6 +702,15 @@ class SummitModel:
                         *self.switch(Requirement(RequirementKind.SAME_DAY, meeting.id, other)),
                     ]
                 )
+
+    def length(self, meeting: Meeting) -> LinearExpr:
+        """How long the meeting lasts when held: a constant when every option has its
+        length, else the length of the option chosen (0 when it is not held)."""
+        options = self.alts[meeting.id]
+        lengths = {o.duration for o in options}
+        if len(lengths) <= 1:
+            return next(iter(lengths), meeting.duration)
+        return sum(o.duration * o.present for o in options)
 
     # --- precedence -------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from sim.model import Meeting, Scenario
-from sim.solve.candidates import Filter, day_filters, day_grid
+from sim.solve.candidates import Filter, day_filters, day_grid, planned_lengths
 from sim.solve.cpmodel import SummitModel
 from sim.solve.requirements import Requirement, RequirementKind
 from sim.times import format_clock, format_date, format_duration, format_moment
@@ -190,15 +190,17 @@ def describe(scenario: Scenario, requirement: Requirement) -> str:
 
 
 def why_no_slot(scenario: Scenario, meeting: Meeting) -> str:
-    """Why a meeting has no possible start at all, day by day, with minimal causes."""
+    """Why a meeting has no possible start at all, day by day, with minimal causes (at
+    the shortest length the planner may give it: a longer one fits nowhere either)."""
+    shortest = planned_lengths(scenario, meeting)[-1]
     reasons: list[str] = []
     for day in scenario.days:
         label = format_date(day.date)
-        if not day_grid(scenario, day, meeting.duration):
+        if not day_grid(scenario, day, shortest):
             reasons.append(f"{label}: the day is shorter than the meeting")
             continue
-        filters = list(day_filters(scenario, meeting, day))
-        grid = set(day_grid(scenario, day, meeting.duration))
+        filters = list(day_filters(scenario, meeting, day, shortest))
+        grid = set(day_grid(scenario, day, shortest))
 
         def empty(
             subset: list[int], filters: list[Filter] = filters, grid: set[int] = grid

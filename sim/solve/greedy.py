@@ -1,8 +1,9 @@
 """A greedy baseline: required meetings first (the most constrained first), then by
-weight, each at its earliest feasible slot. It is what a careful person with a
-spreadsheet would do, and the benchmark shows what the optimiser gains over it. It
-never backtracks, so it can fail to place a required meeting that a search would
-fit.
+weight, each at its earliest feasible slot at its nominal length, or, when none is
+left and the scenario allows shortening, at the longest shorter length that fits
+(shorten before dropping). It is what a careful person with a spreadsheet would
+do, and the benchmark shows what the optimiser gains over it. It never
+backtracks, so it can fail to place a required meeting that a search would fit.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from sim.solve.rooms import assign_rooms
 # Open slots counted per required meeting before it is no longer "most constrained".
 OPEN_ENOUGH = 64
 
+# A place for a meeting, in the order ``_Plan.fits`` and ``_Plan.place`` take it:
+# (day, venue, start, length).
+Slot = tuple[int, str, int, int]
+
 
 @dataclass(frozen=True)
 class _Engagement:
@@ -33,7 +38,7 @@ class _Plan:
         self.scenario = scenario
         self.by_party: dict[tuple[str, int], list[_Engagement]] = defaultdict(list)
         self.placed: dict[str, Assignment] = {}
-        self.slots_of: dict[str, list[tuple[int, int, str]]] = {}
+        self.slots_of: dict[str, list[Slot]] = {}
         for event in scenario.fixed_events:
             day = scenario.day_containing(event.time.start, event.time.end)
             if day is None:
@@ -75,9 +80,9 @@ class _Plan:
                 last_end = item.end if last_end is None else max(last_end, item.end)
         return True
 
-    def fits(self, meeting: Meeting, day: int, venue: str, start: int) -> bool:
+    def fits(self, meeting: Meeting, day: int, venue: str, start: int, length: int) -> bool:
         scenario, rules = self.scenario, self.scenario.rules
-        end = start + meeting.duration
+        end = start + length
         new = _Engagement(start, end, venue, True)
         for party_id in meeting.parties:
             limit = scenario.party_by_id[party_id].max_meetings_per_day
@@ -119,8 +124,8 @@ class _Plan:
                 return False
         return all(placed[o].day == day for o in meeting.same_day_as if o in placed)
 
-    def place(self, meeting: Meeting, day: int, venue: str, start: int) -> None:
-        end = start + meeting.duration
+    def place(self, meeting: Meeting, day: int, venue: str, start: int, length: int) -> None:
+        end = start + length
         self.placed[meeting.id] = Assignment(meeting.id, day, start, end, venue)
         for party_id in meeting.parties:
             self.by_party[(party_id, day)].append(_Engagement(start, end, venue, True))
@@ -132,14 +137,14 @@ class _Plan:
             self.by_party[(party_id, placed.day)].remove(gone)
         return placed
 
-    def repair(self, meeting: Meeting, slots: list[tuple[int, int, str]]) -> bool:
+    def repair(self, meeting: Meeting, slots: list[Slot]) -> bool:
         """Place ``meeting`` (which fits no open slot) by moving one meeting of its
         parties elsewhere: for each of its slots, each meeting in the way is taken
         out, and kept out only if this one then fits and that one fits elsewhere
         (its slots in ``slots_of``). One level deep: cheap, and it places most of
         what the plain greedy order leaves out."""
         by_id = self.scenario.meeting_by_id
-        for start, day, venue in slots:
+        for day, venue, start, length in slots:
             in_the_way = sorted(
                 {
                     other
@@ -151,17 +156,14 @@ class _Plan:
             for other_id in in_the_way:
                 other = by_id[other_id]
                 was = self.remove(other)
-                if self.fits(meeting, day, venue, start):
-                    self.place(meeting, day, venue, start)
-                    moved = next(
-                        (o for o in self.slots_of[other_id] if self.fits(other, o[1], o[2], o[0])),
-                        None,
-                    )
+                if self.fits(meeting, day, venue, start, length):
+                    self.place(meeting, day, venue, start, length)
+                    moved = next((o for o in self.slots_of[other_id] if self.fits(other, *o)), None)
                     if moved is not None:
-                        self.place(other, moved[1], moved[2], moved[0])
+                        self.place(other, *moved)
                         return True
                     self.remove(meeting)
-                self.place(other, was.day, was.venue, was.start)
+                self.place(other, was.day, was.venue, was.start, was.end - was.start)
         return False
 
 
@@ -173,28 +175,31 @@ def greedy_schedule(scenario: Scenario) -> Schedule:
     Hard precedence is not attempted: the baseline is for comparison, not for use.
     """
     plan = _Plan(scenario)
+    # the nominal length's slots first, earliest first; then each shorter length's
     options = {
         m.id: sorted(
-            (start, alt.day, alt.venue)
-            for alt in alternatives(scenario, m)
-            for start in alt.allowed_starts()
+            (
+                (alt.day, alt.venue, start, alt.length)
+                for alt in alternatives(scenario, m)
+                for start in alt.allowed_starts()
+            ),
+            key=lambda slot: (-slot[3], slot[2], slot[0], slot[1]),
         )
         for m in scenario.meetings
     }
     plan.slots_of = options
     unscheduled: list[Unscheduled] = []
 
-    def place(meeting: Meeting, open_slots: list[tuple[int, int, str]]) -> None:
+    def place(meeting: Meeting, open_slots: list[Slot]) -> None:
         if not open_slots:
             if meeting.required and plan.repair(meeting, options[meeting.id]):
                 return
             unscheduled.append(Unscheduled(meeting.id, "greedy: no feasible slot left"))
             return
-        start, day, venue = open_slots[0]
-        plan.place(meeting, day, venue, start)
+        plan.place(meeting, *open_slots[0])
 
-    def first_open(meeting: Meeting) -> list[tuple[int, int, str]]:
-        slot = next((o for o in options[meeting.id] if plan.fits(meeting, o[1], o[2], o[0])), None)
+    def first_open(meeting: Meeting) -> list[Slot]:
+        slot = next((o for o in options[meeting.id] if plan.fits(meeting, *o)), None)
         return [] if slot is None else [slot]
 
     def open_count(meeting: Meeting) -> int:
@@ -202,8 +207,8 @@ def greedy_schedule(scenario: Scenario) -> Schedule:
         most constrained, and a summit of whole days at many venues has tens of
         thousands of slots per meeting."""
         count = 0
-        for start, day, venue in options[meeting.id]:
-            if plan.fits(meeting, day, venue, start):
+        for slot in options[meeting.id]:
+            if plan.fits(meeting, *slot):
                 count += 1
                 if count >= OPEN_ENOUGH:
                     break
@@ -244,7 +249,7 @@ def gaps_of(scenario: Scenario, assignments: list[Assignment]) -> dict[str, int]
     count, for the fairness rule the greedy does not aim at."""
     plan = _Plan(scenario)  # the programme's engagements, per party and day
     for a in assignments:
-        plan.place(scenario.meeting_by_id[a.meeting], a.day, a.venue, a.start)
+        plan.place(scenario.meeting_by_id[a.meeting], a.day, a.venue, a.start, a.end - a.start)
     counts = {p.id: 0 for p in scenario.parties}
     for (party, _), engagements in plan.by_party.items():
         ordered = sorted(engagements, key=lambda e: (e.start, e.end))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from sim.model import Meeting
 from sim.schedule import Schedule
 from sim.solve.candidates import starts_inside
 from sim.solve.cpmodel import (
@@ -62,6 +63,7 @@ def changes_tier(summit: SummitModel, previous: Schedule) -> Tier:
                 for o in summit.alts[assignment.meeting]
                 if o.alt.day == assignment.day
                 and o.alt.venue == assignment.venue
+                and o.duration == assignment.end - assignment.start
                 and assignment.start in o.starts
             ),
             None,
@@ -121,6 +123,32 @@ def unheld_tier(summit: SummitModel) -> Tier:
     )
 
 
+def shortening_tier(summit: SummitModel) -> Tier:
+    """Minutes cut below the meetings' nominal durations, unweighted: it comes right
+    after ``unheld_weight``, so a meeting is shortened to hold more weight, and
+    never for a preference, travel or slack (docs/planning-rules.md)."""
+    terms = []
+    high = 0
+    for meeting in summit.scenario.meetings:
+        options = summit.alts[meeting.id]
+        cuts = [(meeting.duration - o.duration, o.present) for o in options]
+        terms += [cut * present for cut, present in cuts if cut]
+        high += max((cut for cut, _ in cuts), default=0)
+    return Tier(
+        "shortening",
+        sum(terms),
+        "minutes cut below the meetings' nominal durations",
+        0,
+        high,
+    )
+
+
+def _cut(meeting: Meeting, option: AltVar) -> str:
+    """A variable name's mark for an option shorter than nominal (none at nominal
+    length, so a scenario without shortening names its variables as before)."""
+    return "" if option.duration == meeting.duration else f"~{option.duration}"
+
+
 def preferences_tier(summit: SummitModel) -> Tier:
     scenario, model = summit.scenario, summit.model
     terms: list[cp_model.LinearExprT] = []
@@ -134,11 +162,10 @@ def preferences_tier(summit: SummitModel) -> Tier:
             if meeting.preferred:
                 grid = option.starts
                 inside = sorted(
-                    s // grain for s in starts_inside(grid, meeting.duration, meeting.preferred)
+                    s // grain for s in starts_inside(grid, option.duration, meeting.preferred)
                 )
-                in_preferred = model.new_bool_var(
-                    f"preferred[{meeting.id}@{option.alt.day}/{option.alt.venue}]"
-                )
+                where = f"{meeting.id}@{option.alt.day}/{option.alt.venue}{_cut(meeting, option)}"
+                in_preferred = model.new_bool_var(f"preferred[{where}]")
                 model.add_implication(in_preferred, option.present)
                 if inside:
                     model.add_linear_expression_in_domain(
@@ -150,12 +177,13 @@ def preferences_tier(summit: SummitModel) -> Tier:
             if scenario.rules.prefer_end_by is not None:
                 day = scenario.days[option.alt.day]
                 limit = scenario.at_clock(day, scenario.rules.prefer_end_by)
-                latest_end = option.starts[-1] + meeting.duration
+                latest_end = option.starts[-1] + option.duration
                 if latest_end > limit:
                     late = model.new_int_var(
                         0,
                         (latest_end - limit) // grain + 1,
-                        f"late[{meeting.id}@{option.alt.day}/{option.alt.venue}]",
+                        f"late[{meeting.id}@{option.alt.day}/{option.alt.venue}"
+                        f"{_cut(meeting, option)}]",
                     )
                     # late >= (end - limit) / grain when present: end and limit are on the grain
                     model.add(late * grain >= option.end - limit).only_enforce_if(option.present)
@@ -274,8 +302,8 @@ def _is_unit_day(summit: SummitModel, pd: PartyDay) -> bool:
     """A party's day whose engagements are all meetings one grain long: its gaps can be
     counted on the grain (time-indexed), which CP-SAT propagates far better than the
     successor arcs."""
-    by_id, grain = summit.scenario.meeting_by_id, summit.scenario.grain
-    return all(n.meeting is not None and by_id[n.meeting].duration == grain for n in pd.nodes)
+    grain = summit.scenario.grain
+    return all(n.meeting is not None and n.lengths == (grain,) for n in pd.nodes)
 
 
 def _required_slots(summit: SummitModel, options: list[tuple[str, AltVar]]) -> int | None:
@@ -449,6 +477,8 @@ def all_tiers(summit: SummitModel, previous: Schedule | None) -> list[Tier]:
     for name in rules.objectives:
         if name == "unheld_weight":
             tiers.append(unheld_tier(summit))
+        elif name == "shortening":
+            tiers.append(shortening_tier(summit))
         elif name == "preferences":
             tiers.append(preferences_tier(summit))
         elif name == "travel":
@@ -475,7 +505,7 @@ def all_tiers(summit: SummitModel, previous: Schedule | None) -> list[Tier]:
 # The default order's groups; ``groups_for`` groups any order.
 TIER_GROUPS = (
     ("changes",),
-    ("unheld_weight", "displacement", "preferences"),
+    ("unheld_weight", "displacement", "shortening", "preferences"),
     ("compact_days",),
     ("travel", "min_slack", "weighted_slack"),
 )
@@ -485,6 +515,7 @@ TIER_GROUPS = (
 _FAMILIES = {
     "unheld_weight": "held",
     "displacement": "held",
+    "shortening": "held",
     "preferences": "held",
     "travel": "slack",
     "min_slack": "slack",

@@ -308,6 +308,7 @@ def _hint_from_schedule(summit: SummitModel, schedule: Schedule, seconds: float)
                 assignment is not None
                 and option.alt.day == assignment.day
                 and option.alt.venue == assignment.venue
+                and option.duration == assignment.end - assignment.start
                 and assignment.start in option.starts
             )
             decisions[option.present.index] = int(chosen)

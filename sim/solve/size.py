@@ -50,7 +50,7 @@ class ModelSize:
     busiest: str  # the party-day with the most arcs, in words
     busiest_arcs: int
     terms: int = 0  # the arcs' travel terms (venues of the tail x venues of the head)
-    options: int = 0  # the meetings' (day, venue, stretch of starts) alternatives
+    options: int = 0  # the meetings' (day, venue, length, stretch of starts) alternatives
 
     @property
     def memory(self) -> int:
@@ -63,20 +63,24 @@ def estimate_model(scenario: Scenario) -> ModelSize:
     buffer = scenario.rules.buffer
     options = 0
     # per (party, day): the meeting nodes' windows and the fixed events' times
-    meetings: dict[tuple[str, int], list[tuple[int, int, int, int]]] = defaultdict(list)
+    meetings: dict[tuple[str, int], list[tuple[int, int, int, int, int]]] = defaultdict(list)
     events: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
     for meeting in scenario.meetings:
-        # one node per meeting and day, whichever venue and stretch of starts it takes
+        # one node per meeting and day, whichever venue, length and stretch of starts
+        # it takes: its earliest and latest start, shortest length and latest end
         by_day: dict[int, list[int]] = defaultdict(list)
+        ends_on: dict[int, list[int]] = defaultdict(list)
         venues_on: dict[int, set[str]] = defaultdict(set)
         for alt in alternatives(scenario, meeting):
             starts = alt.allowed_starts()
             if starts:
                 by_day[alt.day] += [starts[0], starts[-1]]
+                ends_on[alt.day] += [alt.length, starts[-1] + alt.length]
                 venues_on[alt.day].add(alt.venue)
                 options += len(start_runs(starts, scenario.grain))
         for day, bounds in by_day.items():
-            window = (min(bounds), max(bounds), meeting.duration, len(venues_on[day]))
+            shortest, latest_end = min(ends_on[day][::2]), max(ends_on[day][1::2])
+            window = (min(bounds), max(bounds), shortest, latest_end, len(venues_on[day]))
             for party in meeting.parties:
                 meetings[(party, day)].append(window)
     for attendee in scenario.parties:
@@ -100,7 +104,9 @@ def estimate_model(scenario: Scenario) -> ModelSize:
 
 
 def _party_day(
-    meetings: list[tuple[int, int, int, int]], events: list[tuple[int, int]], buffer: int
+    meetings: list[tuple[int, int, int, int, int]],
+    events: list[tuple[int, int]],
+    buffer: int,
 ) -> tuple[int, int, int]:
     """Nodes and arcs of one party's day: an arc from a tail to a head exists when the
     head can start after the tail can end (plus the buffer) and no fixed event lies
@@ -112,8 +118,9 @@ def _party_day(
     starts = np.array([m[0] for m in meetings] + [e[0] for e in events], dtype=np.int64)
     latest = np.array([m[1] for m in meetings] + [e[0] for e in events], dtype=np.int64)
     length = np.array([m[2] for m in meetings] + [e[1] - e[0] for e in events], dtype=np.int64)
+    latest_end = np.array([m[3] for m in meetings] + [e[1] for e in events], dtype=np.int64)
     is_meeting = np.array([True] * len(meetings) + [False] * len(events))
-    venues = np.array([m[3] for m in meetings] + [1] * len(events), dtype=np.int64)
+    venues = np.array([m[4] for m in meetings] + [1] * len(events), dtype=np.int64)
     count = len(starts)
     if count == 0:
         return 0, 0, 0
@@ -124,7 +131,7 @@ def _party_day(
     ends_after = np.minimum.accumulate(
         np.array([e[1] for e in ordered] + [np.iinfo(np.int64).max // 4])[::-1]
     )[::-1]
-    tail_latest_end = latest + length
+    tail_latest_end = latest_end
     barrier = ends_after[np.searchsorted(event_starts, tail_latest_end, side="left")]
     pairs = terms = 0
     for first in range(0, count, _BLOCK):
