@@ -193,6 +193,7 @@ class MealWindows:
 OBJECTIVE_TIERS = (
     "unheld_weight",
     "shortening",
+    "safety",
     "preferences",
     "travel",
     "min_slack",
@@ -202,6 +203,7 @@ OBJECTIVE_TIERS = (
 DEFAULT_OBJECTIVES = (
     "unheld_weight",
     "shortening",
+    "safety",
     "preferences",
     "travel",
     "min_slack",
@@ -215,7 +217,9 @@ class Rules:
 
     ``objectives`` is the order of the objective tiers (most important first);
     ``fairness``, when set, bounds every party's gaps (see ``compact_days``) by the
-    fewest gaps any party has plus ``fairness``."""
+    fewest gaps any party has plus ``fairness``; ``reserve_quantile`` sizes the reserve
+    an important meeting keeps before a programme event (the ``safety`` tier: the
+    overrun its length distribution stays under with this probability)."""
 
     buffer: int = 10
     max_meetings_per_day: int | None = None
@@ -227,6 +231,7 @@ class Rules:
     meal_windows: MealWindows = MealWindows()
     objectives: tuple[str, ...] = DEFAULT_OBJECTIVES
     fairness: int | None = None
+    reserve_quantile: float = 0.9
 
 
 # --- uncertainty -----------------------------------------------------------------

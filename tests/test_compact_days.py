@@ -114,10 +114,10 @@ def test_default_order_and_groups() -> None:
     names = [[t.name for t in g] for g in groups_for(tiers)]
     # as TIER_GROUPS: held weight with shortening and preferences, travel with the slacks
     assert names == [
-        ["unheld_weight", "shortening", "preferences"],
+        ["unheld_weight", "shortening", "safety", "preferences"],
         ["travel", "min_slack", "weighted_slack"],
     ]
-    assert ("unheld_weight", "displacement", "shortening", "preferences") in TIER_GROUPS
+    assert ("unheld_weight", "displacement", "shortening", "safety", "preferences") in TIER_GROUPS
 
 
 def test_the_scenario_order_and_its_groups() -> None:
@@ -144,7 +144,7 @@ def test_unknown_or_repeated_objectives_are_refused() -> None:
     assert "rules.objectives[0]: unknown objective 'compact_day'; did you mean 'compact_days'?" in (
         first
     )
-    assert "valid objectives: unheld_weight, shortening, preferences, travel" in first
+    assert "valid objectives: unheld_weight, shortening, safety, preferences, travel" in first
     assert first.startswith("s.yaml:") and "rules.objectives[2]" in second
 
 

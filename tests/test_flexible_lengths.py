@@ -320,8 +320,8 @@ def test_off_grain_min_duration_is_itself_allowed() -> None:
     [
         # (unheld_weight, shortening, preferences, travel, min_slack, weighted_slack),
         # as before lengths became flexible, with shortening 0
-        ("tutorial", (0, 0, 0, 40, -60, -270)),
-        ("oversubscribed", (16, 0, 0, 0, -5, -125)),
+        ("tutorial", (0, 0, 0, 0, 40, -60, -270)),
+        ("oversubscribed", (16, 0, 0, 0, 0, -5, -125)),
     ],
 )
 def test_bundled_scenarios_keep_their_objective_values(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from sim.check.report import GivenUp, Objectives
+from sim.check.safety import safety
 from sim.check.view import (
     Engagement,
     PlanView,
@@ -43,6 +44,7 @@ def objectives(view: PlanView, gave_up: tuple[GivenUp, ...]) -> Objectives:
     return Objectives(
         unheld_weight=sum(g.cost for g in gave_up if g.tier == "unheld_weight"),
         shortening=sum(g.cost for g in gave_up if g.tier == "shortening"),
+        safety=safety(view),
         preferences=sum(g.cost for g in gave_up if g.tier == "preferences"),
         travel=principals_travel(view),
         min_slack=-min([MIN_SLACK_CAP, *principals_slacks(view)]),

@@ -18,6 +18,7 @@ STRUCTURE = "structure"
 OBJECTIVE_NAMES = (
     "unheld_weight",
     "shortening",
+    "safety",
     "preferences",
     "travel",
     "min_slack",
@@ -67,22 +68,24 @@ _TIER_OF_KIND = {"unheld": "unheld_weight", "shortened": "shortening"}
 
 @dataclass(frozen=True)
 class Objectives:
-    """The six tiers of planning-rules.md, each minimised, in the default lexicographic
+    """The seven tiers of planning-rules.md, each minimised, in the default lexicographic
     order; and ``compact_days`` (docs/planning-rules.md, "Compact days"), recomputed
     only when the scenario's ``rules.objectives`` lists it."""
 
     unheld_weight: int
     shortening: int
+    safety: int
     preferences: int
     travel: int
     min_slack: int
     weighted_slack: int
     compact_days: int | None = None
 
-    def as_tuple(self) -> tuple[int, int, int, int, int, int]:
+    def as_tuple(self) -> tuple[int, int, int, int, int, int, int]:
         return (
             self.unheld_weight,
             self.shortening,
+            self.safety,
             self.preferences,
             self.travel,
             self.min_slack,

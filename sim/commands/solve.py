@@ -116,6 +116,11 @@ def objective_in_words(name: str, value: int) -> str:
         return f"weight of optional meetings left out: {value}"
     if name == "shortening":
         return f"minutes cut from meetings below their requested length: {value} min"
+    if name == "safety":
+        return (
+            "minutes important meetings fall short of their overrun reserve before the "
+            f"programme: {value} min"
+        )
     if name == "preferences":
         return f"protocol preferences given up: {value} points (docs/planning-rules.md)"
     if name == "travel":

@@ -98,6 +98,8 @@ OBJECTIVE_TIERS = {
     "displacement": "minutes published meetings move (when re-planning)",
     "unheld_weight": "total weight of optional meetings not held",
     "shortening": "minutes cut below the meetings' nominal durations",
+    "safety": "minutes required and headline meetings fall short of their overrun "
+    "reserve before a programme event",
     "preferences": "protocol preferences given up",
     "travel": "minutes the principals spend travelling",
     "min_slack": "minus the smallest slack between a principal's engagements",

@@ -572,6 +572,7 @@ class _Builder:
         return Rules(
             objectives=self.objectives(doc.objectives),
             fairness=doc.fairness,
+            reserve_quantile=doc.reserve_quantile,
             buffer=self.duration(("rules", "buffer"), doc.buffer, on_grain=False),
             max_meetings_per_day=doc.max_meetings_per_day,
             max_continuous=max_continuous,

@@ -213,6 +213,12 @@ class RulesDoc(_Doc):
         description="Compact days: every party has at most this many gaps more than "
         "the party with the fewest.",
     )
+    reserve_quantile: Annotated[float, Field(ge=0.5, le=0.99)] = Field(
+        0.9,
+        description="The safety tier: a required or headline meeting directly before a "
+        "programme event keeps free the overrun its length distribution stays under "
+        "with this probability (0.9: its P90).",
+    )
 
 
 # --- distributions -------------------------------------------------------------

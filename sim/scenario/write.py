@@ -287,6 +287,8 @@ class _Writer:
             doc["objectives"] = list(r.objectives)
         if r.fairness is not None:
             doc["fairness"] = r.fairness
+        if r.reserve_quantile != Rules().reserve_quantile:
+            doc["reserve_quantile"] = r.reserve_quantile
         return doc
 
     def uncertainty(self, u: Uncertainty) -> Document:

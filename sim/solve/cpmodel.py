@@ -32,6 +32,7 @@ from ortools.sat.python import cp_model
 from sim.model import FixedEvent, Meeting, Party, PrecedenceMode, Rank, Scenario
 from sim.solve.candidates import Alternative, alternatives
 from sim.solve.requirements import Requirement, RequirementKind
+from sim.solve.reserves import reserve
 
 SLACK_CAP = 60
 SLACK_AFTER_CAP = 30
@@ -378,6 +379,8 @@ class SummitModel:
         objectives = set(rules.objectives)
         if pd.party.principal and objectives & {"travel", "min_slack"}:
             return True
+        if "safety" in objectives and self._reserve_before_event(pd):
+            return True
         weighty = any(
             n.meeting is not None and scenario.meeting_by_id[n.meeting].weight > 0 for n in pd.nodes
         )
@@ -385,6 +388,17 @@ class SummitModel:
             return True
         unit_day = all(n.meeting is not None and n.lengths == (scenario.grain,) for n in pd.nodes)
         return "compact_days" in objectives and not unit_day
+
+    def _reserve_before_event(self, pd: PartyDay) -> bool:
+        """Whether the ``safety`` tier reads this day: it has a programme event and a
+        meeting with an overrun reserve (``sim.solve.reserves``)."""
+        scenario = self.scenario
+        if all(n.is_meeting for n in pd.nodes):
+            return False
+        return any(
+            n.meeting is not None and reserve(scenario, scenario.meeting_by_id[n.meeting]) > 0
+            for n in pd.nodes
+        )
 
     def _travel(
         self, tail: Node, head: Node, literal: cp_model.IntVar, label: str

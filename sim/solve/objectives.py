@@ -23,6 +23,7 @@ from sim.solve.cpmodel import (
     PartyDay,
     SummitModel,
 )
+from sim.solve.reserves import reserve
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,37 @@ def weighted_slack_tier(summit: SummitModel) -> Tier:
     )
 
 
+def safety_tier(summit: SummitModel) -> Tier:
+    """Minutes by which important meetings fall short of their reserve before a
+    programme event that directly follows them (for any of their parties)."""
+    scenario, model = summit.scenario, summit.model
+    reserves = {m.id: reserve(scenario, m) for m in scenario.meetings}
+    short: dict[str, cp_model.IntVar] = {}
+    for pd in summit.party_days:
+        for arc in pd.arcs:
+            tail, head = arc.tail, arc.head
+            if tail is None or head is None or tail.meeting is None or head.is_meeting:
+                continue
+            needed = reserves[tail.meeting]
+            if needed == 0:
+                continue
+            if tail.meeting not in short:
+                short[tail.meeting] = model.new_int_var(
+                    0, needed, f"short_of_reserve[{tail.meeting}]"
+                )
+            model.add(
+                short[tail.meeting] >= needed - (head.start - tail.end - arc.gap)
+            ).only_enforce_if(arc.literal)
+    return Tier(
+        "safety",
+        sum(short.values()),
+        "minutes by which important meetings fall short of their overrun reserve "
+        "before a programme event",
+        0,
+        sum(reserves[m] for m in short),
+    )
+
+
 # --- compact days ------------------------------------------------------------------
 
 
@@ -479,6 +511,8 @@ def all_tiers(summit: SummitModel, previous: Schedule | None) -> list[Tier]:
             tiers.append(unheld_tier(summit))
         elif name == "shortening":
             tiers.append(shortening_tier(summit))
+        elif name == "safety":
+            tiers.append(safety_tier(summit))
         elif name == "preferences":
             tiers.append(preferences_tier(summit))
         elif name == "travel":
@@ -505,7 +539,7 @@ def all_tiers(summit: SummitModel, previous: Schedule | None) -> list[Tier]:
 # The default order's groups; ``groups_for`` groups any order.
 TIER_GROUPS = (
     ("changes",),
-    ("unheld_weight", "displacement", "shortening", "preferences"),
+    ("unheld_weight", "displacement", "shortening", "safety", "preferences"),
     ("compact_days",),
     ("travel", "min_slack", "weighted_slack"),
 )
@@ -516,6 +550,7 @@ _FAMILIES = {
     "unheld_weight": "held",
     "displacement": "held",
     "shortening": "held",
+    "safety": "held",
     "preferences": "held",
     "travel": "slack",
     "min_slack": "slack",
