@@ -58,12 +58,16 @@ def assert_invariants(
     meetings = {**scenario.meeting_by_id, **requests}
     results = {r.meeting: r for r in outcome.meetings}
     assert set(scenario.meeting_by_id) <= set(results) <= set(meetings)
+    planned = {a.meeting: a.end - a.start for a in schedule.assignments}
     for result in outcome.meetings:
         if result.held:
             assert result.start is not None and result.end is not None and result.venue
             assert result.end > result.start and result.reason == ""
             meeting = meetings[result.meeting]
             length = draws.length.get(result.meeting, meeting.duration)
+            if planned.get(result.meeting, meeting.duration) < meeting.duration:
+                # planned shorter: the drawn overrun applies to the planned length
+                length = max(1, length - meeting.duration + planned[result.meeting])
             assert result.end - result.start == max(1, length - result.cut)
             assert result.cut == 0 or result.end - result.start >= meeting.min_duration
         else:

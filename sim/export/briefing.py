@@ -209,7 +209,7 @@ def meeting_notes(agenda: Agenda, item: AgendaItem) -> list[str]:
     if meeting is not None and meeting.status is Status.TENTATIVE:
         notes.append("Tentative: not yet confirmed by both sides")
     if meeting is not None and item.end - item.start < meeting.duration:
-        notes.append(f"Shortened to {item.end - item.start} min ({meeting.duration} min asked)")
+        notes.append(f"Shortened to {item.end - item.start} min (of {meeting.duration})")
     if item.why:
         notes.append(f"Why this slot: {item.why}")
     return notes

@@ -891,6 +891,14 @@ def _policy_table(variants: Sequence[_Variant], best: _Variant) -> str:
 # --- meetings --------------------------------------------------------------------------------
 
 
+def _shortened(scenario: Scenario, meeting_id: str, length: int) -> str:
+    """A line under a planned meeting held shorter than asked (none otherwise)."""
+    meeting = scenario.meeting_by_id.get(meeting_id)
+    if meeting is None or length >= meeting.duration:
+        return ""
+    return f'<br><span class="sub">shortened to {length} min (of {meeting.duration})</span>'
+
+
 def _meeting_section(
     scenario: Scenario,
     schedule: Schedule,
@@ -921,6 +929,7 @@ def _meeting_section(
         planned = (
             f"{_e(_span(scenario, a.start, a.end))}<br>"
             f'<span class="sub">{_e(_venue(scenario, a.venue))}</span>'
+            + _shortened(scenario, a.meeting, a.end - a.start)
             if a is not None
             else '<span class="sub">not in the plan</span>'
         )

@@ -20,7 +20,8 @@ What it does, in this order:
    current time (it stays where it is when it still fits; else it moves
    right); *move up* puts each at the earliest fit from now, so a freed slot is
    filled by the meetings after it. A meeting that does not fit at its length
-   is tried at its ``min_duration`` (shorten before dropping; the policy then
+   is tried shorter, at each length down to its ``min_duration`` (every whole
+   grain between, as the planner may: shorten before dropping; the policy then
    cuts the meeting before to keep the next on time), then on a later day; what
    waits for a place goes into the first gap left, as early as it fits. When a
    required meeting is left out, a third pass places the required ones first.
@@ -58,13 +59,15 @@ FREED = ("cancellation", "walkout", "withdrawal")  # disruptions that free a slo
 
 @dataclass(frozen=True)
 class Placed:
-    """Where the repair puts a meeting; ``short``: only at its ``min_duration``."""
+    """Where the repair puts a meeting; ``short``: only shorter than its length, at
+    ``length`` minutes."""
 
     meeting: str
     day: int
     start: int
     venue: str
     short: bool = False
+    length: int = 0  # when ``short``
 
 
 @dataclass(frozen=True)
@@ -230,7 +233,8 @@ class Board:
         the day stays); ``late`` meetings (a party is late for them) move to where
         they can start now, if that is before the next meeting of their parties, else
         keep their slot; ``unstuck``, a meeting that can no longer start in time, goes
-        to its earliest fit from now (at its length, then at its ``min_duration``),
+        to its earliest fit from now (at its length, then shorter, down to its
+        ``min_duration``),
         else a later day; the meetings waiting for a place go into the first gap
         left, as early as they fit. Any other planned meeting keeps its slot: a late
         start is absorbed by shortening as under the shorten policy, which a plan at
@@ -250,7 +254,12 @@ class Board:
         for live in order:
             meeting = live.meeting
             current = reserved.pop(live.ident, None)
-            shortened = replace(meeting, duration=meeting.min_duration)
+            # shorter lengths, longest first: as the planner may (Meeting.lengths)
+            shorter = [
+                replace(meeting, duration=length)
+                for length in meeting.lengths(scenario.grain)
+                if length < meeting.duration
+            ]
             attempts: list[tuple[Meeting, tuple[int, ...]]] = []
             spot: Placed | None
             if current is not None and live in late:  # where it can start now, if in turn
@@ -260,10 +269,13 @@ class Board:
                     self._next_reserved(meeting, reserved, order),
                     self._next_fixed(meeting, current.start),
                 )
-                for candidate in (meeting, shortened):
+                for candidate in (meeting, *shorter):
                     slot = self._fit(live, candidate, self.soon, today, mine, venue_use)
                     if slot is not None and slot.start < turn:
-                        spot = replace(slot, short=candidate is not meeting)
+                        if candidate is not meeting:
+                            spot = replace(slot, short=True, length=candidate.duration)
+                        else:
+                            spot = slot
                         break
             elif current is not None:  # a planned meeting: it stays, or moves up
                 spot = Placed(meeting.id, live.day, current.start, live.venue)
@@ -274,20 +286,21 @@ class Board:
                         spot = slot
             else:
                 spot = None
-                attempts = [(meeting, today), (shortened, today), (meeting, later)]
+                attempts = [(meeting, today), *((s, today) for s in shorter), (meeting, later)]
             for candidate, days in attempts:
                 if days is later and spot is not None:
                     break  # today wins
-                if not days or (candidate is shortened and shortened.duration == meeting.duration):
+                if not days:
                     continue
                 mine, venue_use = self._with(meeting, bookings, rooms, reserved, order)
                 slot = self._fit(live, candidate, self.soon, days, mine, venue_use)
                 if slot is not None and (spot is None or slot.start < spot.start):
-                    # as early as it fits: shortened, if that is earlier than at length
-                    spot = replace(slot, short=candidate is shortened)
+                    # as early as it fits: shortened, if that is earlier than longer
+                    short = candidate is not meeting
+                    spot = replace(slot, short=short, length=candidate.duration if short else 0)
             if spot is None:
                 continue
-            length = meeting.min_duration if spot.short else meeting.duration
+            length = spot.length if spot.short else meeting.duration
             placed.append(spot)
             rooms.setdefault(spot.venue, []).append((spot.start, spot.start + length))
             for party_id in meeting.parties:

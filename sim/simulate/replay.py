@@ -36,7 +36,7 @@ from typing import Any
 import simpy
 
 from sim.model import Meeting, Scenario, ScriptedKind
-from sim.schedule import Schedule
+from sim.schedule import Assignment, Schedule
 from sim.simulate.disruptions import Draws, home_leg
 from sim.simulate.outcome import Outcome, Span, SpanKind, party_results
 from sim.simulate.policies import Policy
@@ -50,6 +50,18 @@ from sim.simulate.state import (
     day_ends,
     meeting_result,
 )
+
+
+def as_planned(meeting: Meeting, assignment: Assignment | None) -> Meeting:
+    """The meeting at the length its plan gives it: a plan may hold it shorter than its
+    ``duration`` (down to ``min_duration``, docs/planning-rules.md), and the replay,
+    its policies and re-planning then read that planned length as its own."""
+    if assignment is None:
+        return meeting
+    length = assignment.end - assignment.start
+    if meeting.min_duration <= length < meeting.duration:
+        return replace(meeting, duration=length)
+    return meeting
 
 
 class Replay:
@@ -133,8 +145,8 @@ class Replay:
             live_event.preds = tuple(self._events[p] for p in self._stage.preds[live_event.ident])
         self._meetings: dict[str, LiveMeeting] = {}
         for meeting in scenario.meetings:
-            live = LiveMeeting(meeting, env.event())
             assignment = self._stage.plan.get(meeting.id)
+            live = LiveMeeting(as_planned(meeting, assignment), env.event())
             if assignment is not None:
                 live.planned = assignment
                 live.place(assignment.day, assignment.start, assignment.venue)
@@ -504,6 +516,11 @@ class Replay:
         if meeting in queue:
             queue.remove(meeting)
         drawn = self._draws.length.get(meeting.ident, meeting.meeting.duration)
+        asked = self._scenario.meeting_by_id.get(meeting.ident)
+        if asked is not None and asked.duration != meeting.meeting.duration:
+            # planned shorter than asked: the drawn overrun (or early end), in minutes,
+            # applies to the planned length
+            drawn = max(1, drawn - asked.duration + meeting.meeting.duration)
         length = max(1, self._policy.length(self, meeting, drawn))
         call = self._programme_call(meeting) if self._policy.programme_first else None
         self.log(meeting.ident, f"starts at {meeting.venue}")
