@@ -228,8 +228,12 @@ def _today(party: LiveParty) -> int:
 def _cut_needed(replay: ReplayControl, meeting: LiveMeeting, end: int, late: int) -> bool:
     """Whether a meeting that runs until ``end`` costs something: a party's next engagement
     is a programme event it would be late for, its day would overflow, or the next
-    meeting's counterpart leaves the summit that day (it may walk out while waiting)."""
+    meeting's counterpart leaves the summit that day (it may walk out while waiting);
+    and always when it would run past the latest it may end (the day's end, a party
+    leaving the summit, an unavailable period)."""
     scenario = replay.scenario
+    if end > replay.deadline(meeting)[0]:
+        return True
     for party_id in meeting.meeting.parties:
         party = replay.parties[party_id]
         for item in party.agenda:
