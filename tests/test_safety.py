@@ -15,11 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.check import check
-from sim.check.safety import overrun_reserve, safety, short_reserves
+from sim.check.safety import overrun_reserve, safety, short_reserves, spare_after
 from sim.check.view import plan_view
 from sim.model import Distribution, DistributionKind
 from sim.quantiles import cdf, quantile
-from sim.schedule import SolveStatus
+from sim.schedule import Assignment, SolveStatus
 from sim.simulate.sampling import sample
 from sim.solve import SolveSettings, solve
 from tests.tiny import DAY, base_document, meeting, scenario_of
@@ -119,10 +119,12 @@ def test_an_important_meeting_is_not_the_last_before_the_plenary() -> None:
     assert values["safety"] == 0 == safety(view)
     held = {a.meeting: a for a in result.schedule.assignments}
     assert set(held) == {"headline", "other"}
-    # Either the optional meeting follows it, or it ends with the reserve to spare.
-    plenary = scenario.fixed_events[0].time.start
-    headline_end = held["headline"].end
-    assert held["other"].start > headline_end or headline_end <= plenary - 10 - 30
+    # The host's idle time from the headline meeting's end to the plenary, summed
+    # over the gaps on the way, covers the 30-minute reserve; for g1 the rest of its
+    # day does.
+    for party in ("host", "g1"):
+        spare, _ = spare_after(view, party, 0, "headline")
+        assert spare >= 30
 
 
 PREFERRED_LATE = [{"start": "10:40", "end": "11:50", "date": DAY}]
@@ -155,7 +157,7 @@ def test_safety_outranks_preferences_unless_the_order_says_otherwise(
     assert safety(view) == safety_value
     if safety_value:
         (short,) = short_reserves(view)
-        assert (short.meeting, short.event, short.spare, short.reserve) == (
+        assert (short.meeting, short.until, short.spare, short.reserve) == (
             "headline",
             "plenary",
             10,
@@ -181,3 +183,59 @@ def test_the_quantile_is_the_scenarios_choice() -> None:
     scenario = scenario_of(document)
     # At the median the factor is 1.25: 15 minutes on a 60-minute meeting.
     assert overrun_reserve(scenario, scenario.meeting_by_id["headline"]) == 15
+
+
+def test_a_departure_is_a_point_that_cannot_move() -> None:
+    """g2 leaves at 11:30: a headline meeting with g2 that ends at 11:30 has no spare
+    time for g2 (30 short); one at 09:00 has 90 minutes. The preference for late
+    morning gives way to safety in the default order, and wins when it comes first."""
+    for order, expected in ((None, 0), (["unheld_weight", "preferences", "safety"], 30)):
+        document = summit(**({} if order is None else {"objectives": order}))
+        document["fixed_events"] = []
+        document["parties"][2]["departure"] = f"{DAY} 11:30"
+        document["meetings"] = [
+            meeting("first", "host", "g1", headline=True),
+            meeting(
+                "second",
+                "host",
+                "g2",
+                headline=True,
+                preferred=[{"start": "10:30", "end": "11:30", "date": DAY}],
+            ),
+        ]
+        scenario = scenario_of(document)
+        result = solve(scenario, SolveSettings(time_limit=20))
+        assert check(scenario, result.schedule).ok
+        values = {o.name: o.value for o in result.schedule.objectives}
+        view = plan_view(scenario, result.schedule.assignments)
+        assert values["safety"] == safety(view) == expected
+        if expected:
+            (short,) = short_reserves(view)
+            assert (short.meeting, short.party, short.until, short.spare) == (
+                "second",
+                "g2",
+                "end of day",
+                0,
+            )
+
+
+def test_the_spare_time_runs_through_the_meetings_that_follow() -> None:
+    """A headline meeting followed by an ordinary one and then the plenary: its spare
+    time is the idle time of both gaps, not the first alone."""
+    document = summit(objectives=["unheld_weight"])
+    scenario = scenario_of(document)
+    plan = [
+        Assignment("headline", 0, at(scenario, "09:00"), at(scenario, "10:00"), "a"),
+        Assignment("other", 0, at(scenario, "10:20"), at(scenario, "11:20"), "a"),
+    ]
+    view = plan_view(scenario, plan)
+    # 10 idle minutes after the buffer before "other", 30 after it before the plenary
+    assert spare_after(view, "host", 0, "headline") == (40, "plenary")
+    assert safety(view) == 0
+    # g1 has nothing after it: the end of its day (13:00), 180 minutes.
+    assert spare_after(view, "g1", 0, "headline") == (180, "end of day")
+
+
+def at(scenario: Any, clock: str) -> int:
+    hours, minutes = map(int, clock.split(":"))
+    return int(scenario.days[0].window.start) - 9 * 60 + hours * 60 + minutes

@@ -118,8 +118,8 @@ def objective_in_words(name: str, value: int) -> str:
         return f"minutes cut from meetings below their requested length: {value} min"
     if name == "safety":
         return (
-            "minutes important meetings fall short of their overrun reserve before the "
-            f"programme: {value} min"
+            "minutes important meetings fall short of their overrun reserve before what "
+            f"cannot move (the programme, a departure, the day's end): {value} min"
         )
     if name == "preferences":
         return f"protocol preferences given up: {value} points (docs/planning-rules.md)"

@@ -99,7 +99,7 @@ OBJECTIVE_TIERS = {
     "unheld_weight": "total weight of optional meetings not held",
     "shortening": "minutes cut below the meetings' nominal durations",
     "safety": "minutes required and headline meetings fall short of their overrun "
-    "reserve before a programme event",
+    "reserve before what their parties cannot move",
     "preferences": "protocol preferences given up",
     "travel": "minutes the principals spend travelling",
     "min_slack": "minus the smallest slack between a principal's engagements",

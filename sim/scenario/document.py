@@ -215,9 +215,9 @@ class RulesDoc(_Doc):
     )
     reserve_quantile: Annotated[float, Field(ge=0.5, le=0.99)] = Field(
         0.9,
-        description="The safety tier: a required or headline meeting directly before a "
-        "programme event keeps free the overrun its length distribution stays under "
-        "with this probability (0.9: its P90).",
+        description="The safety tier: a required or headline meeting keeps free, before "
+        "its parties' next programme event (or the end of their day or stay), the overrun "
+        "its length distribution stays under with this probability (0.9: its P90).",
     )
 
 

@@ -390,11 +390,9 @@ class SummitModel:
         return "compact_days" in objectives and not unit_day
 
     def _reserve_before_event(self, pd: PartyDay) -> bool:
-        """Whether the ``safety`` tier reads this day: it has a programme event and a
-        meeting with an overrun reserve (``sim.solve.reserves``)."""
+        """Whether the ``safety`` tier reads this day: it has a meeting with an overrun
+        reserve (``sim.solve.reserves``)."""
         scenario = self.scenario
-        if all(n.is_meeting for n in pd.nodes):
-            return False
         return any(
             n.meeting is not None and reserve(scenario, scenario.meeting_by_id[n.meeting]) > 0
             for n in pd.nodes

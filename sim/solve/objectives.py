@@ -278,31 +278,57 @@ def weighted_slack_tier(summit: SummitModel) -> Tier:
 
 
 def safety_tier(summit: SummitModel) -> Tier:
-    """Minutes by which important meetings fall short of their reserve before a
-    programme event that directly follows them (for any of their parties)."""
+    """Minutes by which important meetings fall short of their overrun reserve: the
+    spare time each of their parties has from the meeting's end to the next point it
+    cannot move (a programme event, the end of its day or stay), the idle time along
+    the way summed over the meetings in between (docs/planning-rules.md, "Safety
+    before ceremony").
+
+    ``spare[node]`` is, per party and day, the spare time from a meeting node to that
+    point, capped at the day's largest reserve: on the arc the party takes after the
+    node, at most the arc's slack, plus the next meeting's own spare when the arc leads
+    to one. The tier pushes every ``spare`` up to what the plan really leaves."""
     scenario, model = summit.scenario, summit.model
     reserves = {m.id: reserve(scenario, m) for m in scenario.meetings}
     short: dict[str, cp_model.IntVar] = {}
     for pd in summit.party_days:
+        wanted = [n for n in pd.nodes if n.meeting is not None and reserves[n.meeting] > 0]
+        if not wanted or not pd.arcs:
+            continue
+        cap = max(reserves[n.meeting] for n in wanted if n.meeting is not None)
+        label = f"{pd.party.id},{pd.day}"
+        spare = {
+            n.key: model.new_int_var(0, cap, f"spare[{label},{n.key}]")
+            for n in pd.nodes
+            if n.is_meeting
+        }
+        day = scenario.days[pd.day]
+        until = min(day.window.end, pd.party.presence.end)
         for arc in pd.arcs:
             tail, head = arc.tail, arc.head
-            if tail is None or head is None or tail.meeting is None or head.is_meeting:
+            if tail is None or not tail.is_meeting:
                 continue
-            needed = reserves[tail.meeting]
-            if needed == 0:
-                continue
-            if tail.meeting not in short:
-                short[tail.meeting] = model.new_int_var(
-                    0, needed, f"short_of_reserve[{tail.meeting}]"
+            if head is None:  # the end of the party's day: its window, its stay, the ride home
+                room: cp_model.LinearExprT = until - tail.end - arc.travel
+            elif head.is_meeting:
+                room = head.start - tail.end - arc.gap + spare[head.key]
+            else:
+                room = head.start - tail.end - arc.gap
+            model.add(spare[tail.key] <= room).only_enforce_if(arc.literal)
+        for node in wanted:
+            assert node.meeting is not None
+            needed = reserves[node.meeting]
+            if node.meeting not in short:
+                short[node.meeting] = model.new_int_var(
+                    0, needed, f"short_of_reserve[{node.meeting}]"
                 )
-            model.add(
-                short[tail.meeting] >= needed - (head.start - tail.end - arc.gap)
-            ).only_enforce_if(arc.literal)
+            condition = [node.present] if node.present is not None else []
+            model.add(short[node.meeting] >= needed - spare[node.key]).only_enforce_if(condition)
     return Tier(
         "safety",
         sum(short.values()),
         "minutes by which important meetings fall short of their overrun reserve "
-        "before a programme event",
+        "before what their parties cannot move",
         0,
         sum(reserves[m] for m in short),
     )
