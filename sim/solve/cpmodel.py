@@ -100,16 +100,16 @@ class Arc:
     """``literal`` is true when ``head`` directly follows ``tail`` (None: the depot, the
     party's base before its first and after its last engagement). ``travel`` and
     ``gap`` (travel plus the buffer) are ints when the venues are fixed, else linear
-    expressions of the venues chosen; ``travel_used`` is the travel when the arc is
-    taken and 0 when not."""
+    expressions of the venues chosen, exact when the arc is taken (and read only
+    then; ``SummitModel.travel_used`` is the travel that is 0 when it is not)."""
 
     tail: Node | None
     head: Node | None
     literal: cp_model.IntVar
     gap: LinearExpr = 0
     travel: LinearExpr = 0
-    travel_used: LinearExpr = 0
     most_travel: int = 0  # the largest value ``travel`` can take
+    used: LinearExpr | None = None  # travel_used, once something asked for it
 
 
 @dataclass
@@ -164,8 +164,15 @@ class SummitModel:
         self.held_on: dict[tuple[str, int], cp_model.IntVar] = {}
         self.party_days: list[PartyDay] = []
         self.meeting_nodes: dict[tuple[str, int], Node] = {}
-        self._travel_times: dict[tuple[tuple[str, ...], tuple[str, ...]], set[int]] = {}
-        self._going: dict[tuple[str, str], LinearExpr] = {}
+        # travel: the distinct minutes between two sets of venues; the expression or
+        # variable of each (node, venue) or pair of nodes
+        self._travel_minutes: dict[tuple[tuple[str, ...], tuple[str, ...]], list[int]] = {}
+        self._travel_exprs: dict[tuple[str, str, str], LinearExpr] = {}
+        self._symmetric_travel = all(
+            scenario.travel_time(a.id, b.id) == scenario.travel_time(b.id, a.id)
+            for a in scenario.venues
+            for b in scenario.venues
+        )
         self.event_intervals: dict[tuple[str, str], cp_model.IntervalVar] = {}
         self._add_variables()
         self._add_constraints()
@@ -203,13 +210,24 @@ class SummitModel:
             self.day_of[meeting.id] = day_var
             for option in options:
                 self.model.add(start_var == option.start).only_enforce_if(option.present)
-                self.model.add(day_var == option.alt.day).only_enforce_if(option.present)
             for day in self.scenario.days:
                 on_day = [o.present for o in options if o.alt.day == day.index]
-                if on_day:
+                if len(on_day) == 1:  # its one option's own literal
+                    self.held_on[(meeting.id, day.index)] = on_day[0]
+                elif on_day:
                     flag = self.model.new_bool_var(f"held_on[{meeting.id},{day.index}]")
                     self.model.add(sum(on_day) == flag)
                     self.held_on[(meeting.id, day.index)] = flag
+            # the day it is held on (read only when it is held): one sum, not one
+            # constraint per option
+            self.model.add(
+                day_var
+                == sum(
+                    d * self.held_on[(meeting.id, d)]
+                    for d in range(1, len(self.scenario.days))
+                    if (meeting.id, d) in self.held_on
+                )
+            )
 
     def _alt_var(
         self, meeting: Meeting, alt: Alternative, run: int, starts: tuple[int, ...]
@@ -398,62 +416,102 @@ class SummitModel:
             for n in pd.nodes
         )
 
-    def _travel(
-        self, tail: Node, head: Node, literal: cp_model.IntVar, label: str
-    ) -> tuple[LinearExpr, LinearExpr, int]:
-        """The travel from ``tail`` to ``head`` when ``literal`` (the arc) is taken, the
-        same as 0 when it is not, and its largest possible value. A constant when the
-        venues leave one possible value; else a variable equal to the travel between
-        the venues chosen (one constraint per venue the tail can be at)."""
-        scenario = self.scenario
-        pair = (tuple(tail.venues), tuple(head.venues))
-        times = self._travel_times.get(pair)
+    def _venue_sum(self, node: Node, minutes: dict[str, int]) -> LinearExpr:
+        """``minutes[v]`` for the venue ``v`` the node is at, linear in its venue
+        literals (exact when the node is held)."""
+        return sum(
+            m * (1 if at is None else at) for v, at in node.venues.items() if (m := minutes[v])
+        )
+
+    def _travel_times(self, origins: tuple[str, ...], destinations: tuple[str, ...]) -> list[int]:
+        """The distinct minutes of travel from any of ``origins`` to any of
+        ``destinations``, sorted: once per pair of venue sets."""
+        pair = (origins, destinations)
+        times = self._travel_minutes.get(pair)
         if times is None:
-            times = {scenario.travel_time(a, b) for a in tail.venues for b in head.venues}
-            self._travel_times[pair] = times
-        if len(times) == 1:
-            travel = next(iter(times))
-            return travel, travel * literal, travel
-        model = self.model
-        most = max(times)
-        variable = model.new_int_var(0, most, f"travel[{label}]")
-        model.add(variable == 0).only_enforce_if(literal.Not())
-        for a, at_a in tail.venues.items():
-            # the travel from venue a to wherever the head is (cached: one per head)
-            going = self._going.get((head.key, a))
-            if going is None:
-                going = sum(
-                    scenario.travel_time(a, b) * (1 if at_b is None else at_b)
-                    for b, at_b in head.venues.items()
-                )
-                self._going[(head.key, a)] = going
-            enforce = [literal] if at_a is None else [literal, at_a]
-            model.add(variable == going).only_enforce_if(enforce)
-        return variable, variable, most
+            travel = self.scenario.travel_time
+            times = sorted({travel(a, b) for a in origins for b in destinations})
+            self._travel_minutes[pair] = times
+        return times
 
-    def _base_travel(
-        self, node: Node, base: str, literal: cp_model.IntVar, outward: bool, label: str
-    ) -> tuple[LinearExpr, LinearExpr, list[tuple[int, list[cp_model.IntVar]]]]:
-        """Travel between the party's base and ``node`` on a depot arc: (travel, travel
-        when taken, [(minutes, extra enforcement literals)] per venue of the node)."""
+    def _going(self, origin: str, head: Node) -> LinearExpr:
+        """The travel from venue ``origin`` to wherever ``head`` is, linear in its venue
+        literals (exact when it is held); one per head and origin."""
+        key = (head.key, origin, "to")
+        travel = self._travel_exprs.get(key)
+        if travel is None:
+            minutes = {b: self.scenario.travel_time(origin, b) for b in head.venues}
+            travel = self._travel_exprs[key] = self._venue_sum(head, minutes)
+        return travel
+
+    def _travel(self, tail: Node, head: Node) -> tuple[LinearExpr, int]:
+        """The travel from ``tail`` to ``head``, exact whenever both are held (an arc
+        between them reads it only when taken), and its largest possible value. A
+        constant when the venues leave one possible value; linear in the other's venue
+        literals when one of them has a single venue; else a variable, one per pair of
+        nodes (both directions when travel is symmetric) whichever party's circuit
+        holds the arc, equal to the travel from each venue of the tail while the tail
+        is there and the head held (one constraint per venue and pair of nodes, not
+        per venue, arc and party: docs/planning.md)."""
         scenario = self.scenario
-
-        def minutes(venue: str) -> int:
-            if outward:
-                return scenario.travel_time(base, venue)
-            return scenario.travel_time(venue, base)
-
-        cases = [(minutes(v), [] if at is None else [at]) for v, at in node.venues.items()]
-        times = {m for m, _ in cases}
+        times = self._travel_times(tuple(tail.venues), tuple(head.venues))
+        most = times[-1]
         if len(times) == 1:
-            travel = times.pop()
-            return travel, travel * literal, cases
-        model = self.model
-        variable = model.new_int_var(0, max(times), f"travel[{label}]")
-        model.add(variable == 0).only_enforce_if(literal.Not())
-        for value, at in cases:
-            model.add(variable == value).only_enforce_if([literal, *at])
-        return variable, variable, cases
+            return most, most
+        if len(tail.venues) == 1:
+            return self._going(next(iter(tail.venues)), head), most
+        if len(head.venues) == 1:
+            (destination,) = head.venues
+            key = (tail.key, destination, "from")
+            travel = self._travel_exprs.get(key)
+            if travel is None:
+                coming = {a: scenario.travel_time(a, destination) for a in tail.venues}
+                travel = self._travel_exprs[key] = self._venue_sum(tail, coming)
+            return travel, most
+        key = (tail.key, head.key, "pair")
+        if self._symmetric_travel and head.key < tail.key:
+            key = (head.key, tail.key, "pair")
+        variable = self._travel_exprs.get(key)
+        if variable is None:
+            model = self.model
+            variable = model.new_int_var_from_domain(
+                cp_model.Domain.from_values(times), f"travel[{key[0]}--{key[1]}]"
+            )
+            # free while either is not held (no venue literal of the head is true then);
+            # by symmetry the same values serve the pair both ways
+            held = [] if head.present is None else [head.present]
+            for origin, at in tail.venues.items():
+                enforce = held if at is None else [at, *held]
+                model.add(variable == self._going(origin, head)).only_enforce_if(enforce)
+            self._travel_exprs[key] = variable
+        return variable, most
+
+    def _base_travel(self, node: Node, base: str, outward: bool) -> tuple[LinearExpr, int]:
+        """Travel between the party's base and ``node`` (linear in the node's venue
+        literals, exact when it is held) and its largest possible value."""
+        scenario = self.scenario
+        minutes = {
+            v: scenario.travel_time(base, v) if outward else scenario.travel_time(v, base)
+            for v in node.venues
+        }
+        most = max(minutes.values())
+        if len(set(minutes.values())) == 1:
+            return most, most
+        return self._venue_sum(node, minutes), most
+
+    def travel_used(self, arc: Arc) -> LinearExpr:
+        """The arc's travel when it is taken, 0 when it is not (made on demand: only
+        the ``travel`` tier reads it, for the principals' arcs)."""
+        if arc.used is None:
+            if isinstance(arc.travel, int):
+                arc.used = arc.travel * arc.literal
+            else:
+                model = self.model
+                used = model.new_int_var(0, arc.most_travel, "travel_used")
+                model.add(used == arc.travel).only_enforce_if(arc.literal)
+                model.add(used == 0).only_enforce_if(arc.literal.Not())
+                arc.used = used
+        return arc.used
 
     def _add_circuit(self, pd: PartyDay, buffer: int) -> None:
         scenario, model = self.scenario, self.model
@@ -488,61 +546,51 @@ class SummitModel:
                 first = model.new_bool_var(f"first[{label},{node.key}]")
                 arcs.append((0, index, first))
                 travel_in: LinearExpr = 0
-                used_in: LinearExpr = 0
-                cases: list[tuple[int, list[cp_model.IntVar]]] = []
+                most_in = 0
                 if party.base is not None:
-                    travel_in, used_in, cases = self._base_travel(
-                        node, party.base, first, True, f"{label},from base->{node.key}"
-                    )
+                    travel_in, most_in = self._base_travel(node, party.base, True)
                     if node.is_meeting:
-                        for minutes, at in cases:
-                            model.add(node.start >= available_from + minutes).only_enforce_if(
-                                [first, *at, *base_switch]
-                            )
-                most_in = max((m for m, _ in cases), default=0)
-                pd.arcs.append(Arc(None, node, first, 0, travel_in, used_in, most_in))
+                        model.add(node.start >= available_from + travel_in).only_enforce_if(
+                            [first, *base_switch]
+                        )
+                pd.arcs.append(Arc(None, node, first, 0, travel_in, most_in))
             if not separated(node, None):
                 last = model.new_bool_var(f"last[{label},{node.key}]")
                 arcs.append((index, 0, last))
                 travel_out: LinearExpr = 0
-                used_out: LinearExpr = 0
-                cases = []
+                most_out = 0
                 if party.base is not None:
-                    travel_out, used_out, cases = self._base_travel(
-                        node, party.base, last, False, f"{label},{node.key}->to base"
-                    )
+                    travel_out, most_out = self._base_travel(node, party.base, False)
                     if node.is_meeting:
-                        for minutes, at in cases:
-                            model.add(node.end + minutes <= available_until).only_enforce_if(
-                                [last, *at, *base_switch]
-                            )
-                most_out = max((m for m, _ in cases), default=0)
-                pd.arcs.append(Arc(node, None, last, 0, travel_out, used_out, most_out))
+                        model.add(node.end + travel_out <= available_until).only_enforce_if(
+                            [last, *base_switch]
+                        )
+                pd.arcs.append(Arc(node, None, last, 0, travel_out, most_out))
+        plain_buffer = not self.switchable
+        venue_sets = [tuple(n.venues) for n in pd.nodes]
         for i, tail in enumerate(pd.nodes, start=1):
+            tail_venues, tail_end = venue_sets[i - 1], tail.earliest_end
             for j, head in enumerate(pd.nodes, start=1):
                 if i == j:
                     continue
                 needs_buffer = tail.is_meeting or head.is_meeting
-                least_travel = min(
-                    scenario.travel_time(a, b) for a in tail.venues for b in head.venues
-                )
-                least_gap = least_travel + (buffer if needs_buffer else 0)
-                if tail.earliest_end + least_gap > head.latest_start or separated(tail, head):
+                least = self._travel_times(tail_venues, venue_sets[j - 1])[0]
+                if needs_buffer:
+                    least += buffer
+                if tail_end + least > head.latest_start or (mandatory and separated(tail, head)):
                     continue  # never possible: leave the arc out
                 literal = model.new_bool_var(f"arc[{label},{tail.key}->{head.key}]")
                 arcs.append((i, j, literal))
-                travel, used, most = self._travel(
-                    tail, head, literal, f"{label},{tail.key}->{head.key}"
-                )
-                gap = travel + (buffer if needs_buffer else 0)
-                if needs_buffer and self.switchable:
+                travel, most = self._travel(tail, head)
+                gap = travel + buffer if needs_buffer else travel
+                if needs_buffer and not plain_buffer:
                     model.add(head.start >= tail.end + travel).only_enforce_if(literal)
                     model.add(head.start >= tail.end + gap).only_enforce_if(
                         [literal, *buffer_switch]
                     )
                 else:
                     model.add(head.start >= tail.end + gap).only_enforce_if(literal)
-                pd.arcs.append(Arc(tail, head, literal, gap, travel, used, most))
+                pd.arcs.append(Arc(tail, head, literal, gap, travel, most))
         model.add_circuit(arcs)
 
     def _add_party_no_overlap(self) -> None:

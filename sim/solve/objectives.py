@@ -214,7 +214,7 @@ def preferences_tier(summit: SummitModel) -> Tier:
 
 def travel_tier(summit: SummitModel) -> Tier:
     terms = [
-        arc.travel_used
+        summit.travel_used(arc)
         for pd in summit.party_days
         if pd.party.principal
         for arc in pd.arcs
