@@ -433,7 +433,27 @@ def _unit_day_gaps(
         model.add(last >= unit).only_enforce_if(flag)
     free_inside = last - first + 1 - sum(sum(occupied[u]) for u in units)
     model.add((units[-1] - units[0] + 1) * gaps >= free_inside)
+    model.add(gaps <= free_inside)  # each gap is at least one free grain
+    _add_distinct_starts(summit, pd)
     return gaps, most
+
+
+def _add_distinct_starts(summit: SummitModel, pd: PartyDay) -> None:
+    """Redundant: the party's meetings of a unit day that are surely held that day
+    start at distinct grains (an all-different, which CP-SAT propagates by Hall
+    intervals: with no gap allowed, n meetings fill exactly n consecutive grains)."""
+    if summit.switchable:
+        return  # a required meeting may be switched off (the explainer's model)
+    by_id = summit.scenario.meeting_by_id
+    surely = [
+        n.start
+        for n in pd.nodes
+        if n.meeting is not None
+        and by_id[n.meeting].required
+        and all(o.alt.day == pd.day for o in summit.alts[n.meeting])
+    ]
+    if len(surely) > 1:
+        summit.model.add_all_different(surely)
 
 
 def _starts_at(summit: SummitModel, alt: AltVar, unit: int) -> cp_model.IntVar:

@@ -28,6 +28,7 @@ A second Ctrl-C ends the process at once with exit status 130.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import signal
 import sys
@@ -68,6 +69,13 @@ PROGRESS_EVERY = 3.0
 # The first tier group's share of the time limit when later groups follow.
 FIRST_GROUP_SHARE = 0.6
 
+# The share of a lone tier's budget that plain minimisation gets before the climb
+# (``SolveSettings.climb``), measured on the B2B benchmark (benchmarks/b2b.py --climb).
+CLIMB_SHARE = 0.1
+# ... and the share kept, after the climb, for minimising from the best plan with the
+# bound the climb proved.
+CLIMB_FINAL_SHARE = 0.3
+
 
 @dataclass(frozen=True)
 class SolveSettings:
@@ -93,6 +101,12 @@ class SolveSettings:
     # Where the wall-clock limit counts from (a time.perf_counter() reading); None:
     # the call. ``sim solve`` passes its own start, so reading the scenario counts.
     counted_from: float | None = None
+    # A lone tier's plain minimisation stops at this share of its budget (once it has
+    # a plan); the rest proves the optimum from below (``_Search._climb``). None: no
+    # climb. Wall-clock runs only (a deterministic run keeps one reproducible search).
+    # Off by default: on the B2B originals it proves more optima (3 of 20 instead of
+    # 2 in 10 s each) but leaves worse plans where it proves none (docs/planning.md).
+    climb: float | None = None
 
 
 @dataclass(frozen=True)
@@ -386,6 +400,8 @@ class _Search:
         self.spent = 0.0  # deterministic seconds used so far
         self.groups_left = 0
         self._greedy: Schedule | None = None
+        # when the running search is to stop once it has a plan (``SolveSettings.climb``)
+        self.soft_stop: float | None = None
 
     def greedy(self) -> Schedule:
         """The greedy plan (made once: the first hint and the fallback share it)."""
@@ -440,14 +456,22 @@ class _Search:
                 seconds=min(10.0, max(self.remaining() / 4, 1.0)),
             )
         large = len(summit.model.proto.constraints) > LARGE_MODEL_CONSTRAINTS
-        _parameters(self.solver, settings, max(self._group_budget(), 0.05), large)
+        budget = max(self._group_budget(), 0.05)
+        # Wall-clock runs only: a deterministic run keeps its one reproducible search.
+        climb = len(group) == 1 and not settings.deterministic and settings.climb is not None
+        _parameters(self.solver, settings, budget, large)
         watcher = _Watcher(
             group, multipliers, list(summit.held.values()), self.progress, self.started
         )
         group_started = time.perf_counter()
+        if climb:
+            self.soft_stop = group_started + (settings.climb or 0.0) * budget
         code = self._solve_interruptibly(watcher)
-        seconds = time.perf_counter() - group_started
+        self.soft_stop = None
         self.spent += self.solver.deterministic_time
+        if climb and code == cp_model.FEASIBLE and not self.interrupted:
+            code = self._climb(group[0], watcher, large, budget, group_started)
+        seconds = time.perf_counter() - group_started
         stopped_by_clock = (
             self.solver.wall_time >= 0.98 * self.solver.parameters.max_time_in_seconds
         )
@@ -494,6 +518,66 @@ class _Search:
                 self.current = polished
         self._report_and_fix(group, multipliers, optimal, seconds)
         return True
+
+    def _climb(
+        self, tier: Tier, watcher: _Watcher, large: bool, budget: float, group_started: float
+    ) -> int:
+        """Prove a lone tier's optimum from below, after the plain minimisation stopped
+        with a plan of value V and a proven bound B < V: ask, for K = B, B + 1, ...,
+        whether any plan has the tier at most K (a feasibility question, no objective).
+        A "no" proves K + 1 a bound; the first "yes" is an optimum (MaxSAT solvers, the
+        fastest on the B2B benchmark, also search from the bound up). Plain
+        minimisation's bound on a count of gaps stays at 0 for long; a search told the
+        count it must reach finds zero-gap days sooner (B2B originals, 10 s each: 4
+        optima proven instead of 2). What the climb proves is added to the model (the
+        tier at least its bound), then the model is minimised once more from the best
+        plan known with what is left (CLIMB_FINAL_SHARE at least), so the search's
+        response is the summit model's own (the ordinary path reads it)."""
+        summit, settings = self.summit, self.settings
+        expression = tier.expression
+        value = round(self.solver.objective_value)
+        bound = max(math.ceil(self.solver.best_objective_bound - 1e-6), tier.low)
+        best: cp_model.CpSolver = self.solver
+        # kept for the final minimisation, from the best plan and with the bound proven
+        # (a plan that reaches the bound is then proven optimal at once)
+        reserve = CLIMB_FINAL_SHARE * budget
+
+        def left() -> float:  # wall-clock seconds: the climb runs only on the wall clock
+            return budget - (time.perf_counter() - group_started)
+
+        while bound < value and not self.interrupted and left() - reserve > 0.05:
+            trial = summit.model.clone()
+            trial.clear_objective()
+            trial.clear_hints()
+            trial.add(expression <= bound)
+            solver = cp_model.CpSolver()
+            _parameters(solver, settings, left() - reserve, large)
+            # CP-SAT's own defaults, as in the standalone model the climb was tried on
+            # first: a feasibility question has no objective for the LP to bound
+            solver.parameters.linearization_level = 1
+            solver.parameters.cp_model_probing_level = 2
+            quiet = _Watcher([tier], [1], [], None, self.started)
+            code = self._solve_interruptibly(quiet, trial, solver)
+            self.spent += solver.deterministic_time
+            if code == cp_model.INFEASIBLE:
+                bound += 1
+                if self.progress is not None:
+                    self.progress(f"{tier.name}: no plan with at most {bound - 1}; bound {bound}")
+            elif code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                value, best = bound, solver
+            else:
+                break  # out of time: the bound proven so far stands
+        summit.model.add(expression >= bound)
+        _hint_from(summit.model, best)
+        final = cp_model.CpSolver()
+        _parameters(final, settings, max(left(), 0.05), large)
+        code = self._solve_interruptibly(watcher, solver=final)
+        self.spent += final.deterministic_time
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            # out of time before the hint was read back: the first plan stands
+            return int(cp_model.FEASIBLE)
+        self.solver = final
+        return int(code)
 
     def _no_solution_in_group(self, label: str) -> None:
         if self.found:
@@ -552,16 +636,26 @@ class _Search:
             proven_so_far = proven_so_far and bound == value
             self.reports[index] = replace(report, value=value, bound=bound, optimal=proven_so_far)
 
-    def _solve_interruptibly(self, watcher: _Watcher) -> int:
-        """Solve in a thread while this one waits: when Ctrl-C has set ``interrupted``
-        (see ``_ctrl_c_stops``), ask CP-SAT to stop; it returns its best solution."""
+    def _solve_interruptibly(
+        self,
+        watcher: _Watcher,
+        model: cp_model.CpModel | None = None,
+        solver: cp_model.CpSolver | None = None,
+    ) -> int:
+        """Solve (the summit's model with ``self.solver`` unless told otherwise) in a
+        thread while this one waits: when Ctrl-C has set ``interrupted`` (see
+        ``_ctrl_c_stops``), ask CP-SAT to stop; it returns its best solution. Past
+        ``self.soft_stop`` (a perf_counter reading) it is stopped too, once it has a
+        plan."""
         outcome: dict[str, int] = {}
         failure: list[BaseException] = []
         done = threading.Event()
+        model = self.summit.model if model is None else model
+        solver = self.solver if solver is None else solver
 
         def target() -> None:
             try:
-                outcome["status"] = self.solver.solve(self.summit.model, watcher)
+                outcome["status"] = solver.solve(model, watcher)
             except BaseException as exc:  # raised again in the caller's thread
                 failure.append(exc)
             finally:
@@ -573,8 +667,11 @@ class _Search:
         while not done.wait(0.05):
             if self.interrupted:
                 # Again at every turn: a stop asked before CP-SAT has started is lost.
-                self.solver.stop_search()
+                solver.stop_search()
             now = time.perf_counter()
+            soft_stop = self.soft_stop
+            if soft_stop is not None and now >= soft_stop and watcher.first_at is not None:
+                solver.stop_search()
             if self.progress is not None and now - told >= PROGRESS_EVERY:
                 # a long search with no better plan still says it is alive
                 told = now
