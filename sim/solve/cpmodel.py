@@ -664,7 +664,15 @@ class SummitModel:
     def _add_continuous_limit(self) -> None:
         """Blocks of engagements less than ``min_break`` apart span at most
         ``max_continuous`` when they contain a meeting. ``block_start`` and
-        ``has_meeting`` flow forward along each circuit's arcs."""
+        ``has_meeting`` flow forward along each circuit's arcs.
+
+        Both are bounded from one side only, the side that can only tighten the
+        limit: ``block_start`` at most the node's start and at most its
+        predecessor's when the two are chained, ``has_meeting`` at least its
+        predecessor's when chained; a gap under ``min_break`` forces the chain. A
+        solution may take each at its true value, so the plans allowed are exactly
+        those whose true blocks keep the limit, with two constraints an arc
+        instead of four (docs/planning.md, "Model size and speed")."""
         rules = self.scenario.rules
         if rules.max_continuous is None:
             return
@@ -679,40 +687,28 @@ class SummitModel:
             for node in pd.nodes:
                 key = id(node)
                 block_start[key] = model.new_int_var(0, horizon, f"block[{node.key}]")
+                model.add(block_start[key] <= node.start)
                 has_meeting[key] = (
                     1
                     if node.is_meeting
                     else model.new_bool_var(f"has_meeting[{pd.party.id},{node.key}]")
                 )
             for arc in pd.arcs:
-                head = arc.head
-                if head is None:
+                head, tail = arc.head, arc.tail
+                if head is None or tail is None:
                     continue
-                hk = id(head)
-                if arc.tail is None:
-                    model.add(block_start[hk] == head.start).only_enforce_if(arc.literal)
-                    if not head.is_meeting:
-                        model.add(has_meeting[hk] == 0).only_enforce_if(arc.literal)
-                    continue
-                tk = id(arc.tail)
+                hk, tk = id(head), id(tail)
                 chained = model.new_bool_var("chained")
-                model.add(head.start - arc.tail.end < min_break).only_enforce_if(
-                    [arc.literal, chained]
-                )
-                model.add(head.start - arc.tail.end >= min_break).only_enforce_if(
+                model.add(head.start - tail.end >= min_break).only_enforce_if(
                     [arc.literal, chained.Not()]
                 )
-                model.add(block_start[hk] == block_start[tk]).only_enforce_if(
+                model.add(block_start[hk] <= block_start[tk]).only_enforce_if(
                     [arc.literal, chained]
-                )
-                model.add(block_start[hk] == head.start).only_enforce_if(
-                    [arc.literal, chained.Not()]
                 )
                 if not head.is_meeting:
-                    model.add(has_meeting[hk] == has_meeting[tk]).only_enforce_if(
+                    model.add(has_meeting[hk] >= has_meeting[tk]).only_enforce_if(
                         [arc.literal, chained]
                     )
-                    model.add(has_meeting[hk] == 0).only_enforce_if([arc.literal, chained.Not()])
             for node in pd.nodes:
                 key = id(node)
                 enforce = [*switch]
