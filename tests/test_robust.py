@@ -123,15 +123,18 @@ def test_among_significant_improvements_the_highest_p_all_required_wins() -> Non
 
 @pytest.mark.slow
 def test_kazan_choice_is_the_same_at_100_and_300_replays() -> None:
-    # Ranked by the mean held weight, 200 replays chose the plain plan (51 % of them
-    # held every required meeting) over slack+30 (71.5 %), and 20 replays slack+30.
+    # Ranked by the mean held weight, 200 replays once chose the plain plan (51 % of
+    # them held every required meeting) over slack+30 (71.5 %), and 20 replays
+    # slack+30. Since the safety tier keeps the headline meetings' P90 overrun free
+    # before the programme, the plain plan itself holds up: no variant does
+    # significantly better, at either count.
     scenario = load_scenario(KAZAN)
     schedules = plan_variants(scenario, SolveSettings(time_limit=30))
     few = compare_plans(scenario, schedules, runs=100, seed=0)
     many = compare_plans(scenario, schedules, runs=300, seed=0)
-    assert few.chosen.name == many.chosen.name == "slack+30", (few.reason, many.reason)
+    assert few.chosen.name == many.chosen.name == "plain", (few.reason, many.reason)
     for choice in (few, many):
-        assert choice.chosen.versus_plain is not None and choice.chosen.versus_plain.better
+        assert not any(c.versus_plain.better for c in choice.candidates if c.versus_plain)
 
 
 def test_cli_robust_writes_the_chosen_plan(tmp_path: Path) -> None:
