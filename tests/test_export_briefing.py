@@ -99,7 +99,9 @@ def test_the_host_briefing_reads_as_a_protocol_officer_needs(agenda: Agenda) -> 
     assert "Priority: required" in text
     assert "Tentative" in text  # host-un is tentative
     assert "Leave The Palace by 13:40 for Conference Centre (20 min)" in text
-    assert "Leave Conference Centre by 18:40 for The Palace (20 min)" in text
+    # the ride back; when is the plan's choice among equally good plans (the UN
+    # bilateral at the palace at 17:00, or at the centre with the ride after it)
+    assert re.search(r"Leave Conference Centre by \d\d:\d\d for The Palace \(20 min\)", text)
     assert "protocol buffer" not in text
     assert "Not scheduled" not in text
 
