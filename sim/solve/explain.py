@@ -18,6 +18,7 @@ from ortools.sat.python import cp_model
 from sim.model import Meeting, Scenario
 from sim.solve.candidates import Filter, day_filters, day_grid, planned_lengths
 from sim.solve.cpmodel import SummitModel
+from sim.solve.objectives import add_fairness, party_gaps
 from sim.solve.requirements import Requirement, RequirementKind
 from sim.times import format_clock, format_date, format_duration, format_moment
 
@@ -158,6 +159,14 @@ def _order(scenario: Scenario, r: Requirement) -> str:
     return f"{r.subject} must come {relation} {r.other}"
 
 
+def _fairness(scenario: Scenario, r: Requirement) -> str:
+    spread = scenario.rules.fairness
+    return (
+        f"rules.fairness: no party has more than {spread} gap{'s' if spread != 1 else ''} "
+        "more than the party with the fewest"
+    )
+
+
 def _same_day(scenario: Scenario, r: Requirement) -> str:
     return f"{r.subject} must be on the same day as {r.other}"
 
@@ -181,6 +190,7 @@ DESCRIPTIONS: dict[RequirementKind, Callable[[Scenario, Requirement], str]] = {
     RequirementKind.PRECEDENCE: _precedence,
     RequirementKind.ORDER: _order,
     RequirementKind.SAME_DAY: _same_day,
+    RequirementKind.FAIRNESS: _fairness,
 }
 
 
@@ -238,6 +248,8 @@ def explain_infeasibility(scenario: Scenario, *, time_limit: float, seed: int) -
     """A minimal set of conflicting requirements, in the scenario's words."""
     limit = max(time_limit, 1.0)
     summit = SummitModel(scenario, switchable=True)
+    if scenario.rules.fairness is not None:  # a hard rule the model adds with the tiers
+        add_fairness(summit, party_gaps(summit), scenario.rules.fairness)
     # sorted by their text, so that explanations read the same run after run
     switches = dict(sorted(summit.switch.literals.items(), key=lambda item: str(item[0])))
     by_index = {lit.index: name for name, lit in switches.items()}
@@ -291,6 +303,8 @@ def infeasible_together(
     """Whether the named requirements alone (every other switch off) admit no schedule:
     True, False, or None when undecided within the limit. Used to test explanations."""
     summit = SummitModel(scenario, switchable=True)
+    if scenario.rules.fairness is not None:
+        add_fairness(summit, party_gaps(summit), scenario.rules.fairness)
     literals = [summit.switch.literals[n] for n in requirements if n in summit.switch.literals]
     status, _ = _solve_with(summit.model, literals, time_limit, 0)
     if status == cp_model.INFEASIBLE:

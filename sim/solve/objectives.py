@@ -23,6 +23,7 @@ from sim.solve.cpmodel import (
     PartyDay,
     SummitModel,
 )
+from sim.solve.requirements import Requirement, RequirementKind
 from sim.solve.reserves import reserve
 
 
@@ -532,10 +533,11 @@ def add_fairness(summit: SummitModel, gaps: PartyGaps, spread: int) -> None:
     """Every party's gaps at most the fewest any party has plus ``spread``: ``fewest``
     is at most every party's count, so each count <= fewest + spread <= min + spread."""
     model = summit.model
+    switch = summit.switch(Requirement(RequirementKind.FAIRNESS))
     fewest = model.new_int_var(0, max(gaps.high.values(), default=0), "fewest_gaps")
     for count in gaps.by_party.values():
         model.add(fewest <= count)
-        model.add(count <= fewest + spread)
+        model.add(count <= fewest + spread).only_enforce_if(switch)
 
 
 # --- the scenario's order ------------------------------------------------------------

@@ -31,6 +31,7 @@ class RequirementKind(StrEnum):
     PRECEDENCE = "precedence"  # rules.precedence, when hard
     ORDER = "order"  # subject comes after/before other (meetings)
     SAME_DAY = "same_day"  # subject on the same day as other (meetings)
+    FAIRNESS = "fairness"  # rules.fairness: gaps at most the fewest plus d
 
 
 @dataclass(frozen=True)
