@@ -190,16 +190,6 @@ class MealWindows:
 
 # The objective tiers a scenario may list under ``rules.objectives``, and the default
 # order (docs/planning-rules.md, "Objectives"). ``compact_days`` is not in the default.
-OBJECTIVE_TIERS = (
-    "unheld_weight",
-    "shortening",
-    "safety",
-    "preferences",
-    "travel",
-    "min_slack",
-    "weighted_slack",
-    "compact_days",
-)
 DEFAULT_OBJECTIVES = (
     "unheld_weight",
     "shortening",
@@ -209,6 +199,7 @@ DEFAULT_OBJECTIVES = (
     "min_slack",
     "weighted_slack",
 )
+OBJECTIVE_TIERS = (*DEFAULT_OBJECTIVES, "compact_days")
 
 
 @dataclass(frozen=True)
