@@ -15,7 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.check import check
-from sim.check.safety import overrun_reserve, safety, short_reserves, spare_after
+from sim.check.safety import (
+    ShortReserve,
+    overrun_reserve,
+    safety,
+    short_reserves,
+    spare_after,
+)
 from sim.check.view import plan_view
 from sim.model import Distribution, DistributionKind
 from sim.quantiles import cdf, quantile
@@ -239,3 +245,11 @@ def test_the_spare_time_runs_through_the_meetings_that_follow() -> None:
 def at(scenario: Any, clock: str) -> int:
     hours, minutes = map(int, clock.split(":"))
     return int(scenario.days[0].window.start) - 9 * 60 + hours * 60 + minutes
+
+
+def test_the_shortfall_is_rounded_up_to_the_grain() -> None:
+    # 30 - 12 = 18 minutes short: 20 on a 5-minute grain (a 7-minute ride can leave
+    # spare time off the grain); none when the spare time covers the reserve.
+    assert ShortReserve("m", "p", "end of day", 12, 30, 5).short == 20
+    assert ShortReserve("m", "p", "end of day", 30, 30, 5).short == 0
+    assert ShortReserve("m", "p", "end of day", 45, 30, 5).short == 0

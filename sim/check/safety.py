@@ -30,9 +30,14 @@ class ShortReserve:
     spare: int  # idle minutes up to it, beyond the buffers and travel
     reserve: int  # minutes the rule asks
 
+    grain: int = 1
+
     @property
     def short(self) -> int:
-        return max(self.reserve - self.spare, 0)
+        """The minutes short, rounded up to the grain (a reserve is on the grain; spare
+        time may not be, when a ride is not)."""
+        missing = max(self.reserve - self.spare, 0)
+        return -(-missing // self.grain) * self.grain
 
 
 def overrun_reserve(scenario: Scenario, meeting: Meeting) -> int:
@@ -62,7 +67,9 @@ def short_reserves(view: PlanView) -> list[ShortReserve]:
         worst: ShortReserve | None = None
         for party in held.meeting.parties:
             spare, until = spare_after(view, party, held.day, held.meeting.id)
-            candidate = ShortReserve(held.meeting.id, party, until, spare, needed)
+            candidate = ShortReserve(
+                held.meeting.id, party, until, spare, needed, view.scenario.grain
+            )
             if candidate.short > 0 and (worst is None or candidate.short > worst.short):
                 worst = candidate
         if worst is not None:

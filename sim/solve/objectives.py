@@ -288,8 +288,11 @@ def safety_tier(summit: SummitModel) -> Tier:
     ``spare[node]`` is, per party and day, the spare time from a meeting node to that
     point, capped at the day's largest reserve: on the arc the party takes after the
     node, at most the arc's slack, plus the next meeting's own spare when the arc leads
-    to one. The tier pushes every ``spare`` up to what the plan really leaves."""
+    to one. The tier pushes every ``spare`` up to what the plan really leaves. The
+    shortfall is counted in grains (the rule rounds it up to the grain), so the search
+    steps through a fifth of the values on a 5-minute grain."""
     scenario, model = summit.scenario, summit.model
+    grain = scenario.grain
     reserves = {m.id: reserve(scenario, m) for m in scenario.meetings}
     short: dict[str, cp_model.IntVar] = {}
     for pd in summit.party_days:
@@ -321,13 +324,15 @@ def safety_tier(summit: SummitModel) -> Tier:
             needed = reserves[node.meeting]
             if node.meeting not in short:
                 short[node.meeting] = model.new_int_var(
-                    0, needed, f"short_of_reserve[{node.meeting}]"
+                    0, -(-needed // grain), f"short_of_reserve[{node.meeting}]"
                 )
             condition = [node.present] if node.present is not None else []
-            model.add(short[node.meeting] >= needed - spare[node.key]).only_enforce_if(condition)
+            model.add(grain * short[node.meeting] >= needed - spare[node.key]).only_enforce_if(
+                condition
+            )
     return Tier(
         "safety",
-        sum(short.values()),
+        grain * sum(short.values()),
         "minutes by which important meetings fall short of their overrun reserve "
         "before what their parties cannot move",
         0,
