@@ -227,6 +227,9 @@ def _hint_from(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
     hint.values.extend(values)
 
 
+POLISH_FLOOR_SECONDS = 10.0  # wall clock the plan's own tier values may always take
+
+
 def _plan_values(
     summit: SummitModel,
     solver: cp_model.CpSolver,
@@ -506,12 +509,16 @@ class _Search:
         if not optimal or not all(r.optimal for r in self.reports):
             # Only at an optimum are the group's tiers (and the earlier ones, when
             # proven) the plan's own values; else ask the plan what it achieves.
+            # With the plan fixed this takes a fraction of a second (its deterministic
+            # limit bounds it), but on a loaded machine a budget that is all but spent
+            # would cut it off and leave the search's one-sided values in the report:
+            # honest values come first, so it gets at least 10 s of wall clock.
             polished = _plan_values(
                 summit,
                 self.solver,
                 [*self.reported, *group],
                 settings.seed,
-                seconds=min(30.0, max(self.remaining(), 1.0)),
+                seconds=min(30.0, max(self.remaining(), POLISH_FLOOR_SECONDS)),
             )
             if polished is not None:
                 self.spent += polished.deterministic_time
