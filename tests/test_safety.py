@@ -169,6 +169,20 @@ def test_safety_outranks_preferences_unless_the_order_says_otherwise(
             10,
             30,
         )
+    # `sim check` lists the shortfall beside the other things given up, in words
+    listed = [g for g in check(scenario, result.schedule).given_up if g.tier == "safety"]
+    assert sum(g.cost for g in listed) == safety_value
+    if safety_value:
+        (entry,) = listed
+        assert (entry.kind, entry.meetings, entry.parties, entry.cost) == (
+            "short_reserve",
+            ("headline",),
+            ("host",),
+            20,
+        )
+        assert entry.message.endswith(
+            "leaves host 10 min before plenary (Plenary), of the 30 min its likely overrun needs"
+        )
 
 
 def test_no_uncertainty_means_no_reserve() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from sim.check.report import GivenUp, Objectives
-from sim.check.safety import safety
+from sim.check.safety import short_reserves
 from sim.check.view import (
     Engagement,
     PlanView,
@@ -34,6 +34,7 @@ def given_up(view: PlanView) -> tuple[GivenUp, ...]:
     return (
         *_unheld(view),
         *_shortened(view),
+        *_short_reserves(view),
         *_preferred(view),
         *_soft_precedence(view),
         *_late_ends(view),
@@ -44,7 +45,7 @@ def objectives(view: PlanView, gave_up: tuple[GivenUp, ...]) -> Objectives:
     return Objectives(
         unheld_weight=sum(g.cost for g in gave_up if g.tier == "unheld_weight"),
         shortening=sum(g.cost for g in gave_up if g.tier == "shortening"),
-        safety=safety(view),
+        safety=sum(g.cost for g in gave_up if g.tier == "safety"),
         preferences=sum(g.cost for g in gave_up if g.tier == "preferences"),
         travel=principals_travel(view),
         min_slack=-min([MIN_SLACK_CAP, *principals_slacks(view)]),
@@ -92,6 +93,29 @@ def _shortened(view: PlanView) -> list[GivenUp]:
                     f"(of {h.meeting.duration})",
                 )
             )
+    return found
+
+
+def _short_reserves(view: PlanView) -> list[GivenUp]:
+    """Each important meeting whose overrun reserve falls short (docs/planning-rules.md,
+    "Safety before ceremony"), costing the minutes short, by the party that has the
+    least spare time; their sum is the `safety` tier."""
+    found: list[GivenUp] = []
+    for short in short_reserves(view):
+        held = view.held[short.meeting]
+        event = view.scenario.event_by_id.get(short.until)
+        before = f"{event.id} ({event.name})" if event is not None else "the end of its day"
+        found.append(
+            GivenUp(
+                "short_reserve",
+                (short.meeting,),
+                (short.party,),
+                short.short,
+                f"{described(view.scenario, held.engagement)} leaves {short.party} "
+                f"{max(short.spare, 0)} min before {before}, of the {short.reserve} min its "
+                "likely overrun needs",
+            )
+        )
     return found
 
 

@@ -45,8 +45,9 @@ class GivenUp:
 
     ``kind`` is ``unheld`` (tier ``unheld_weight``, costing the meeting's weight),
     ``shortened`` (tier ``shortening``, costing the minutes cut below the nominal
-    duration), or ``preferred``, ``precedence`` or ``late_end`` (tier ``preferences``,
-    in points).
+    duration), ``short_reserve`` (tier ``safety``, costing the minutes an important
+    meeting's overrun reserve falls short), or ``preferred``, ``precedence`` or
+    ``late_end`` (tier ``preferences``, in points).
     """
 
     kind: str
@@ -63,7 +64,7 @@ class GivenUp:
         return f"{self.kind}: {self.message}"
 
 
-_TIER_OF_KIND = {"unheld": "unheld_weight", "shortened": "shortening"}
+_TIER_OF_KIND = {"unheld": "unheld_weight", "shortened": "shortening", "short_reserve": "safety"}
 
 
 @dataclass(frozen=True)
