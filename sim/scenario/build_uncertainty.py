@@ -391,16 +391,32 @@ def _leave_early(
                 f"give a time before {_local(ctx, stay.end)}; a later departure is changed "
                 "in 'parties'",
             )
-    announced = None
-    if event.announced is not None:
-        announced = _moment(ctx, (*path, "announced"), event.announced)
-        if announced is not None and at is not None and announced > at:
-            ctx.error(
-                (*path, "announced"),
-                f"announced at {event.announced}, after the party has left ({event.at})",
-                f"give a time at or before {event.at}",
-            )
+    announced = _announcement(
+        ctx, (*path, "announced"), event.announced, at, "the party has left", event.at
+    )
     return ScriptedEvent(ScriptedKind.LEAVE_EARLY, at=at, party=event.party, announced=announced)
+
+
+def _announcement(
+    ctx: BuildContext,
+    path: Path_,
+    written: str | None,
+    latest: int | None,
+    what: str,
+    latest_written: str,
+) -> int | None:
+    """An optional announcement time, which may not come after what it announces
+    (``latest``, written ``latest_written``: ``what``)."""
+    if written is None:
+        return None
+    moment = _moment(ctx, path, written)
+    if moment is not None and latest is not None and moment > latest:
+        ctx.error(
+            path,
+            f"announced at {written}, after {what} ({latest_written})",
+            f"give a time at or before {latest_written}",
+        )
+    return moment
 
 
 def _move_meeting(
@@ -427,15 +443,7 @@ def _move_meeting(
                     f"it is there from {_local(ctx, party.presence.start)} to "
                     f"{_local(ctx, party.presence.end)}",
                 )
-    at = None
-    if event.at is not None:
-        at = _moment(ctx, (*path, "at"), event.at)
-        if at is not None and to is not None and at > to:
-            ctx.error(
-                (*path, "at"),
-                f"announced at {event.at}, after the meeting's new start ({event.to})",
-                f"give a time at or before {event.to}",
-            )
+    at = _announcement(ctx, (*path, "at"), event.at, to, "the meeting's new start", event.to)
     return ScriptedEvent(ScriptedKind.MOVE_MEETING, at=at, meeting=event.meeting, to=to)
 
 

@@ -397,7 +397,7 @@ class SummitModel:
         objectives = set(rules.objectives)
         if pd.party.principal and objectives & {"travel", "min_slack"}:
             return True
-        if "safety" in objectives and self._reserve_before_event(pd):
+        if "safety" in objectives and self._has_reserve(pd):
             return True
         weighty = any(
             n.meeting is not None and scenario.meeting_by_id[n.meeting].weight > 0 for n in pd.nodes
@@ -407,7 +407,7 @@ class SummitModel:
         unit_day = all(n.meeting is not None and n.lengths == (scenario.grain,) for n in pd.nodes)
         return "compact_days" in objectives and not unit_day
 
-    def _reserve_before_event(self, pd: PartyDay) -> bool:
+    def _has_reserve(self, pd: PartyDay) -> bool:
         """Whether the ``safety`` tier reads this day: it has a meeting with an overrun
         reserve (``sim.solve.reserves``)."""
         scenario = self.scenario
