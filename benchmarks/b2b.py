@@ -139,10 +139,10 @@ def main() -> None:
     parser.add_argument(
         "--climb",
         type=float,
-        default=0.0,
+        default=CLIMB_SHARE,
         help="climb from the proven bound after this share of the budget of plain "
-        f"minimisation (sim.solve's SolveSettings.climb; {CLIMB_SHARE} measured best); "
-        "0, the default: no climb, as sim solve runs",
+        f"minimisation (sim.solve's SolveSettings.climb; default {CLIMB_SHARE}, as sim "
+        "solve runs); 0: no climb",
     )
     args = parser.parse_args()
     climb = args.climb if args.climb > 0 else None

@@ -23,6 +23,7 @@ from sim.solve.cpmodel import (
     PartyDay,
     SummitModel,
 )
+from sim.solve.gap_bounds import fewest_gaps
 from sim.solve.requirements import Requirement, RequirementKind
 from sim.solve.reserves import reserve
 
@@ -410,38 +411,92 @@ def _unit_day_gaps(
     most = max(len(meetings) - 1, 0)
     if not occupied:
         return 0, 0
+    units = sorted(occupied)
+    # One flag per grain, the party's occupancy there (its meetings never share a
+    # grain): blocks are read off the flags, as two-literal clauses, rather than off
+    # the sums of start literals (long clauses the search propagates far worse:
+    # B2B forum-13 found no gap-free plan in 20 s, and finds one in about 3 s).
+    flags: dict[int, cp_model.IntVar] = {}
+    for unit in units:
+        flags[unit] = model.new_bool_var(f"occupied[{label},{unit}]")
+        model.add(sum(occupied[unit]) == flags[unit])
     active = model.new_bool_var(f"active[{label}]")
     blocks = []
-    for unit in sorted(occupied):
-        here = sum(occupied[unit])
-        before = sum(occupied.get(unit - 1, []))
+    for unit in units:
+        here, before = flags[unit], flags.get(unit - 1)
         block = model.new_bool_var(f"block_start[{label},{unit}]")
         # exact: a block starts here iff this grain is occupied and the one before is not
-        model.add(block >= here - before)
-        model.add(block <= here)
-        if occupied.get(unit - 1):
-            model.add(block <= 1 - before)
+        model.add_implication(block, here)
+        if before is None:
+            model.add_implication(here, block)
+        else:
+            model.add_implication(block, before.Not())
+            model.add_bool_or([block, here.Not(), before])
         model.add_implication(block, active)
         blocks.append(block)
     model.add(active <= sum(blocks))
-    gaps = model.new_int_var(0, most, f"gaps[{label}]")
+    held = _surely_held_units(summit, pd, options)
+    # the fewest gaps its meetings allow on their own, as the count's lower bound
+    fewest = 0 if held is None else min(fewest_gaps(list(held.values()), slots + 1), most)
+    gaps = model.new_int_var(fewest, most, f"gaps[{label}]")
     model.add(gaps == sum(blocks) - active)
     # Redundant, for the bound: the span from the first to the last occupied grain
     # holds every occupied grain; any free grain left inside it means a gap (and
     # fewer free grains than the widest span possible).
-    units = sorted(occupied)
     first = model.new_int_var(units[0], units[-1] + 1, f"first_grain[{label}]")
     last = model.new_int_var(units[0] - 1, units[-1], f"last_grain[{label}]")
     for unit in units:
-        flag = model.new_bool_var(f"occupied[{label},{unit}]")
-        model.add(sum(occupied[unit]) == flag)
-        model.add(first <= unit).only_enforce_if(flag)
-        model.add(last >= unit).only_enforce_if(flag)
-    free_inside = last - first + 1 - sum(sum(occupied[u]) for u in units)
+        model.add(first <= unit).only_enforce_if(flags[unit])
+        model.add(last >= unit).only_enforce_if(flags[unit])
+    free_inside = last - first + 1 - sum(flags.values())
     model.add((units[-1] - units[0] + 1) * gaps >= free_inside)
     model.add(gaps <= free_inside)  # each gap is at least one free grain
     _add_distinct_starts(summit, pd)
+    if held is not None:
+        _add_exact_span(summit, pd, len(held), slots + 1, gaps)
     return gaps, most
+
+
+def _surely_held_units(
+    summit: SummitModel, pd: PartyDay, options: list[tuple[str, AltVar]]
+) -> dict[str, list[int]] | None:
+    """The grains each of the party's meetings of the day may start at, when every one
+    of them is surely held that day (required, no other day): then its gaps are at
+    least the fewest these meetings allow on their own (sim/solve/gap_bounds.py). None
+    otherwise: another meeting might fill a gap, or a meeting might not be held."""
+    if summit.switchable:
+        return None  # a required meeting may be switched off (the explainer's model)
+    by_id, grain = summit.scenario.meeting_by_id, summit.scenario.grain
+    units: dict[str, set[int]] = {}
+    for meeting, option in options:
+        units.setdefault(meeting, set()).update(s // grain for s in option.starts)
+    for meeting in units:
+        if not by_id[meeting].required or any(o.alt.day != pd.day for o in summit.alts[meeting]):
+            return None
+    return {meeting: sorted(u) for meeting, u in units.items()}
+
+
+def _add_exact_span(
+    summit: SummitModel, pd: PartyDay, count: int, width: int, gaps: cp_model.IntVar
+) -> None:
+    """Redundant, for propagation: with all ``count`` meetings of the day surely
+    held, the first and last starts are exact (a min and a max of the starts); the
+    day spans ``count * width`` grains when it has no gap, and each gap adds at
+    least one grain. Told to have no gap, the search then knows the day's window."""
+    model, grain = summit.model, summit.scenario.grain
+    starts = [n.start for n in pd.nodes if n.meeting is not None]
+    if len(starts) < 2:
+        return
+    label = f"{pd.party.id},{pd.day}"
+    low = min(n.earliest_start for n in pd.nodes)
+    high = max(n.latest_start for n in pd.nodes)
+    first = model.new_int_var(low, high, f"first_start[{label}]")
+    last = model.new_int_var(low, high, f"last_start[{label}]")
+    model.add_min_equality(first, starts)
+    model.add_max_equality(last, starts)
+    packed = (count - 1) * width * grain  # last - first with no gap
+    model.add(last - first >= packed + grain * gaps)
+    model.add(last - first <= packed + (high - low) * gaps)
 
 
 def _add_distinct_starts(summit: SummitModel, pd: PartyDay) -> None:
@@ -522,6 +577,29 @@ def _link_starts(summit: SummitModel, starts_at: dict[tuple[int, int], cp_model.
             ]
             if chosen:
                 summit.model.add(sum(chosen) == option.present)
+    _add_rooms_by_grain(summit, starts_at)
+
+
+def _add_rooms_by_grain(
+    summit: SummitModel, starts_at: dict[tuple[int, int], cp_model.IntVar]
+) -> None:
+    """Redundant with the venue's cumulative: at most ``rooms`` of the one-grain
+    meetings counted on the grain start in each grain of a venue (a sum of literals,
+    which the LP and clause learning read directly)."""
+    grain = summit.scenario.grain
+    by_grain: dict[tuple[str, int], list[cp_model.IntVar]] = {}
+    for options in summit.alts.values():
+        for option in options:
+            if option.duration != grain:
+                continue
+            for start in option.starts:
+                literal = starts_at.get((id(option), start // grain))
+                if literal is not None:
+                    by_grain.setdefault((option.alt.venue, start // grain), []).append(literal)
+    rooms = {v.id: v.rooms for v in summit.scenario.venues}
+    for (venue, _), literals in by_grain.items():
+        if len(literals) > rooms[venue] and not summit.switchable:
+            summit.model.add(sum(literals) <= rooms[venue])
 
 
 def compact_days_tier(gaps: PartyGaps) -> Tier:
