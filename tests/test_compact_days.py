@@ -22,6 +22,7 @@ from sim.scenario.write import scenario_to_yaml
 from sim.schedule import SolveStatus
 from sim.solve import SolveSettings, solve
 from sim.solve.cpmodel import SummitModel
+from sim.solve.greedy import gaps_of, greedy_schedule
 from sim.solve.objectives import TIER_GROUPS, all_tiers, groups_for
 from tests.tiny import DAY, base_document, meeting, scenario_of
 
@@ -168,3 +169,26 @@ def test_the_planner_follows_the_scenarios_order_of_tiers() -> None:
     by_name = {t.name: t.value for t in default.tiers}
     assert result.tiers[0].value <= by_name["travel"]
     assert result.tiers[0].optimal
+
+
+def test_the_greedy_closes_a_gap_when_the_scenario_counts_them() -> None:
+    # g2 is busy until 10:00, so the greedy places m2 (the more constrained) at 10:00
+    # and then m1 at the earliest, 09:00: a gap for the host at 09:30. Its last pass
+    # moves m1 next to m2; a scenario that does not count gaps keeps 09:00.
+    document = base_document()
+    document["grain"] = "30min"
+    document["rules"] = {"buffer": "0min", "objectives": ["compact_days"]}
+    document["parties"][2]["unavailable"] = [{"start": "09:00", "end": "10:00"}]
+    document["meetings"] = [
+        meeting("m1", "host", "g1", duration="30min"),
+        meeting("m2", "host", "g2", duration="30min"),
+    ]
+    counted = scenario_of(document)
+    plan = greedy_schedule(counted)
+    assert gaps_of(counted, list(plan.assignments))["host"] == 0
+    assert check(counted, plan).ok
+    document["rules"]["objectives"] = ["unheld_weight"]
+    plain = scenario_of(document)
+    starts = {a.meeting: a.start for a in greedy_schedule(plain).assignments}
+    assert gaps_of(plain, list(greedy_schedule(plain).assignments))["host"] == 1
+    assert starts["m1"] == 9 * 60
