@@ -192,3 +192,32 @@ def test_the_greedy_closes_a_gap_when_the_scenario_counts_them() -> None:
     starts = {a.meeting: a.start for a in greedy_schedule(plain).assignments}
     assert gaps_of(plain, list(greedy_schedule(plain).assignments))["host"] == 1
     assert starts["m1"] == 9 * 60
+
+
+def test_the_greedy_kicks_a_meeting_aside_for_the_fairness_rule() -> None:
+    # g2 can meet only at 10:00, g1 and g3 only before 10:00. Earliest first: m2 at
+    # 10:00, m1 at 09:00, m3 at 09:30; the host has a gap (09:30), the others none,
+    # and fairness 0 forbids it. No single move closes it (m1's other slot, 09:30, is
+    # g1's m3; m3's other, 09:00, is g1's m1): m1 takes 09:30 and m3 moves to 09:00.
+    document = base_document()
+    document["grain"] = "30min"
+    document["rules"] = {"buffer": "0min", "objectives": ["compact_days"], "fairness": 0}
+    before_ten = [{"start": "10:00", "end": "13:00"}]
+    document["parties"][1]["unavailable"] = before_ten
+    document["parties"][2]["unavailable"] = [
+        {"start": "09:00", "end": "10:00"},
+        {"start": "10:30", "end": "13:00"},
+    ]
+    document["parties"][3]["unavailable"] = before_ten
+    document["parties"][1]["principal"] = True  # m3 is g1's to plan
+    document["meetings"] = [
+        meeting("m1", "host", "g1", duration="30min"),
+        meeting("m2", "host", "g2", duration="30min"),
+        meeting("m3", "g1", "g3", duration="30min"),
+    ]
+    scenario = scenario_of(document)
+    plan = greedy_schedule(scenario)
+    starts = {a.meeting: a.start for a in plan.assignments}
+    assert starts == {"m1": 9 * 60 + 30, "m2": 10 * 60, "m3": 9 * 60}
+    assert fairness_problems(plan_view(scenario, list(plan.assignments))) == []
+    assert check(scenario, plan).ok
