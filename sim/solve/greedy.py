@@ -141,17 +141,22 @@ class _Plan:
 
     def repair(self, meeting: Meeting, slots: list[Slot]) -> bool:
         """Place ``meeting`` (which fits no open slot) by moving one meeting of its
-        parties elsewhere: for each of its slots, each meeting in the way is taken
-        out, and kept out only if this one then fits and that one fits elsewhere
-        (its slots in ``slots_of``). One level deep: cheap, and it places most of
-        what the plain greedy order leaves out."""
+        parties, or one in the way of a room, elsewhere: for each of its slots, each
+        meeting in the way is taken out, and kept out only if this one then fits and
+        that one fits elsewhere (its slots in ``slots_of``). One level deep: cheap,
+        and it places most of what the plain greedy order leaves out."""
         by_id = self.scenario.meeting_by_id
         for day, venue, start, length in slots:
+            # a meeting of its parties that day, or one holding a room of the venue then
             in_the_way = sorted(
                 {
                     other
                     for other, a in self.placed.items()
-                    if a.day == day and set(by_id[other].parties) & set(meeting.parties)
+                    if a.day == day
+                    and (
+                        set(by_id[other].parties) & set(meeting.parties)
+                        or (a.venue == venue and a.start < start + length and start < a.end)
+                    )
                 },
                 key=lambda other: (by_id[other].required, by_id[other].weight, other),
             )
