@@ -146,6 +146,25 @@ class _Plan:
             self.by_party[(party_id, placed.day)].remove(gone)
         return placed
 
+    def put_back(self, meeting: Meeting, was: Assignment) -> None:
+        """Place ``meeting`` where ``remove`` took it from."""
+        self.place(meeting, was.day, was.venue, was.start, was.end - was.start)
+
+    def in_the_way(self, meeting: Meeting, slot: Slot, *, rooms: bool) -> list[str]:
+        """The placed meetings of ``meeting``'s parties on the slot's day, and with
+        ``rooms`` also those holding a room of its venue during it."""
+        by_id, parties = self.scenario.meeting_by_id, set(meeting.parties)
+        day, venue, start, length = slot
+        return sorted(
+            other
+            for other, a in self.placed.items()
+            if a.day == day
+            and (
+                bool(set(by_id[other].parties) & parties)
+                or (rooms and a.venue == venue and a.start < start + length and start < a.end)
+            )
+        )
+
     def repair(self, meeting: Meeting, slots: list[Slot]) -> bool:
         """Place ``meeting`` (which fits no open slot) by moving one meeting of its
         parties, or one in the way of a room, elsewhere: for each of its slots, each
@@ -154,17 +173,8 @@ class _Plan:
         and it places most of what the plain greedy order leaves out."""
         by_id = self.scenario.meeting_by_id
         for day, venue, start, length in slots:
-            # a meeting of its parties that day, or one holding a room of the venue then
             in_the_way = sorted(
-                {
-                    other
-                    for other, a in self.placed.items()
-                    if a.day == day
-                    and (
-                        set(by_id[other].parties) & set(meeting.parties)
-                        or (a.venue == venue and a.start < start + length and start < a.end)
-                    )
-                },
+                self.in_the_way(meeting, (day, venue, start, length), rooms=True),
                 key=lambda other: (by_id[other].required, by_id[other].weight, other),
             )
             for other_id in in_the_way:
@@ -177,7 +187,7 @@ class _Plan:
                         self.place(other, *moved)
                         return True
                     self.remove(meeting)
-                self.place(other, was.day, was.venue, was.start, was.end - was.start)
+                self.put_back(other, was)
         return False
 
 
@@ -288,7 +298,8 @@ def _day_gaps(plan: _Plan, party: str, day: int) -> int:
 # The work the compacting pass may do, in fit tests times meetings placed (a fit test
 # reads the placed meetings of the venue): counted rather than timed so that the plan
 # is the same on every run; about 200,000 tests on the 302 meetings of B2B forum-14
-# (2-4.6 s), fewer on a larger summit so that the pass stays within seconds.
+# (the whole greedy 2.7 s), fewer on a larger summit so that the pass stays within
+# seconds.
 COMPACT_WORK = 60_000_000
 
 
@@ -366,7 +377,7 @@ class _Compactor:
             was = plan.remove(meeting)
             kept = self.best_move(meeting, was, [])
             if kept is None:
-                plan.place(meeting, was.day, was.venue, was.start, was.end - was.start)
+                plan.put_back(meeting, was)
             else:
                 plan.place(meeting, *kept[0])
                 self.best, self.counts, improved = kept[1], kept[2], True
@@ -386,20 +397,14 @@ class _Compactor:
                     break
                 if self.kick(meeting, slot):
                     return True
-            plan.place(meeting, was.day, was.venue, was.start, was.end - was.start)
+            plan.put_back(meeting, was)
         return False
 
     def kick(self, meeting: Meeting, slot: Slot) -> bool:
         """Put ``meeting`` (out of the plan) at ``slot`` by moving one meeting of its
         parties that day elsewhere; True when that improves the plan (then kept)."""
         plan, by_id = self.plan, self.scenario.meeting_by_id
-        day = slot[0]
-        in_the_way = sorted(
-            other
-            for other, a in plan.placed.items()
-            if a.day == day and set(by_id[other].parties) & set(meeting.parties)
-        )
-        for other_id in in_the_way:
+        for other_id in plan.in_the_way(meeting, slot, rooms=False):
             other = by_id[other_id]
             self.tries += 1
             moved = plan.remove(other)
@@ -411,5 +416,5 @@ class _Compactor:
                     self.best, self.counts = kept[1], kept[2]
                     return True
                 plan.remove(meeting)
-            plan.place(other, moved.day, moved.venue, moved.start, moved.end - moved.start)
+            plan.put_back(other, moved)
         return False
