@@ -11,7 +11,7 @@ import itertools
 from collections import defaultdict
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from sim.check import check
@@ -25,6 +25,7 @@ from sim.simulate.policies import POLICY_NAMES, make_policy
 from sim.simulate.replay import Replay
 from sim.simulate.state import Stage
 from sim.solve.greedy import greedy_schedule
+from sim.synth.summit import generate_scenario
 from sim.testing import generated_scenario_yaml, scenarios
 from tests.replay_helpers import checked_planner
 
@@ -184,6 +185,10 @@ def test_bundled_scenarios_replay_their_plan_without_disruption(path: str) -> No
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 @given(text=generated_scenario_yaml(max_parties=8, max_requests=15), seed=st.integers(0, 999))
+@example(  # a party without a base lands late; its first meeting moves before it sits down
+    text=generate_scenario(parties=2, requests=9, days=1, venues=4, density=0.7, seed=3555),
+    seed=1,
+)
 def test_generated_summits_keep_the_invariants(text: str, seed: int) -> None:
     scenario = load_scenario_text(text)
     schedule = _planned(scenario)

@@ -268,13 +268,22 @@ class Replay:
                 party.location = party.base
                 continue  # the agenda may have changed overnight
             home = False
-            if party.location is not None and party.location != item.venue:
+            if (
+                party.location is not None
+                and party.location != item.venue
+                and party.appeared != self.now
+            ):
                 start = self.now
                 minutes = self._leave(party, item.venue, item.ident)
                 if minutes:
                     yield env.timeout(minutes)
                 self._reach(party, item.ident, start)
                 continue  # the agenda may have changed on the way
+            if party.location != item.venue:
+                # No base: it turns up where it is expected; and if that engagement moved
+                # before it spent a minute there, at the next one instead (no ride from a
+                # place it never was).
+                party.appeared = self.now
             party.location = venue = item.venue
             arrived = self.now
             if isinstance(item, LiveMeeting):

@@ -146,6 +146,7 @@ class LiveMeeting:
 class LiveParty:
     __slots__ = (
         "agenda",
+        "appeared",
         "arrival",
         "base",
         "busy_until",
@@ -166,6 +167,8 @@ class LiveParty:
         self.arrival = arrival
         self.departure = party.presence.end
         self.location: str | None = None
+        # A party without a base turns up where it is first expected; the minute it did.
+        self.appeared: int | None = None
         self.heading: str | None = None  # the venue it is riding to, if on the road
         self.agenda: list[LiveEvent | LiveMeeting] = []
         self.withdrawn = False
