@@ -14,12 +14,9 @@ import argparse
 import dataclasses
 import errno
 import importlib
-import json
-import logging
 import os
 import signal
 import sys
-import traceback
 import warnings
 from collections.abc import Sequence
 from contextlib import suppress
@@ -27,7 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sim.commands import SUMMARIES
-from sim.commands.console import mark_start, printable
+from sim.commands.plain import mark_start, printable
 from sim.errors import InputError, InputFileError, OverBudgetError, Problem
 from sim.exit_codes import ExitCode
 
@@ -93,6 +90,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def _report(problems: Sequence[Problem], code: ExitCode, as_json: bool) -> int:
     """Every problem on standard error (and, with --json, as JSON on standard output)."""
     if as_json:
+        import json  # imported here: only --json needs it, not every start
+
         listed = [dataclasses.asdict(problem) for problem in problems]
         print(json.dumps({"ok": False, "exit_code": int(code), "problems": listed}, indent=2))
     for problem in problems:
@@ -168,6 +167,9 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser(named)
     args = parser.parse_args(words)
     if getattr(args, "verbose", False):
+        # imported here: logging costs a few ms of every start, and only -v uses it
+        import logging
+
         # the planner's search log (CP-SAT's own lines) and our debug lines, on stderr
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
     as_json = bool(getattr(args, "json", False))
@@ -208,6 +210,8 @@ INTERNAL_ERROR = ExitCode.INTERNAL_ERROR
 
 def internal_error(exc: BaseException, command: str) -> str:
     """A bug in words: what went wrong and where, and what to do."""
+    import traceback  # imported here: only a bug needs it, not every start
+
     frames = traceback.extract_tb(exc.__traceback__)
     ours = [f for f in frames if f"{os.sep}sim{os.sep}" in f.filename] or frames
     where = ""

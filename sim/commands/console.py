@@ -1,17 +1,19 @@
 """Consoles for command output, the warnings every command gives alike, the checks of
-output paths, and the argument types every command shares."""
+output paths, and the argument types every command shares.
+
+The helpers that need no rich (``printable``, ``say``, ``print_json``, the command's
+start time, the output flags) live in ``sim.commands.plain`` and are re-exported here;
+``sim.cli`` and ``sim validate`` import that module alone, to start without rich.
+"""
 
 from __future__ import annotations
 
 import argparse
 import errno
-import json
 import math
 import os
-import re
 import stat
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,34 +23,15 @@ from rich.style import Style
 from rich.text import Text
 
 from sim.budget import default_memory_limit, format_bytes, parse_memory
+from sim.commands.plain import add_output_flags as add_output_flags
+from sim.commands.plain import command_started as command_started
+from sim.commands.plain import mark_start as mark_start
+from sim.commands.plain import print_json as print_json
+from sim.commands.plain import printable as printable
+from sim.commands.plain import say as say
 from sim.errors import InputFileError, Problem
 from sim.model import Scenario
 from sim.schedule import Schedule, provenance_mismatch
-
-# When the command started (``sim.cli.main`` marks it; first set as the modules
-# load): ``sim solve --time-limit`` counts from here, so reading the scenario and
-# loading the planner count too.
-_started = time.perf_counter()
-
-
-def mark_start() -> None:
-    global _started
-    _started = time.perf_counter()
-
-
-def command_started() -> float:
-    """When the running command started (a time.perf_counter() reading)."""
-    return _started
-
-
-# C0 and C1 control characters but tab and newline: a scenario's names must not reach a
-# terminal as escape sequences (retitle it, clear the screen).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """``text`` without terminal control characters (each shown as ``?``)."""
-    return _CONTROL.sub("?", text)
 
 
 class PlainConsole(Console):
@@ -125,36 +108,6 @@ def note_leftovers(removed: list[Path], folder: Path) -> None:
             f"in {folder}",
             error=True,
         )
-
-
-def say(text: str, *, console: Console | None = None, error: bool = False) -> None:
-    """Print one plain line: no rich markup (names may contain ``[``), no control
-    characters."""
-    if console is None:
-        print(printable(text), file=sys.stderr if error else sys.stdout)
-    else:
-        console.print(printable(text), markup=False, highlight=False, emoji=False)
-
-
-def add_output_flags(parser: argparse.ArgumentParser, *, verbose: bool = False) -> None:
-    """``--json``, ``-q/--quiet`` and, where there is a search log, ``-v/--verbose``."""
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        help="print the result as JSON on standard output (and nothing else there)",
-    )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress; only the result")
-    if verbose:
-        parser.add_argument(
-            "-v",
-            "--verbose",
-            action="store_true",
-            help="log the search on standard error (the planner's own log lines)",
-        )
-
-
-def print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
 
 
 # --- output paths: checked before the work, not after a long solve ------------------------

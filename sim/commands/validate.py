@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from sim.commands import SUMMARIES
-from sim.commands.console import add_output_flags, print_json, say
+from sim.commands.plain import add_output_flags, print_json, say
 from sim.exit_codes import ExitCode
 from sim.scenario.load import load_scenario
 

@@ -8,7 +8,6 @@ frozen ``Scenario`` built.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -69,6 +68,8 @@ class _Builder:
         self.problems.append(self.located.problem(path, message, hint))
 
     def unknown(self, path: Path_, kind: str, name: str, known: Iterable[str]) -> None:
+        import difflib  # imported here: only a bad file needs suggestions, not every start
+
         known = sorted(known)
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
         if close:
@@ -597,6 +598,8 @@ class _Builder:
         for offset, name in enumerate(names):
             path: Path_ = ("rules", "objectives", offset)
             if name not in OBJECTIVE_TIERS:
+                import difflib  # imported here, as in unknown()
+
                 close = difflib.get_close_matches(name, OBJECTIVE_TIERS, n=1, cutoff=0.5)
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 self.error(

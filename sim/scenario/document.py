@@ -6,8 +6,8 @@ checks and the JSON Schema (``sim schema``); ``sim.scenario.load`` parses the ti
 resolves the references, cross-checks and builds the frozen domain model.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: pydantic would turn every field's
+# annotation back from a string (a compile and an eval each, a few ms of every start).
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
@@ -265,7 +265,7 @@ class LognormalDist(_DistDoc):
 
 class MixtureDist(_DistDoc):
     dist: Literal["mixture"]
-    components: Annotated[list[SimpleDist], Field(min_length=1)]
+    components: Annotated[list["SimpleDist"], Field(min_length=1)]  # defined below
 
 
 SimpleDist = Annotated[

@@ -10,7 +10,6 @@ problems (unknown references, overlapping events, missing travel times) by
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import types
 import typing
@@ -129,6 +128,8 @@ def _alias(name: str) -> str:
 
 
 def _problem_for(error: Any, path: tuple[str | int, ...], located: Located) -> Problem:
+    import difflib  # imported here: only a bad file needs suggestions, not every start
+
     kind: str = error["type"]
     value = error.get("input")
     ctx = error.get("ctx") or {}

@@ -1,0 +1,75 @@
+"""The part of the command output helpers that needs no rich: the command's start time,
+plain lines without terminal control characters, JSON output and the output flags.
+
+Kept apart from ``sim.commands.console`` (which re-exports all of it) so that
+``sim.cli`` and ``sim validate`` start without rich, the domain model of schedules and
+the memory budget: together about 60 ms of every start. Import nothing heavy here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# When the command started (``sim.cli.main`` marks it; first set as the modules
+# load): ``sim solve --time-limit`` counts from here, so reading the scenario and
+# loading the planner count too.
+_started = time.perf_counter()
+
+
+def mark_start() -> None:
+    global _started
+    _started = time.perf_counter()
+
+
+def command_started() -> float:
+    """When the running command started (a time.perf_counter() reading)."""
+    return _started
+
+
+# C0 and C1 control characters but tab and newline: a scenario's names must not reach a
+# terminal as escape sequences (retitle it, clear the screen).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` without terminal control characters (each shown as ``?``)."""
+    return _CONTROL.sub("?", text)
+
+
+def say(text: str, *, console: Console | None = None, error: bool = False) -> None:
+    """Print one plain line: no rich markup (names may contain ``[``), no control
+    characters."""
+    if console is None:
+        print(printable(text), file=sys.stderr if error else sys.stdout)
+    else:
+        console.print(printable(text), markup=False, highlight=False, emoji=False)
+
+
+def add_output_flags(parser: argparse.ArgumentParser, *, verbose: bool = False) -> None:
+    """``--json``, ``-q/--quiet`` and, where there is a search log, ``-v/--verbose``."""
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as JSON on standard output (and nothing else there)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress; only the result")
+    if verbose:
+        parser.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            help="log the search on standard error (the planner's own log lines)",
+        )
+
+
+def print_json(data: Any) -> None:
+    import json  # imported here: only --json needs it, not every start
+
+    print(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
