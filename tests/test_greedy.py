@@ -68,6 +68,24 @@ def test_a_required_meeting_with_no_slot_left_moves_one_meeting_aside() -> None:
     assert plan.placed["a-g1"].start == 10 * 60 + 10  # after it, and the buffer
 
 
+def test_an_optional_meeting_with_no_slot_left_moves_one_meeting_aside() -> None:
+    # Both optional: the heavier a-g1 goes first, at the earliest slot, 09:00, the only
+    # one b-g2 may take. Moving a-g1 to its next slot holds both; nothing is dropped.
+    document = base_document()
+    document["meetings"] = [
+        meeting("a-g1", "host", "g1", required=False, weight=5),
+        meeting(
+            "b-g2",
+            "host",
+            "g2",
+            required=False,
+            weight=3,
+            windows=[{"start": "09:00", "end": "10:00"}],
+        ),
+    ]
+    assert held(document) == {"b-g2": "09:00", "a-g1": "10:10"}
+
+
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 10_000),
