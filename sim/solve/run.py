@@ -559,10 +559,13 @@ class _Search:
         # originals the per-party bound is the optimum on 14 of 20); each "no" doubles
         # the step above the new bound, so a tier whose optimum sits far above it (a
         # preference score of 125 climbed one unit per "no" took 15 s, not 0.8 s) is
-        # reached in a few questions; after a "yes" the questions halve what is left.
-        step, answered_yes = 1, False
+        # reached in a few questions (the second question is still B + 1: on the
+        # originals the optimum is often just above the bound); after a "yes" the
+        # questions halve what is left.
+        noes, answered_yes = 0, False
         while bound < value and not self.interrupted and left() - reserve > 0.05:
             halving = (bound + value - 1) // 2
+            step = 1 << max(noes - 1, 0)  # K = B, B + 1, B + 3, B + 7, ...
             target = halving if answered_yes else min(bound + step - 1, value - 1)
             trial = summit.model.clone()
             trial.clear_objective()
@@ -582,7 +585,7 @@ class _Search:
             code = self._solve_interruptibly(quiet, trial, solver)
             self.spent += solver.deterministic_time
             if code == cp_model.INFEASIBLE:
-                bound, step = target + 1, 2 * step
+                bound, noes = target + 1, noes + 1
                 if self.progress is not None:
                     self.progress(f"{tier.name}: no plan with at most {target}; bound {bound}")
             elif code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
