@@ -222,7 +222,7 @@ def _plan(args: argparse.Namespace, out: Path | None) -> int:
     if size.memory > LARGE_MODEL and not args.quiet:
         errors.print(
             f"planning needs about {format_bytes(size.memory)} of memory "
-            f"(the busiest day: {printable(size.busiest)})"
+            f"(the busiest day: {printable(size.busiest)}); preparing it takes a few seconds"
         )
     if args.robust:
         return _run_robust(args, scenario, settings, console, errors, out)

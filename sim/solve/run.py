@@ -411,7 +411,14 @@ class _Search:
     def greedy(self) -> Schedule:
         """The greedy plan (made once: the first hint and the fallback share it)."""
         if self._greedy is None:
-            self._greedy = greedy_schedule(self.summit.scenario)
+            scenario = self.summit.scenario
+            self._greedy = greedy_schedule(scenario)
+            if self.progress is not None:
+                held, total = len(self._greedy.assignments), len(scenario.meetings)
+                self.progress(
+                    f"a first plan by simple rules holds {held} of {total} meetings; "
+                    f"searching for better; {time.perf_counter() - self.started:.1f} s"
+                )
         return self._greedy
 
     def remaining(self) -> float:
@@ -700,7 +707,9 @@ class _Search:
             if self.progress is not None and now - told >= PROGRESS_EVERY:
                 # a long search with no better plan still says it is alive
                 told = now
-                news = watcher.news or "no plan yet"
+                news = watcher.news or (
+                    "nothing better than the first plan yet" if self._greedy else "no plan yet"
+                )
                 self.progress(f"still searching: {news}; {now - self.started:.1f} s")
         thread.join()
         if failure:
@@ -758,6 +767,8 @@ def solve(
         t for t in all_tiers(summit, previous) if settings.tiers is None or t.name in settings.tiers
     ]
     build_seconds = time.perf_counter() - started
+    if progress is not None:  # a large summit's model takes seconds: say it is ready
+        progress(f"planning model ready ({len(scenario.meetings)} meetings); {build_seconds:.1f} s")
     search = _Search(summit, settings, previous, progress, started)
     with _ctrl_c_stops(search):
         search.run(_groups(tiers, settings))
