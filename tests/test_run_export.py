@@ -86,6 +86,30 @@ def test_unknown_format_is_a_usage_error(
     assert parse_formats("all") == parse_formats("html,png,svg,ics,csv,md")
 
 
+def test_a_schedule_that_breaks_hard_rules_is_not_exported(
+    planned: tuple[sim.Scenario, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # one meeting moved by hand onto the opening plenary its parties attend: calendars
+    # of a double-booked plan must not go out as if it were sound
+    scenario, schedule_path = planned
+    schedule = read_schedule(schedule_path)
+    plenary = next(e for e in scenario.fixed_events if e.id == "opening")
+    first = schedule.assignments[0]
+    length = first.end - first.start
+    clash = replace(first, start=plenary.time.start, end=plenary.time.start + length)
+    broken = replace(schedule, assignments=(clash, *schedule.assignments[1:]))
+    write_schedule(tmp_path / "clash.json", broken, scenario)
+    out = tmp_path / "out"
+    arguments = ["export", str(tmp_path / "clash.json"), "--scenario", str(TUTORIAL)]
+    assert main([*arguments, "-o", str(out)]) == ExitCode.RULES_BROKEN
+    said = capsys.readouterr().err
+    assert "breaks" in said and "overlap" in said and "--allow-invalid" in said
+    assert not out.exists()
+    assert main([*arguments, "-o", str(out), "--allow-invalid", "-q"]) == ExitCode.OK
+    assert "exporting it anyway" in capsys.readouterr().err
+    assert verify(out).complete
+
+
 def test_files_take_the_umask_and_ids_cannot_escape_the_folder(tmp_path: Path) -> None:
     scenario = sim.load_scenario(TUTORIAL)
     # a party whose id would be a path: the file name must stay inside calendars/

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.check import violations
 from sim.commands import SUMMARIES
 from sim.commands.console import (
     add_output_flags,
@@ -19,9 +20,10 @@ from sim.commands.console import (
 from sim.errors import InputError, InputFileError, Problem
 from sim.exit_codes import ExitCode
 from sim.export.bundle import FORMAT_WORDS, PLAN_FORMATS, ExportError, parse_formats
+from sim.model import Scenario
 from sim.output_set import verify
 from sim.scenario.load import load_scenario
-from sim.schedule import read_schedule
+from sim.schedule import Schedule, read_schedule
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     # refused if it names a meeting, venue or day the scenario does not have
     schedule = read_schedule(args.schedule, scenario)
     warn_if_foreign(args.schedule, schedule, scenario)
+    if _refuse_invalid(args, scenario, schedule):
+        return ExitCode.RULES_BROKEN
     # the published schedule may be of an older version of the scenario, naming
     # meetings since withdrawn; only the venues it names must still exist
     previous = read_schedule(args.previous, scenario, published=True) if args.previous else None
@@ -79,6 +83,40 @@ def run(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _refuse_invalid(args: argparse.Namespace, scenario: Scenario, schedule: Schedule) -> bool:
+    """Say which hard rules the schedule breaks (by the independent checker); True when
+    the export must not go on: calendars and briefings of a double-booked plan would
+    reach the delegations as if it were sound."""
+    broken = violations(scenario, schedule)
+    if not broken:
+        return False
+    rules = f"{len(broken)} hard rule{'s' if len(broken) != 1 else ''}"
+    say(f"sim export: the schedule {args.schedule} breaks {rules}:", error=True)
+    for violation in broken:
+        say(f"  - {violation}", error=True)
+    if args.allow_invalid:
+        say(
+            "warning: exporting it anyway (--allow-invalid): the calendars and briefings "
+            "show a plan that breaks the rules above",
+            error=True,
+        )
+        return False
+    say(
+        "sim export: refused; fix the schedule (sim solve, sim check), or export it "
+        "anyway with --allow-invalid",
+        error=True,
+    )
+    if args.json:
+        print_json(
+            {
+                "ok": False,
+                "exit_code": int(ExitCode.RULES_BROKEN),
+                "broken": [str(v) for v in broken],
+            }
+        )
+    return True
+
+
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     listed = "; ".join(f"{name}: {words}" for name, words in FORMAT_WORDS.items())
     parser = commands.add_parser(
@@ -110,6 +148,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--simulation",
         metavar="SIMDIR",
         help="the folder 'sim simulate -o' wrote: adds the robustness report",
+    )
+    parser.add_argument(
+        "--allow-invalid",
+        action="store_true",
+        help="export a schedule that breaks hard rules (by default it is refused, exit 5)",
     )
     add_output_flags(parser)
     parser.set_defaults(run=run)
