@@ -31,8 +31,17 @@ class Explanation:
     requirements: tuple[tuple[Requirement, str], ...]
     must_become_optional: tuple[str, ...] = ()
     proven_minimal: bool = True
+    # the search for the conflict ran out of time before it had one (nothing named)
+    undecided: bool = False
+    # ``must_become_optional`` is proven the fewest (else only a set that suffices)
+    fewest_proven: bool = True
 
     def lines(self) -> list[str]:
+        if not self.requirements and self.undecided:
+            return [
+                "no schedule exists, but the search for the conflicting requirements ran "
+                "out of time before it could name them; give it more time (--time-limit)"
+            ]
         if not self.requirements:
             return [
                 "no schedule exists, but no smaller set of requirements could be named "
@@ -44,8 +53,9 @@ class Explanation:
         lines = [head + ":"]
         lines += [f"  - {requirement}: {text}" for requirement, text in self.requirements]
         if self.must_become_optional:
+            fewest = "" if self.fewest_proven else " (not proven the fewest)"
             lines.append(
-                "making these required meetings optional would give a schedule: "
+                f"making these required meetings optional would give a schedule{fewest}: "
                 + ", ".join(self.must_become_optional)
             )
         return lines
@@ -255,7 +265,10 @@ def explain_infeasibility(scenario: Scenario, *, time_limit: float, seed: int) -
     by_index = {lit.index: name for name, lit in switches.items()}
     status, solver = _solve_with(summit.model, list(switches.values()), limit, seed)
     if status != cp_model.INFEASIBLE:
-        return Explanation((), proven_minimal=False)
+        # a plan with every requirement on: the conflict is in what cannot be switched
+        # off (travel, the programme); no answer at all: out of time
+        undecided = status not in (cp_model.FEASIBLE, cp_model.OPTIMAL)
+        return Explanation((), proven_minimal=False, undecided=undecided)
     core = sorted(
         (by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index),
         key=str,
@@ -275,26 +288,28 @@ def explain_infeasibility(scenario: Scenario, *, time_limit: float, seed: int) -
             core = sorted(found & set(trial), key=str) if found & set(trial) else trial
         elif status != cp_model.FEASIBLE and status != cp_model.OPTIMAL:
             minimal = False  # undecided within the limit: keep the requirement
-    optional = (
-        _required_to_relax(summit, switches, limit, seed)
-        if any(n.kind is RequirementKind.REQUIRED for n in core)
-        else ()
-    )
-    return Explanation(tuple((n, describe(scenario, n)) for n in core), optional, minimal)
+    optional: tuple[str, ...] = ()
+    fewest = True
+    if any(n.kind is RequirementKind.REQUIRED for n in core):
+        optional, fewest = _required_to_relax(summit, switches, limit, seed)
+    described = tuple((n, describe(scenario, n)) for n in core)
+    return Explanation(described, optional, minimal, fewest_proven=fewest)
 
 
 def _required_to_relax(
     summit: SummitModel, switches: dict[Requirement, cp_model.IntVar], limit: float, seed: int
-) -> tuple[str, ...]:
-    """The fewest required meetings to make optional (all other requirements kept)."""
+) -> tuple[tuple[str, ...], bool]:
+    """The fewest required meetings to make optional (all other requirements kept), and
+    whether they are proven the fewest (the search may stop at a plan that drops more)."""
     required = [m.id for m in summit.scenario.meetings if m.required]
     others = [lit for name, lit in switches.items() if name.kind is not RequirementKind.REQUIRED]
     summit.model.minimize(sum(1 - summit.held[m] for m in required))
     status, solver = _solve_with(summit.model, others, limit, seed)
     summit.model.clear_objective()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return ()
-    return tuple(m for m in required if not solver.boolean_value(summit.held[m]))
+        return (), True
+    dropped = tuple(m for m in required if not solver.boolean_value(summit.held[m]))
+    return dropped, status == cp_model.OPTIMAL
 
 
 def infeasible_together(
