@@ -171,6 +171,14 @@ BAD = [
     (SMALL.replace("{}, {1}, {}];", "{}, {1}, {}]"), "14", "", "ends early"),
     (SMALL + "nTables = 2;\n", "15", "nTables", "assigned twice"),
     ("nBusiness = 4 @;", "1", "", "unexpected text '@;'"),
+    # sizes refused before anything is built from them (they ate gigabytes)
+    (SMALL.replace("nBusiness = 4;", "nBusiness = 1000000000;"), "2", "nBusiness", "too large"),
+    (SMALL.replace("nBusiness = 4;", "nBusiness = 100000;"), "2", "nBusiness", "more than"),
+    (SMALL.replace("{2}, {0}", "{1..99999999}, {0}"), "12", "forbidden", "too large"),
+    (SMALL.replace("nTables = 1;", "nTables = 1001;"), "4", "nTables", "more than 1,000"),
+    # a misspelt field is not silently dropped with its constraints
+    (SMALL.replace("fixed =", "fixd ="), "13", "fixd", "did you mean fixed?"),
+    (SMALL.replace("{}, {1}, {}];", "{}, {1, 2}, {}];"), "14", "precedences", "precede itself"),
 ]
 
 
@@ -199,3 +207,25 @@ def test_a_bad_file_is_one_line_and_exit_1(tmp_path: Path) -> None:
     )
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert done.stderr.startswith(f"{path}:7: requested: row 2: participant 7"), done.stderr
+
+
+def test_a_byte_order_mark_and_a_meeting_fixed_past_midnight_import(tmp_path: Path) -> None:
+    # 34 slots from 09:00: slot 31 starts at 24:00, the next date
+    text = SMALL.replace("nTotalSlots = 4;", "nTotalSlots = 34;").replace(
+        "fixed = [0, 0, 4];", "fixed = [0, 0, 31];"
+    )
+    path = tmp_path / "late.dzn"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    scenario = import_b2b(path)
+    (m3,) = (m for m in scenario.meetings if m.id == "m3")
+    assert m3.pinned_start is not None
+    pinned = scenario.to_datetime(m3.pinned_start)
+    assert pinned.isoformat(" ", "minutes") == "2022-01-11 00:00+00:00"
+
+
+def test_the_command_will_not_write_over_its_instance(small: Path) -> None:
+    from sim.cli import main
+
+    before = small.read_text()
+    assert main(["import-b2b", str(small), "-o", str(small)]) == 1
+    assert small.read_text() == before

@@ -20,6 +20,12 @@ _TOKEN = re.compile(
 )
 
 
+# Sizes far beyond any instance of the benchmark, refused before anything is built
+# from them (a range 1..10**9 would be expanded in memory).
+MAX_RANGE = 100_000
+MAX_DIGITS = 9
+
+
 @dataclass(frozen=True)
 class _Token:
     kind: str  # "int", "name" or the punctuation itself
@@ -91,7 +97,10 @@ class _Reader:
         return token
 
     def integer(self) -> int:
-        return int(self.take("int").text)
+        token = self.take("int")
+        if len(token.text.lstrip("-")) > MAX_DIGITS:
+            raise _fail(self.file, token.line, self.field, f"{token.text} is too large a number")
+        return int(token.text)
 
     def value(self) -> Value:
         token = self.peek()
@@ -114,6 +123,14 @@ class _Reader:
             token = self.take(",", "}", "..")
             if token.kind == "..":
                 high = self.integer()
+                if high - low >= MAX_RANGE:  # checked before it is expanded in memory
+                    raise _fail(
+                        self.file,
+                        token.line,
+                        self.field,
+                        f"the range {low}..{high} is too large",
+                        f"the benchmark's sets hold slots and meetings: under {MAX_RANGE:,}",
+                    )
                 members.update(range(low, high + 1))
                 token = self.take(",", "}")
             else:

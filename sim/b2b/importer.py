@@ -9,6 +9,8 @@ the objective is ``compact_days`` with the paper's fairness bound d = 2.
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,14 @@ DATE = "2022-01-10"  # any date: the instances have none
 FAIRNESS = 2  # the paper's d
 
 _INTEGERS = ("nBusiness", "nMeetings", "nTables", "nTotalSlots", "nMorningSlots")
+# the other fields of the benchmark's files (``meetingsxBusiness`` is not read: it
+# restates ``requested``)
+_OPTIONAL = ("forbidden", "fixed", "precedences", "nMeetingsBusiness", "meetingsxBusiness")
+# far beyond the largest instances (78 participants, 302 meetings), and what the
+# scenario format takes (at most 1,000 rooms)
+MAX_PARTICIPANTS = 10_000
+MAX_MEETINGS = 50_000
+MAX_TABLES = 1_000
 
 
 class _Instance:
@@ -33,6 +43,11 @@ class _Instance:
 
     def __init__(self, values: dict[str, Value], lines: dict[str, int], file: str) -> None:
         self.values, self.lines, self.file = values, lines, file
+        for name in values:
+            if name not in (*_INTEGERS, "requested", *_OPTIONAL):
+                close = difflib.get_close_matches(name, [*_INTEGERS, "requested", *_OPTIONAL], 1)
+                hint = f"did you mean {close[0]}?" if close else "remove it"
+                raise self.fail(name, "not a field of the B2B benchmark's instances", hint)
         for name in (*_INTEGERS, "requested"):
             if name not in values:
                 raise self.fail(name, "missing", f"add {name} = ...;")
@@ -47,6 +62,13 @@ class _Instance:
         self.morning = self.integer("nMorningSlots")
         if self.tables < 1:
             raise self.fail("nTables", "there must be at least one table")
+        for name, most in (
+            ("nBusiness", MAX_PARTICIPANTS),
+            ("nMeetings", MAX_MEETINGS),
+            ("nTables", MAX_TABLES),
+        ):
+            if self.integer(name) > most:
+                raise self.fail(name, f"{self.integer(name):,} is more than {most:,}")
         if not 1 <= self.slots <= 40:
             raise self.fail("nTotalSlots", f"{self.slots} slots", "give 1 to 40 slots")
         if self.morning > self.slots:
@@ -112,6 +134,8 @@ class _Instance:
             bad = [v for v in item if not low <= v <= high]
             if bad:
                 raise self.fail(name, f"item {number}: {bad[0]} is not {low}..{high}")
+            if name == "precedences" and number in item:
+                raise self.fail(name, f"item {number}: meeting {number} cannot precede itself")
             found.append(frozenset(v for v in item if v != 0))
         return found
 
@@ -205,7 +229,11 @@ def b2b_document(text: str, file: str, name: str) -> dict[str, Any]:
         if earlier:
             meeting["after"] = [f"m{m}" for m in earlier]
         if instance.fixed[number - 1]:
-            meeting["pinned"] = f"{DATE} {_clock(_slot(instance.fixed[number - 1]))}"
+            # a date and time: slots from the 31st on start past midnight, the next date
+            pinned = dt.datetime.fromisoformat(DATE) + dt.timedelta(
+                minutes=_slot(instance.fixed[number - 1])
+            )
+            meeting["pinned"] = pinned.strftime("%Y-%m-%d %H:%M")
         meetings.append(meeting)
     return {
         "version": 1,
@@ -232,7 +260,7 @@ def b2b_yaml(path: str | Path) -> str:
     """The scenario YAML of a B2B instance file."""
     raw = read_input(path)
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark, as some editors write, is fine
     except UnicodeDecodeError as exc:
         raise DznError(
             [Problem(str(path), None, None, "", f"not UTF-8 text (byte {exc.start})")]

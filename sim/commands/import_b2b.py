@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from sim.atomic import write_text_atomic
 from sim.b2b import b2b_yaml
 from sim.commands import SUMMARIES
 from sim.commands.console import say, usable_output_file
+from sim.errors import InputError, Problem
 from sim.exit_codes import ExitCode
 from sim.scenario.load import load_scenario_text
 
 
 def run(args: argparse.Namespace) -> int:
     output = usable_output_file(args.output) if args.output else None
+    if output is not None and _same_file(Path(args.instance), output):
+        raise InputError(
+            [
+                Problem(
+                    args.output,
+                    None,
+                    None,
+                    "-o",
+                    "this is the instance itself: writing the scenario there would destroy it",
+                    f"write it beside, e.g. -o {Path(args.instance).with_suffix('.yaml').name}",
+                )
+            ]
+        )
     text = b2b_yaml(args.instance)
     scenario = load_scenario_text(text, args.output or "<imported>")  # never write a bad one
     if output is None:
@@ -27,6 +42,14 @@ def run(args: argparse.Namespace) -> int:
         f"{tables} table{'' if tables == 1 else 's'}; plan it with: sim solve {output} -o DIR"
     )
     return ExitCode.OK
+
+
+def _same_file(instance: Path, output: Path) -> bool:
+    """Whether ``output`` is ``instance`` (by any path, a link included)."""
+    try:
+        return output.exists() and instance.exists() and output.samefile(instance)
+    except OSError:
+        return False
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
