@@ -93,7 +93,11 @@ def _report(problems: Sequence[Problem], code: ExitCode, as_json: bool) -> int:
         import json  # imported here: only --json needs it, not every start
 
         listed = [dataclasses.asdict(problem) for problem in problems]
-        print(json.dumps({"ok": False, "exit_code": int(code), "problems": listed}, indent=2))
+        # standard output may be what failed (a full disk): the problems still reach
+        # standard error below
+        with suppress(OSError):
+            print(json.dumps({"ok": False, "exit_code": int(code), "problems": listed}, indent=2))
+            sys.stdout.flush()
     for problem in problems:
         print(printable(str(problem)), file=sys.stderr)
     count = len(problems)

@@ -242,3 +242,26 @@ def test_help_loads_neither_the_planner_nor_the_simulator() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip().splitlines()[-1] == "loaded:"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_json_to_a_full_disk_is_one_problem_not_a_traceback() -> None:
+    root = Path(__file__).resolve().parent.parent
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sim",
+                "validate",
+                str(root / "scenarios/tutorial.yaml"),
+                "--json",
+            ],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert done.returncode == ExitCode.USAGE
+    assert "Traceback" not in done.stderr
+    assert "No space left on device" in done.stderr and "1 problem found" in done.stderr
