@@ -13,7 +13,10 @@ makes the set readable as a unit without touching the user's other files:
 So a folder is complete exactly when ``manifest.json`` is there and every file it
 lists has that size and hash (``verify``). A run that is killed, fails or is
 interrupted after ``begin()`` leaves no manifest; files the manifest does not list
-are not the run's (older outputs, or the user's own) and are never removed.
+are not the run's (the user's own) and are never removed; the files the previous
+manifest listed that this run did not write again are removed at ``commit()`` when
+they are still exactly as that run wrote them (stale outputs, such as the calendar of
+a delegation since dropped, would otherwise sit beside the new ones).
 """
 
 from __future__ import annotations
@@ -91,6 +94,8 @@ class OutputSet:
         self.started = _now()
         self.files: dict[Path, None] = {}  # in the order written, once each
         self.removed: list[Path] = []  # stale temporary files removed on entry
+        self.retired: list[Path] = []  # the previous run's files not written again
+        self._previous: list[tuple[str, int, str]] = []
         self._fd: int | None = None
         self._begun = False
 
@@ -119,10 +124,27 @@ class OutputSet:
             release(self.folder, fd)
 
     def begin(self) -> None:
-        """From here on the folder is being rewritten: remove the previous manifest."""
+        """From here on the folder is being rewritten: remove the previous manifest (what
+        it listed is remembered: ``commit`` retires the files this run does not rewrite)."""
         if not self._begun:
+            self._previous = _listed(self.folder)
             (self.folder / MANIFEST).unlink(missing_ok=True)
             self._begun = True
+
+    def _retire(self) -> None:
+        """Remove the previous run's files that this run did not write again, if they are
+        still exactly as that run left them (so ours): a calendar of a delegation no
+        longer in the scenario, a report of replays not run this time, must not sit
+        beside this run's files as if they were part of it. Anything else (a file the
+        user changed or added) is left alone."""
+        written = {path.resolve() for path in self.files}
+        for relative, size, sha in self._previous:
+            member = self.folder / relative
+            if member.resolve() in written or not member.is_file():
+                continue
+            if _digest(member) == (size, sha):
+                member.unlink()
+                self.retired.append(member)
 
     def add(self, paths: Iterable[Path]) -> None:
         """Files of the set, already written (inside the folder)."""
@@ -133,6 +155,7 @@ class OutputSet:
     def commit(self) -> Path:
         """Write ``manifest.json`` (the last file of the set); its path."""
         self.begin()
+        self._retire()
         listed = []
         for path in self.files:
             size, sha = _digest(path)
@@ -153,6 +176,18 @@ class OutputSet:
         path = self.folder / MANIFEST
         write_text_atomic(path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         return path
+
+
+def _listed(folder: Path) -> list[tuple[str, int, str]]:
+    """The files (relative path, size, SHA-256) the folder's manifest lists; none when it
+    has no readable manifest, or lists a path outside the folder."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        files = [(str(f["path"]), int(f["size"]), str(f["sha256"])) for f in manifest["files"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    inside = folder.resolve()
+    return [f for f in files if (folder / f[0]).resolve().is_relative_to(inside)]
 
 
 @dataclass(frozen=True)

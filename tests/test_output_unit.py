@@ -112,6 +112,29 @@ def test_a_set_that_never_begins_keeps_the_previous_manifest(tmp_path: Path) -> 
     assert verify(tmp_path).complete
 
 
+def test_the_previous_runs_files_not_written_again_are_retired(tmp_path: Path) -> None:
+    # a delegation dropped from the scenario: its calendar must not stay beside the new
+    # run's files; a file the user changed since, or added, is left alone
+    (tmp_path / "calendars").mkdir()
+    calendars = {name: tmp_path / "calendars" / f"{name}.ics" for name in ("ana", "ben", "eve")}
+    with OutputSet(tmp_path, "first") as outputs:
+        for path in calendars.values():
+            path.write_text(f"{path.stem}, first run")
+        outputs.add(calendars.values())
+        outputs.commit()
+    calendars["eve"].write_text("edited by hand")
+    mine = tmp_path / "calendars" / "notes.txt"
+    mine.write_text("mine")
+    with OutputSet(tmp_path, "second") as outputs:
+        calendars["ana"].write_text("ana, second run")
+        outputs.add([calendars["ana"]])
+        outputs.commit()
+    assert outputs.retired == [calendars["ben"]]
+    assert not calendars["ben"].exists()
+    assert calendars["eve"].read_text() == "edited by hand" and mine.read_text() == "mine"
+    assert verify(tmp_path).complete
+
+
 def test_stale_temporary_files_are_removed_by_the_next_run(tmp_path: Path) -> None:
     (tmp_path / "calendars").mkdir()
     (tmp_path / "elsewhere").mkdir()
