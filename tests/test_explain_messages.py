@@ -37,3 +37,28 @@ def test_a_set_to_make_optional_not_proven_fewest_says_so() -> None:
     found = explain.explain_infeasibility(scenario, time_limit=10, seed=0)
     shown = explain.Explanation(found.requirements, ("m1", "m2"), fewest_proven=False)
     assert "would give a schedule (not proven the fewest): m1, m2" in shown.lines()[-1]
+
+
+def test_more_required_meetings_than_time_is_said_in_plain_arithmetic() -> None:
+    # the host's three required hour-long meetings may only be held 09:00-11:30:
+    # 3 h needed, 2 h 30 possible; no search is needed to say so
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()
+    window = [{"start": "09:00", "end": "11:30"}]
+    document["meetings"] = [
+        meeting(f"host-{guest}", "host", guest, windows=window) for guest in ("g1", "g2", "g3")
+    ]
+    scenario = scenario_of(document)
+    assert [(p, n, w) for p, _, n, w in explain.overbooked(scenario)] == [("host", 180, 150)]
+    (line,) = explain.explain_infeasibility(scenario, time_limit=5, seed=0).lines()
+    assert line.startswith("Host has 3 required meetings that need at least 3h, but there")
+    assert "only 2h30 in which any of them can be held" in line
+    assert "(the meetings: host-g1, host-g2, host-g3)" in line
+    # and the planner agrees there is no plan
+    from sim.schedule import SolveStatus
+    from sim.solve import SolveSettings, solve
+
+    result = solve(scenario, SolveSettings(time_limit=10))
+    assert result.schedule.status is SolveStatus.INFEASIBLE
+    assert line in result.schedule.notes

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from sim.model import Meeting, Scenario
-from sim.solve.candidates import Filter, day_filters, day_grid, planned_lengths
+from sim.solve.candidates import (
+    Filter,
+    alternatives,
+    day_filters,
+    day_grid,
+    planned_lengths,
+)
 from sim.solve.cpmodel import SummitModel
 from sim.solve.objectives import add_fairness, party_gaps
 from sim.solve.requirements import Requirement, RequirementKind
@@ -35,8 +41,13 @@ class Explanation:
     undecided: bool = False
     # ``must_become_optional`` is proven the fewest (else only a set that suffices)
     fewest_proven: bool = True
+    # why, in a sentence each, when it is plain arithmetic (a party's required
+    # meetings need more time than any of them can be held in)
+    summary: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
+        if self.summary:
+            return list(self.summary)
         if not self.requirements and self.undecided:
             return [
                 "no schedule exists, but the search for the conflicting requirements ran "
@@ -254,8 +265,70 @@ def _solve_with(
     return solver.solve(model), solver
 
 
+def overbooked(scenario: Scenario) -> list[tuple[str, tuple[Meeting, ...], int, int]]:
+    """The parties whose required meetings need more minutes (each at its shortest
+    length) than there are minutes in which any of them can be held at all: (party,
+    its required meetings, minutes needed, minutes possible). No plan can hold them,
+    whatever else the scenario says; a count, not a search, so it always answers."""
+    found = []
+    for party in scenario.parties:
+        required = tuple(m for m in scenario.meetings if m.required and party.id in m.parties)
+        if len(required) < 2:
+            continue
+        need = sum(planned_lengths(scenario, m)[-1] for m in required)
+        spans = sorted(
+            (start, start + alt.length)
+            for m in required
+            for alt in alternatives(scenario, m)
+            for start in alt.allowed_starts()
+        )
+        possible, reach = 0, None
+        for start, end in spans:  # the union's length
+            if reach is None or start > reach:
+                possible += end - start
+                reach = end
+            elif end > reach:
+                possible += end - reach
+                reach = end
+        if need > possible:
+            found.append((party.id, required, need, possible))
+    return found
+
+
+def _overbooked_explanation(scenario: Scenario) -> Explanation | None:
+    found = overbooked(scenario)
+    if not found:
+        return None
+    summary = []
+    requirements: list[tuple[Requirement, str]] = []
+    for party_id, meetings, need, possible in found:
+        name = scenario.party_by_id[party_id].name
+        summary.append(
+            f"{name} has {len(meetings)} required meetings that need at least "
+            f"{format_duration(need)}, but there are only {format_duration(possible)} in "
+            "which any of them can be held: make some optional, or give them more time "
+            f"(the meetings: {', '.join(m.id for m in meetings)})"
+        )
+        # the meetings being required, and whatever narrows their starts (windows,
+        # presence, unavailability): together these leave no plan, whatever else holds
+        named: set[Requirement] = set()
+        for meeting in meetings:
+            named.add(Requirement(RequirementKind.REQUIRED, meeting.id))
+            named.update(
+                f.requirement for alt in alternatives(scenario, meeting) for f in alt.filters
+            )
+        for requirement in sorted(named, key=str):
+            if requirement not in {r for r, _ in requirements}:
+                requirements.append((requirement, describe(scenario, requirement)))
+    return Explanation(tuple(requirements), proven_minimal=False, summary=tuple(summary))
+
+
 def explain_infeasibility(scenario: Scenario, *, time_limit: float, seed: int) -> Explanation:
-    """A minimal set of conflicting requirements, in the scenario's words."""
+    """A minimal set of conflicting requirements, in the scenario's words; first, a
+    party with more required meetings than time (plain arithmetic, no search)."""
+    plain = _overbooked_explanation(scenario)
+    if plain is not None:
+        return plain
     limit = max(time_limit, 1.0)
     summit = SummitModel(scenario, switchable=True)
     if scenario.rules.fairness is not None:  # a hard rule the model adds with the tiers
