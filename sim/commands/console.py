@@ -14,7 +14,8 @@ import math
 import os
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from sim.commands.plain import print_json as print_json
 from sim.commands.plain import printable as printable
 from sim.commands.plain import say as say
 from sim.errors import InputFileError, Problem
+from sim.exit_codes import ExitCode
 from sim.model import Scenario
 from sim.schedule import Schedule, provenance_mismatch
 
@@ -342,3 +344,50 @@ def _whole(text: str) -> int:
 def _shown(text: str) -> str:
     shown = printable(text)
     return repr(shown if len(shown) <= 40 else shown[:40] + "...")
+
+
+# --- schedules that break hard rules -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """How a command words its refusal of a schedule that breaks hard rules."""
+
+    command: str  # "sim simulate"
+    verb: str  # "replay": "... or replay it anyway with --allow-invalid"
+    anyway: str  # "replaying it anyway (--allow-invalid): the results describe a plan"
+
+
+def refuse_broken(
+    refusal: Refusal,
+    broken: Mapping[str, Sequence[object]],
+    *,
+    allow: bool,
+    as_json: bool,
+) -> bool:
+    """Say which hard rules each named schedule breaks (``broken``: the checker's
+    violations by schedule); True when the command must not go on (not ``allow``)."""
+    if not broken:
+        return False
+    for name, found in broken.items():
+        rules = f"{len(found)} hard rule{'s' if len(found) != 1 else ''}"
+        say(f"{refusal.command}: the schedule {name} breaks {rules}:", error=True)
+        for violation in found:
+            say(f"  - {violation}", error=True)
+    if allow:
+        say(f"warning: {refusal.anyway} that breaks the rules above", error=True)
+        return False
+    say(
+        f"{refusal.command}: refused; fix the schedule (sim solve, sim check), or "
+        f"{refusal.verb} it anyway with --allow-invalid",
+        error=True,
+    )
+    if as_json:
+        print_json(
+            {
+                "ok": False,
+                "exit_code": int(ExitCode.RULES_BROKEN),
+                "broken": {n: [str(v) for v in found] for n, found in broken.items()},
+            }
+        )
+    return True

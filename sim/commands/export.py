@@ -9,8 +9,10 @@ from pathlib import Path
 from sim.check import violations
 from sim.commands import SUMMARIES
 from sim.commands.console import (
+    Refusal,
     add_output_flags,
     print_json,
+    refuse_broken,
     run_arguments,
     say,
     usable_output_dir,
@@ -83,38 +85,20 @@ def run(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+REFUSAL = Refusal(
+    "sim export",
+    "export",
+    "exporting it anyway (--allow-invalid): the calendars and briefings show a plan",
+)
+
+
 def _refuse_invalid(args: argparse.Namespace, scenario: Scenario, schedule: Schedule) -> bool:
     """Say which hard rules the schedule breaks (by the independent checker); True when
     the export must not go on: calendars and briefings of a double-booked plan would
     reach the delegations as if it were sound."""
     broken = violations(scenario, schedule)
-    if not broken:
-        return False
-    rules = f"{len(broken)} hard rule{'s' if len(broken) != 1 else ''}"
-    say(f"sim export: the schedule {args.schedule} breaks {rules}:", error=True)
-    for violation in broken:
-        say(f"  - {violation}", error=True)
-    if args.allow_invalid:
-        say(
-            "warning: exporting it anyway (--allow-invalid): the calendars and briefings "
-            "show a plan that breaks the rules above",
-            error=True,
-        )
-        return False
-    say(
-        "sim export: refused; fix the schedule (sim solve, sim check), or export it "
-        "anyway with --allow-invalid",
-        error=True,
-    )
-    if args.json:
-        print_json(
-            {
-                "ok": False,
-                "exit_code": int(ExitCode.RULES_BROKEN),
-                "broken": [str(v) for v in broken],
-            }
-        )
-    return True
+    named = {args.schedule: broken} if broken else {}
+    return refuse_broken(REFUSAL, named, allow=args.allow_invalid, as_json=args.json)
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -18,12 +18,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from sim.budget import default_memory_limit, over_budget
 from sim.commands import SUMMARIES
 from sim.commands.console import (
+    Refusal,
     add_budget_flags,
     add_output_flags,
     capped_workers,
     error_console,
     note_leftovers,
     print_json,
+    refuse_broken,
     run_arguments,
     say,
     seconds,
@@ -97,42 +99,19 @@ def run(args: argparse.Namespace) -> int:
 LARGE_JOB = 2000
 
 
+REFUSAL = Refusal(
+    "sim simulate",
+    "replay",
+    "replaying it anyway (--allow-invalid): the results describe a plan",
+)
+
+
 def _refuse_invalid(
     args: argparse.Namespace, scenario: Scenario, schedules: dict[str, Schedule]
 ) -> bool:
     """Say which hard rules each schedule breaks; True when the replay must not go on."""
     broken = broken_rules(scenario, schedules)
-    if not broken:
-        return False
-    for name, found in broken.items():
-        rules = f"{len(found)} hard rule{'s' if len(found) != 1 else ''}"
-        say(
-            f"sim simulate: the schedule {name} breaks {rules}:",
-            error=True,
-        )
-        for violation in found:
-            say(f"  - {violation}", error=True)
-    if args.allow_invalid:
-        say(
-            "warning: replaying it anyway (--allow-invalid): the results describe a plan "
-            "that breaks the rules above",
-            error=True,
-        )
-        return False
-    say(
-        "sim simulate: refused; fix the schedule (sim solve, sim check), or replay it "
-        "anyway with --allow-invalid",
-        error=True,
-    )
-    if args.json:
-        print_json(
-            {
-                "ok": False,
-                "exit_code": int(ExitCode.RULES_BROKEN),
-                "broken": {n: [str(v) for v in found] for n, found in broken.items()},
-            }
-        )
-    return True
+    return refuse_broken(REFUSAL, broken, allow=args.allow_invalid, as_json=args.json)
 
 
 def _run(args: argparse.Namespace, outputs: OutputSet | None) -> int:
