@@ -80,3 +80,26 @@ def test_the_replay_keeps_latest_end_on_the_wall_clock(zone: str, date: str) -> 
     # nothing random happens: the replay holds the plan exactly
     assert stats.p_all_required == 1.0
     assert stats.held_weight.mean == sum(m.weight for m in scenario.meetings)
+
+
+def test_a_moment_in_the_skipped_hour_is_named_once_with_the_fix() -> None:
+    from sim.errors import ScenarioError
+
+    document = _document("Europe/Berlin", "2025-03-30")
+    document["days"] = [{"date": "2025-03-30", "start": "00:00", "end": "23:00"}]
+    document["fixed_events"] = [
+        {
+            "id": "dawn",
+            "name": "Dawn ceremony",
+            "venue": "a",
+            "start": "2025-03-30 02:30",  # the clocks go from 02:00 to 03:00
+            "end": "2025-03-30 03:30",
+            "attendees": ["host"],
+        }
+    ]
+    with pytest.raises(ScenarioError) as caught:
+        scenario_of(document)
+    (problem,) = caught.value.problems
+    assert problem.path == "fixed_events[0].start" and problem.line is not None
+    assert "'2025-03-30 02:30' does not exist in Europe/Berlin" in problem.message
+    assert "2025-03-30 03:30" in problem.hint

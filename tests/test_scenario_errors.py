@@ -417,3 +417,10 @@ def test_every_shape_problem_is_reported() -> None:
 def test_one_problem_is_not_reported_twice() -> None:
     text = broken("    duration: 30min\n", '    duration: ""\n')
     assert len(problems(text)) == 1
+
+
+def test_a_bad_day_end_is_one_problem_not_two() -> None:
+    # the end cannot be read: "the day ends before it starts" would only echo it
+    text = broken('start: "09:00", end: "21:00"}', 'start: "09:00", end: "30:30"}')
+    (problem,) = problems(text)
+    assert problem.path == "days[0].end" and "'30:30' is too late" in problem.message

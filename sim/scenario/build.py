@@ -107,10 +107,21 @@ class _Builder:
 
     def instant(self, path: Path_, text: str, *, on_grain: bool = False) -> int:
         try:
-            minute = self.minutes(parse_datetime(text))
+            local = parse_datetime(text)
+            minute = self.minutes(local)
         except ValueError as exc:
             self.error(path, str(exc), "write a date and time such as '2024-10-22 14:30'")
             return 0
+        assert self.zone is not None
+        shown = local.replace(tzinfo=self.zone).astimezone(dt.UTC).astimezone(self.zone)
+        if shown.replace(tzinfo=None) != local:
+            # the hour the clocks skip: no moment shows it (it was read as another one)
+            self.error(
+                path,
+                f"{text!r} does not exist in {self.zone.key}: the clocks go forward then",
+                f"write {shown.strftime('%Y-%m-%d %H:%M')}, the same moment",
+            )
+            return minute
         if on_grain and minute % self.grain:
             self.error(path, f"{text!r} is not on the {self.grain}-minute grain")
         return minute
@@ -264,10 +275,12 @@ class _Builder:
         for index, (day, date) in enumerate(zip(self.doc.days, dates, strict=True)):
             # Times of day are read on the local wall clock of their date
             # (Scenario.at_clock), as meal windows and latest_end are everywhere else.
+            known = len(self.problems)  # a bad start or end is said once, not twice
             start = self.wall_clock(date, self.clock(("days", index, "start"), day.start))
             end = self.wall_clock(date, self.clock(("days", index, "end"), day.end))
             if end <= start:
-                self.error(("days", index, "end"), "the day ends before it starts")
+                if len(self.problems) == known:
+                    self.error(("days", index, "end"), "the day ends before it starts")
                 end = start + self.grain
             for name, minute in (("start", start), ("end", end)):
                 if minute % self.grain:
@@ -379,6 +392,7 @@ class _Builder:
             seen.add(doc.id)
             if doc.venue not in venue_ids:
                 self.unknown((*here, "venue"), "venue", doc.venue, venue_ids)
+            known = len(self.problems)  # a bad start or end is said once, not twice
             start = self.instant((*here, "start"), doc.start)
             if (doc.end is None) == (doc.duration is None):
                 self.error(here, "give the event's 'end' or its 'duration' (one of the two)")
@@ -389,7 +403,8 @@ class _Builder:
                 assert doc.duration is not None
                 end = start + self.duration((*here, "duration"), doc.duration, on_grain=False)
             if end <= start:
-                self.error((*here, "end"), "the event ends before it starts")
+                if len(self.problems) == known:
+                    self.error((*here, "end"), "the event ends before it starts")
                 end = start + self.grain
             day = next((d for d in self.days if d.window.contains(start, end)), None)
             if day is None:
