@@ -126,7 +126,7 @@ def _held_assignments(
         if u.meeting not in known:
             problem(
                 u.meeting,
-                f"the schedule leaves out {u.meeting}, which the scenario does not ask for",
+                f"the schedule lists {u.meeting} as not held, but the scenario has no such meeting",
                 kind="not held unknown",
             )
         elif u.meeting in held:
