@@ -229,3 +229,17 @@ def test_the_command_will_not_write_over_its_instance(small: Path) -> None:
     before = small.read_text()
     assert main(["import-b2b", str(small), "-o", str(small)]) == 1
     assert small.read_text() == before
+
+
+def test_a_problem_of_the_scenario_names_the_instance_not_an_unwritten_yaml(
+    small: Path,
+) -> None:
+    # what the instance's own checks let through (here: forced by breaking the YAML)
+    from sim.b2b import b2b_yaml, load_imported
+
+    text = b2b_yaml(small).replace("rooms: 1", "rooms: 0")
+    with pytest.raises(DznError) as caught:
+        load_imported(text, small)
+    (problem,) = caught.value.problems
+    assert problem.file == str(small) and problem.line is None
+    assert problem.path == "(as a scenario) venues[0].rooms"

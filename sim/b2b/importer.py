@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.b2b.dzn import DznError, Value, read_dzn
-from sim.errors import Problem
+from sim.errors import Problem, ScenarioError
 from sim.model import Scenario
 from sim.scenario.load import load_scenario_text
 from sim.scenario.safe_yaml import read_input
@@ -270,6 +270,28 @@ def b2b_yaml(path: str | Path) -> str:
     return document_to_yaml(b2b_document(text, str(path), name), header)
 
 
+def load_imported(text: str, path: str | Path) -> Scenario:
+    """The scenario ``b2b_yaml`` made of the instance at ``path``, validated. A problem
+    the scenario's checks find (one the instance's own checks let through) names the
+    instance file and the scenario's field, not a line of a YAML file never written."""
+    try:
+        return load_scenario_text(text, f"{Path(path).name} (imported)")
+    except ScenarioError as exc:
+        raise DznError(
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    f"(as a scenario) {problem.path}".rstrip(),
+                    problem.message,
+                    problem.hint,
+                )
+                for problem in exc.problems
+            ]
+        ) from exc
+
+
 def import_b2b(path: str | Path) -> Scenario:
     """A B2B instance file as a validated scenario."""
-    return load_scenario_text(b2b_yaml(path), f"{Path(path).name} (imported)")
+    return load_imported(b2b_yaml(path), path)

@@ -7,12 +7,11 @@ import sys
 from pathlib import Path
 
 from sim.atomic import write_text_atomic
-from sim.b2b import b2b_yaml
+from sim.b2b import b2b_yaml, load_imported
 from sim.commands import SUMMARIES
 from sim.commands.console import say, usable_output_file
 from sim.errors import InputError, Problem
 from sim.exit_codes import ExitCode
-from sim.scenario.load import load_scenario_text
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
             ]
         )
     text = b2b_yaml(args.instance)
-    scenario = load_scenario_text(text, args.output or "<imported>")  # never write a bad one
+    scenario = load_imported(text, args.instance)  # never write a bad one
     if output is None:
         sys.stdout.write(text)
         return ExitCode.OK
