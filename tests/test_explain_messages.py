@@ -53,7 +53,7 @@ def test_more_required_meetings_than_time_is_said_in_plain_arithmetic() -> None:
     assert [(p, n, w) for p, _, n, w in explain.overbooked(scenario)] == [("host", 180, 150)]
     (line,) = explain.explain_infeasibility(scenario, time_limit=5, seed=0).lines()
     assert line.startswith("Host has 3 required meetings that need at least 3h, but there")
-    assert "only 2h30 in which any of them can be held" in line
+    assert "only 2h30 in which any of them can be held: at least 1 of them must" in line
     assert "(the meetings: host-g1, host-g2, host-g3)" in line
     # and the planner agrees there is no plan
     from sim.schedule import SolveStatus

@@ -47,7 +47,7 @@ class Explanation:
 
     def lines(self) -> list[str]:
         if self.summary:
-            return list(self.summary)
+            return [*self.summary, *self._optional_lines()]
         if not self.requirements and self.undecided:
             return [
                 "no schedule exists, but the search for the conflicting requirements ran "
@@ -63,13 +63,16 @@ class Explanation:
         )
         lines = [head + ":"]
         lines += [f"  - {requirement}: {text}" for requirement, text in self.requirements]
-        if self.must_become_optional:
-            fewest = "" if self.fewest_proven else " (not proven the fewest)"
-            lines.append(
-                f"making these required meetings optional would give a schedule{fewest}: "
-                + ", ".join(self.must_become_optional)
-            )
-        return lines
+        return [*lines, *self._optional_lines()]
+
+    def _optional_lines(self) -> list[str]:
+        if not self.must_become_optional:
+            return []
+        fewest = "" if self.fewest_proven else " (not proven the fewest)"
+        return [
+            f"making these required meetings optional would give a schedule{fewest}: "
+            + ", ".join(self.must_become_optional)
+        ]
 
 
 def _when(scenario: Scenario, minute: int) -> str:
@@ -303,11 +306,18 @@ def _overbooked_explanation(scenario: Scenario) -> Explanation | None:
     requirements: list[tuple[Requirement, str]] = []
     for party_id, meetings, need, possible in found:
         name = scenario.party_by_id[party_id].name
+        # the fewest that can go: the longest first, until the rest fits the time
+        fewest, left = 0, need
+        for length in sorted((planned_lengths(scenario, m)[-1] for m in meetings), reverse=True):
+            if left <= possible:
+                break
+            fewest, left = fewest + 1, left - length
         summary.append(
             f"{name} has {len(meetings)} required meetings that need at least "
             f"{format_duration(need)}, but there are only {format_duration(possible)} in "
-            "which any of them can be held: make some optional, or give them more time "
-            f"(the meetings: {', '.join(m.id for m in meetings)})"
+            f"which any of them can be held: at least {fewest} of them must become "
+            f"optional, or they need more time (the meetings: "
+            f"{', '.join(m.id for m in meetings)})"
         )
         # the meetings being required, and whatever narrows their starts (windows,
         # presence, unavailability): together these leave no plan, whatever else holds
