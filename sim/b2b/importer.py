@@ -31,6 +31,7 @@ _INTEGERS = ("nBusiness", "nMeetings", "nTables", "nTotalSlots", "nMorningSlots"
 # the other fields of the benchmark's files (``meetingsxBusiness`` is not read: it
 # restates ``requested``)
 _OPTIONAL = ("forbidden", "fixed", "precedences", "nMeetingsBusiness", "meetingsxBusiness")
+_FIELDS = (*_INTEGERS, "requested", *_OPTIONAL)
 # far beyond the largest instances (78 participants, 302 meetings), and what the
 # scenario format takes (at most 1,000 rooms)
 MAX_PARTICIPANTS = 10_000
@@ -44,8 +45,8 @@ class _Instance:
     def __init__(self, values: dict[str, Value], lines: dict[str, int], file: str) -> None:
         self.values, self.lines, self.file = values, lines, file
         for name in values:
-            if name not in (*_INTEGERS, "requested", *_OPTIONAL):
-                close = difflib.get_close_matches(name, [*_INTEGERS, "requested", *_OPTIONAL], 1)
+            if name not in _FIELDS:
+                close = difflib.get_close_matches(name, _FIELDS, 1)
                 hint = f"did you mean {close[0]}?" if close else "remove it"
                 raise self.fail(name, "not a field of the B2B benchmark's instances", hint)
         for name in (*_INTEGERS, "requested"):

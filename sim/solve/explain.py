@@ -303,7 +303,7 @@ def _overbooked_explanation(scenario: Scenario) -> Explanation | None:
     if not found:
         return None
     summary = []
-    requirements: list[tuple[Requirement, str]] = []
+    named: set[Requirement] = set()
     for party_id, meetings, need, possible in found:
         name = scenario.party_by_id[party_id].name
         # the fewest that can go: the longest first, until the rest fits the time
@@ -321,16 +321,13 @@ def _overbooked_explanation(scenario: Scenario) -> Explanation | None:
         )
         # the meetings being required, and whatever narrows their starts (windows,
         # presence, unavailability): together these leave no plan, whatever else holds
-        named: set[Requirement] = set()
         for meeting in meetings:
             named.add(Requirement(RequirementKind.REQUIRED, meeting.id))
             named.update(
                 f.requirement for alt in alternatives(scenario, meeting) for f in alt.filters
             )
-        for requirement in sorted(named, key=str):
-            if requirement not in {r for r, _ in requirements}:
-                requirements.append((requirement, describe(scenario, requirement)))
-    return Explanation(tuple(requirements), proven_minimal=False, summary=tuple(summary))
+    requirements = tuple((r, describe(scenario, r)) for r in sorted(named, key=str))
+    return Explanation(requirements, proven_minimal=False, summary=tuple(summary))
 
 
 def explain_infeasibility(scenario: Scenario, *, time_limit: float, seed: int) -> Explanation:
