@@ -120,6 +120,57 @@ class PartyDay:
     arcs: list[Arc] = field(default_factory=list)
 
 
+class _Separation:
+    """Whether a fixed engagement every plan has (``mandatory``) lies wholly between
+    two of a party's engagements on a day, so that neither can directly follow the
+    other (or the depot): read per arc, so each question is answered from the two
+    smallest (or largest) bounds, not by scanning the mandatory engagements (a
+    busy day's circuit asks it for every pair: a quarter of the build of a
+    300-request summit before)."""
+
+    def __init__(self, nodes: list[Node], mandatory: list[Node]) -> None:
+        self._mandatory = mandatory
+        # the two earliest ends and the two latest starts, with their nodes: the
+        # best one unless it is the node asked about, then the next
+        self._ends = sorted((k.latest_end, id(k)) for k in mandatory)[:2]
+        self._starts = sorted(((k.earliest_start, id(k)) for k in mandatory), reverse=True)[:2]
+
+    @staticmethod
+    def _other(best: list[tuple[int, int]], node: Node) -> int | None:
+        for value, owner in best:
+            if owner != id(node):
+                return value
+        return None
+
+    def before(self, head: Node) -> bool:
+        """A mandatory engagement ends before ``head`` can start: it cannot be first."""
+        end = self._other(self._ends, head)
+        return end is not None and end <= head.earliest_start
+
+    def after(self, tail: Node) -> bool:
+        """A mandatory engagement starts after ``tail`` has surely ended: it cannot be
+        last."""
+        start = self._other(self._starts, tail)
+        return start is not None and tail.latest_end <= start
+
+    def cut_after(self, tail: Node) -> list[tuple[int, int]] | None:
+        """The two earliest ends of the mandatory engagements (not ``tail``) that start
+        after ``tail`` has surely ended; None when there is none."""
+        if not self._mandatory:
+            return None
+        ends = sorted(
+            (k.latest_end, id(k))
+            for k in self._mandatory
+            if k is not tail and tail.latest_end <= k.earliest_start
+        )[:2]
+        return ends or None
+
+    def between(self, tail: Node, head: Node, cut: list[tuple[int, int]]) -> bool:
+        """One of them (not ``head``) also ends before ``head`` can start."""
+        end = self._other(cut, head)
+        return end is not None and end <= head.earliest_start
+
+
 def start_runs(starts: tuple[int, ...], grain: int) -> list[tuple[int, ...]]:
     """Split sorted starts into runs of consecutive grain steps: each run becomes its own
     node, so a node's time window is one contiguous stretch between its parties'
@@ -444,7 +495,7 @@ class SummitModel:
             travel = self._travel_exprs[key] = self._venue_sum(head, minutes)
         return travel
 
-    def _travel(self, tail: Node, head: Node) -> tuple[LinearExpr, int]:
+    def _travel(self, tail: Node, head: Node, times: list[int]) -> tuple[LinearExpr, int]:
         """The travel from ``tail`` to ``head``, exact whenever both are held (an arc
         between them reads it only when taken), and its largest possible value. A
         constant when the venues leave one possible value; linear in the other's venue
@@ -452,9 +503,9 @@ class SummitModel:
         nodes (both directions when travel is symmetric) whichever party's circuit
         holds the arc, equal to the travel from each venue of the tail while the tail
         is there and the head held (one constraint per venue and pair of nodes, not
-        per venue, arc and party: docs/planning.md)."""
+        per venue, arc and party: docs/planning.md). ``times``: the distinct minutes
+        between their venues (``_travel_times``)."""
         scenario = self.scenario
-        times = self._travel_times(tuple(tail.venues), tuple(head.venues))
         most = times[-1]
         if len(times) == 1:
             return most, most
@@ -529,20 +580,12 @@ class SummitModel:
         # after one of them cannot be first, one entirely before cannot be last, and no
         # arc can jump over one.
         mandatory = [n for n in pd.nodes if n.present is None]
-
-        def separated(tail: Node | None, head: Node | None) -> bool:
-            return any(
-                k is not tail
-                and k is not head
-                and (tail is None or tail.latest_end <= k.earliest_start)
-                and (head is None or k.latest_end <= head.earliest_start)
-                for k in mandatory
-            )
+        separated = _Separation(pd.nodes, mandatory)
 
         for index, node in enumerate(pd.nodes, start=1):
             if node.present is not None:
                 arcs.append((index, index, node.present.Not()))
-            if not separated(None, node):
+            if not separated.before(node):
                 first = model.new_bool_var(f"first[{label},{node.key}]")
                 arcs.append((0, index, first))
                 travel_in: LinearExpr = 0
@@ -554,7 +597,7 @@ class SummitModel:
                             [first, *base_switch]
                         )
                 pd.arcs.append(Arc(None, node, first, 0, travel_in, most_in))
-            if not separated(node, None):
+            if not separated.after(node):
                 last = model.new_bool_var(f"last[{label},{node.key}]")
                 arcs.append((index, 0, last))
                 travel_out: LinearExpr = 0
@@ -568,20 +611,23 @@ class SummitModel:
                 pd.arcs.append(Arc(node, None, last, 0, travel_out, most_out))
         plain_buffer = not self.switchable
         venue_sets = [tuple(n.venues) for n in pd.nodes]
+        is_meeting = [n.is_meeting for n in pd.nodes]
         for i, tail in enumerate(pd.nodes, start=1):
             tail_venues, tail_end = venue_sets[i - 1], tail.earliest_end
+            cut = separated.cut_after(tail)
             for j, head in enumerate(pd.nodes, start=1):
                 if i == j:
                     continue
-                needs_buffer = tail.is_meeting or head.is_meeting
-                least = self._travel_times(tail_venues, venue_sets[j - 1])[0]
-                if needs_buffer:
-                    least += buffer
-                if tail_end + least > head.latest_start or (mandatory and separated(tail, head)):
+                needs_buffer = is_meeting[i - 1] or is_meeting[j - 1]
+                times = self._travel_times(tail_venues, venue_sets[j - 1])
+                least = times[0] + buffer if needs_buffer else times[0]
+                if tail_end + least > head.latest_start or (
+                    cut is not None and separated.between(tail, head, cut)
+                ):
                     continue  # never possible: leave the arc out
                 literal = model.new_bool_var(f"arc[{label},{tail.key}->{head.key}]")
                 arcs.append((i, j, literal))
-                travel, most = self._travel(tail, head)
+                travel, most = self._travel(tail, head, times)
                 gap = travel + buffer if needs_buffer else travel
                 if needs_buffer and not plain_buffer:
                     model.add(head.start >= tail.end + travel).only_enforce_if(literal)
