@@ -148,3 +148,27 @@ def test_a_meeting_in_the_way_of_a_room_is_moved_aside(tmp_path: Path) -> None:
     assert schedule.unscheduled == ()
     assert len(schedule.assignments) == 8
     assert check(scenario, schedule).ok
+
+
+@pytest.mark.parametrize(
+    "name", ["kazan-2024.yaml", "whole-summit.yaml", "tutorial.yaml", "oversubscribed.yaml"]
+)
+def test_the_first_hint_is_completed_with_the_plan_s_own_order(name: str) -> None:
+    # The planner's first hint is the greedy plan made complete with each party's
+    # day in the plan's time order: a wrong arc makes the completion fail (and the
+    # search start from a partial hint), and every tier read from it is what the
+    # independent checker recomputes.
+    from sim.scenario import load_scenario
+    from sim.solve.cpmodel import SummitModel
+    from sim.solve.objectives import all_tiers
+    from sim.solve.run import _hint_from_schedule
+
+    scenario = load_scenario(ROOT / "scenarios" / name)
+    summit = SummitModel(scenario)
+    tiers = all_tiers(summit, None)
+    plan = greedy_schedule(scenario)
+    completed = _hint_from_schedule(summit, plan, tiers, seconds=60.0)
+    assert completed is not None
+    recomputed = check(scenario, plan).objectives.as_dict()
+    for tier in tiers:
+        assert round(completed.value(tier.expression)) == recomputed[tier.name], tier.name

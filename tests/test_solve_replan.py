@@ -114,6 +114,35 @@ def test_greedy_fallback_when_cp_sat_finds_nothing_in_time(monkeypatch: Any) -> 
     scenario = scenario_of(_published())
     schedule = solve(scenario, SETTINGS).schedule
     assert schedule.status is SolveStatus.FEASIBLE
-    assert any("greedy" in note for note in schedule.notes)
+    assert any("the plan by simple rules" in note for note in schedule.notes)
     assert {"m1", "m2"} <= {a.meeting for a in schedule.assignments}
-    assert check(scenario, schedule).ok
+    report = check(scenario, schedule)
+    assert report.ok
+    _claims_what_the_checker_finds(schedule, report)
+
+
+def _claims_what_the_checker_finds(schedule: Any, report: Any) -> None:
+    """The fallback plan states what it achieves on every tier (its completed hint's
+    values), each as the independent checker recomputes it from the meetings."""
+    recomputed = report.objectives.as_dict()
+    claimed = {o.name: o.value for o in schedule.objectives}
+    assert claimed and set(claimed) <= set(recomputed)
+    assert claimed == {name: recomputed[name] for name in claimed}
+    assert not any(o.bound > o.value for o in schedule.objectives)
+
+
+def test_a_limit_spent_before_the_search_gives_the_simple_plan_at_once() -> None:
+    from sim.check import check
+    from sim.schedule import SolveStatus
+
+    # A wall-clock limit already spent on reading and building: no search is started
+    # (on a large summit it would only overrun the limit), the plan by simple rules
+    # is the answer, with what it achieves.
+    scenario = scenario_of(_published())
+    settings = SolveSettings(time_limit=0.001, deterministic=False)
+    schedule = solve(scenario, settings).schedule
+    assert schedule.status is SolveStatus.FEASIBLE
+    assert any("before a search for a better plan could start" in n for n in schedule.notes)
+    report = check(scenario, schedule)
+    assert report.ok
+    _claims_what_the_checker_finds(schedule, report)

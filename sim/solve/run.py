@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from types import FrameType
 
 from ortools.sat.python import cp_model
@@ -256,6 +257,9 @@ def _plan_values(
             decisions[option.present.index] = present
             if present:
                 decisions[option.units.index] = solution[option.units.index]
+    for pd in summit.party_days:  # the order too: the plan's own, whatever the search left
+        for arc in pd.arcs:
+            decisions[arc.literal.index] = solution[arc.literal.index]
     model = summit.model.clone()
     _hint_from(model, solver)
     model.minimize(sum(t.expression for t in tiers))
@@ -269,10 +273,21 @@ def _solve_fixed(
     model: cp_model.CpModel, decisions: dict[int, int], seed: int, seconds: float
 ) -> cp_model.CpSolver | None:
     """Solve ``model`` (a clone: it is changed) with the plan's decisions (which
-    alternative holds each meeting, and its start) fixed: every other variable (arcs,
-    slacks, tier terms) then follows by propagation. None unless proven optimal."""
+    alternative holds each meeting, its start, and the order of each party's day)
+    fixed: every other variable (travel, slacks, tier terms) then follows by
+    propagation, which presolve does. None unless proven optimal."""
+    variables = model.proto.variables
     for index, value in decisions.items():
-        model.add(model.get_int_var_from_proto_index(index) == value)
+        # narrowed in place (a constraint per decision costs three times as much to
+        # add: 90,000 decisions on a 300-request summit); a value outside the domain
+        # leaves it empty: the solve fails (None), as it should
+        domain = variables[index].domain
+        bounds = list(domain)
+        inside = any(
+            low <= value <= high for low, high in zip(bounds[::2], bounds[1::2], strict=True)
+        )
+        domain.clear()
+        domain.extend([value, value] if inside else [1, 0])
     polisher = cp_model.CpSolver()
     params = polisher.parameters
     params.num_workers = 1
@@ -281,9 +296,11 @@ def _solve_fixed(
     params.max_time_in_seconds = seconds
     params.catch_sigint_signal = False
     params.linearization_level = 0
-    # With the plan fixed, propagation alone settles every term: presolve and symmetry
-    # detection would cost most of the time (1.3 s instead of 0.3 s on whole-summit).
-    params.cp_model_presolve = False
+    # With the plan and its order fixed, presolve settles every term and the search
+    # has nothing left to do; without it, a search over the one-sided terms (a slack
+    # at most its gap) improved them one grain per solution: completing the greedy
+    # plan of a 300-request summit took 55 s, and 5.4 s with presolve (whole-summit
+    # 1.25 s and 0.36 s). Symmetry detection would only cost time.
     params.symmetry_level = 0
     if polisher.solve(model) != cp_model.OPTIMAL:
         return None
@@ -310,13 +327,17 @@ def _greedy_fallback(
     return list(greedy.assignments)
 
 
-def _hint_from_schedule(summit: SummitModel, schedule: Schedule, seconds: float) -> None:
+def _hint_from_schedule(
+    summit: SummitModel, schedule: Schedule, tiers: list[Tier], seconds: float
+) -> cp_model.CpSolver | None:
     """Start the first search from a known plan: the published one when re-planning,
     else the greedy baseline's (on large summits CP-SAT alone can spend its whole
     budget looking for a first schedule). The hint is made complete (every arc, slack
-    and objective term too, by solving the model with the plan fixed), so that CP-SAT
-    takes it as its first solution at once instead of trying to repair a partial one;
-    when the plan does not fit the model, only its decisions are hinted."""
+    and objective term too, by solving the model with the plan fixed and every tier
+    minimised, so each term is the plan's own value), so that CP-SAT takes it as its
+    first solution at once instead of trying to repair a partial one; when the plan
+    does not fit the model, only its decisions are hinted. Returns the completed
+    plan's solver (its tier values are the plan's), None when it was not completed."""
     placed = {a.meeting: a for a in schedule.assignments}
     decisions: dict[int, int] = {}
     summit.model.clear_hints()
@@ -333,12 +354,46 @@ def _hint_from_schedule(summit: SummitModel, schedule: Schedule, seconds: float)
             decisions[option.present.index] = int(chosen)
             if chosen and assignment is not None:
                 decisions[option.units.index] = assignment.start // summit.scenario.grain
-    completed = _solve_fixed(summit.model.clone(), decisions, 0, seconds)
+    model = summit.model.clone()
+    model.minimize(sum(t.expression for t in tiers))
+    starts = {(a.meeting, a.day): a.start for a in schedule.assignments}
+    completed = _solve_fixed(model, decisions | _order_decisions(summit, starts), 0, seconds)
     if completed is not None:
         _hint_from(summit.model, completed)
-        return
+        return completed
     for index, value in decisions.items():
         summit.model.add_hint(summit.model.get_int_var_from_proto_index(index), value)
+    return None
+
+
+def _order_decisions(summit: SummitModel, starts: dict[tuple[str, int], int]) -> dict[int, int]:
+    """Every arc of every party's day, as the plan with these meeting starts (by
+    meeting and day) orders it: the engagements held that day in time order, from
+    and back to the depot. With the arcs fixed as well as the meetings, the rest of
+    the model follows by propagation alone; left to the search, the circuits of a
+    300-request summit took 50 s to complete a hint. A pair the model has no arc for
+    (the plan breaks a travel time) leaves every arc of the day at 0: the fixed
+    solve then fails and the caller falls back on the plan's decisions alone."""
+    decisions: dict[int, int] = {}
+    for pd in summit.party_days:
+        held = []
+        for node in pd.nodes:
+            if node.meeting is None:
+                if node.present is not None:  # a switchable model: not ordered here
+                    break
+                held.append((node.earliest_start, node.key))
+            elif (start := starts.get((node.meeting, pd.day))) is not None:
+                held.append((start, node.key))
+        else:
+            order: list[str | None] = [None, *(key for _, key in sorted(held)), None]
+            follows = set(pairwise(order)) if held else set()
+            for arc in pd.arcs:
+                pair = (
+                    None if arc.tail is None else arc.tail.key,
+                    None if arc.head is None else arc.head.key,
+                )
+                decisions[arc.literal.index] = int(pair in follows)
+    return decisions
 
 
 def _extract(summit: SummitModel, solver: cp_model.CpSolver) -> list[Assignment]:
@@ -405,6 +460,9 @@ class _Search:
         self.spent = 0.0  # deterministic seconds used so far
         self.groups_left = 0
         self._greedy: Schedule | None = None
+        self.tiers: list[Tier] = []  # every tier of every group, in order
+        # the first hint's plan with every tier at its own value (None: not completed)
+        self.completed: cp_model.CpSolver | None = None
         # when the running search is to stop once it has a plan (``SolveSettings.climb``)
         self.soft_stop: float | None = None
 
@@ -440,6 +498,7 @@ class _Search:
         return left / max(self.groups_left, 1)
 
     def run(self, groups: list[list[Tier]]) -> None:
+        self.tiers = [tier for group in groups for tier in group]
         for index, group in enumerate(groups):
             self.groups_left = len(groups) - index
             # The first group runs even after an early Ctrl-C: it is stopped at once and
@@ -462,11 +521,19 @@ class _Search:
         if self.found:
             _hint_from(summit.model, self.current)
         else:
-            _hint_from_schedule(
+            self.completed = _hint_from_schedule(
                 summit,
                 self.previous or self.greedy(),
+                self.tiers,
                 seconds=min(10.0, max(self.remaining() / 4, 1.0)),
             )
+            if self._time_spent() and self._fallback() is not None:
+                # A large summit can spend the whole limit on its model and the first
+                # plan: a search started now would only overrun it (loading a
+                # 300-request model into CP-SAT takes seconds) to find what the
+                # fallback already holds.
+                self._no_solution_in_group("+".join(t.name for t in group), searched=False)
+                return False
         large = len(summit.model.proto.constraints) > LARGE_MODEL_CONSTRAINTS
         budget = max(self._group_budget(), 0.05)
         # Wall-clock runs only: a deterministic run keeps its one reproducible search.
@@ -611,23 +678,52 @@ class _Search:
         self.solver = final
         return int(code)
 
-    def _no_solution_in_group(self, label: str) -> None:
+    def _time_spent(self) -> bool:
+        """The wall-clock limit is reached (a deterministic run always searches: its
+        limit is not the clock's)."""
+        return not self.settings.deterministic and self.remaining() <= 0
+
+    def _fallback(self) -> list[Assignment] | None:
+        return _greedy_fallback(self.summit.scenario, self.previous, self.greedy())
+
+    def _no_solution_in_group(self, label: str, searched: bool = True) -> None:
         if self.found:
             self.status = SolveStatus.FEASIBLE
             self.notes.append(f"the search stopped during tiers {label}; later tiers not optimised")
             return
-        fallback = _greedy_fallback(self.summit.scenario, self.previous, self.greedy())
+        fallback = self._fallback()
         when = "before Ctrl-C" if self.interrupted else "within the time limit"
         if fallback is None:
             self.status = SolveStatus.UNKNOWN
             self.notes.append(f"no schedule found {when}")
             return
         self.found, self.status, self.assignments = True, SolveStatus.FEASIBLE, fallback
-        self.notes.append(
-            f"CP-SAT found no schedule {when}: this is the greedy "
-            "baseline's plan (earliest slot by priority), valid but not optimised"
-            + ("" if self.interrupted else "; give a larger --time-limit")
+        what = (
+            f"the search found no plan {when}"
+            if searched
+            else "the time limit was reached before a search for a better plan could start"
         )
+        self.notes.append(
+            f"{what}: this is the plan by simple rules "
+            "(each meeting at its earliest free slot, most important first), valid but "
+            "not optimised" + ("" if self.interrupted else "; give a larger --time-limit")
+        )
+        self._report_fallback()
+
+    def _report_fallback(self) -> None:
+        """What the fallback plan achieves on every tier, read from its completed hint
+        (the plan with every tier at its own value); nothing is proven but a tier at
+        its least possible value. No report when the hint was not completed in time:
+        the schedule then lists no objectives rather than guessed ones."""
+        completed = self.completed
+        if completed is None or self.reports:
+            return
+        proven_so_far = True
+        for tier in self.tiers:
+            value = round(completed.value(tier.expression))
+            proven_so_far = proven_so_far and value <= tier.low
+            self.reports.append(TierReport(tier.name, value, tier.low, proven_so_far, 0.0))
+            self.reported.append(tier)
 
     def _report_and_fix(
         self, group: list[Tier], multipliers: list[int], optimal: bool, seconds: float
