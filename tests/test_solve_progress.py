@@ -22,3 +22,13 @@ def test_the_planner_says_when_the_model_is_ready_and_what_the_first_plan_holds(
     # no solver words in what the planner says
     for line in said:
         assert not any(word in line.lower() for word in ("cp-sat", "objective", "presolve"))
+
+
+def test_every_tier_has_plain_words_for_the_notes() -> None:
+    # The notes name the objectives a stopped search was improving in plain words,
+    # never by their identifiers.
+    from sim.model import OBJECTIVE_TIERS
+    from sim.solve.run import _PLAIN_TIERS
+
+    assert set(OBJECTIVE_TIERS) | {"changes", "displacement"} <= set(_PLAIN_TIERS)
+    assert not any("_" in words for words in _PLAIN_TIERS.values())

@@ -420,6 +420,27 @@ def _reason_unscheduled(summit: SummitModel, meeting_id: str) -> str:
     )
 
 
+# What each tier is about, in a protocol officer's words (the notes name the tiers a
+# search was working on when the clock stopped it).
+_PLAIN_TIERS = {
+    "changes": "changes to the published schedule",
+    "unheld_weight": "which meetings are held",
+    "displacement": "how far published meetings move",
+    "shortening": "shortened meetings",
+    "safety": "overrun reserves",
+    "preferences": "protocol preferences",
+    "travel": "travel",
+    "min_slack": "the shortest spare time",
+    "weighted_slack": "spare time after meetings",
+    "compact_days": "idle gaps in the days",
+}
+
+
+def _plain(group: list[Tier]) -> str:
+    words = [_PLAIN_TIERS.get(t.name, t.name) for t in group]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _groups(tiers: list[Tier], settings: SolveSettings) -> list[list[Tier]]:
     if not settings.merge_tiers:
         return [[t] for t in tiers]
@@ -515,7 +536,7 @@ class _Search:
     def _solve_group(self, group: list[Tier]) -> bool:
         """Minimise one tier group; False when the search should stop here."""
         summit, settings = self.summit, self.settings
-        label = "+".join(t.name for t in group)
+        label = _plain(group)
         expression, multipliers = combined(group) if len(group) > 1 else (group[0].expression, [1])
         summit.model.minimize(expression)
         if self.found:
@@ -532,7 +553,7 @@ class _Search:
                 # plan: a search started now would only overrun it (loading a
                 # 300-request model into CP-SAT takes seconds) to find what the
                 # fallback already holds.
-                self._no_solution_in_group("+".join(t.name for t in group), searched=False)
+                self._no_solution_in_group(_plain(group), searched=False)
                 return False
         large = len(summit.model.proto.constraints) > LARGE_MODEL_CONSTRAINTS
         budget = max(self._group_budget(), 0.05)
@@ -556,19 +577,21 @@ class _Search:
         )
         if stopped_by_clock and settings.deterministic:
             self.notes.append(
-                f"tiers {label} hit the wall-clock safety limit: this result may not reproduce"
+                f"the search on {label} hit the wall-clock safety limit: this result may "
+                "not reproduce"
             )
-        elif stopped_by_clock and code != cp_model.OPTIMAL and not self.interrupted:
+        elif stopped_by_clock and code == cp_model.FEASIBLE and not self.interrupted:
+            # (with no plan at all, the note on what is returned instead says it)
             self.notes.append(
                 f"the time limit ({settings.time_limit:g} s of wall-clock time) stopped "
-                f"tiers {label} before they were proven best: a rerun may give another "
-                "plan (--deterministic makes runs repeatable)"
+                f"the search on {label} before the plan was proven best: a rerun may "
+                "give another plan (--deterministic makes runs repeatable)"
             )
         if self.first_solution is None and watcher.first_at is not None:
             self.first_solution = watcher.first_at
         if code == cp_model.INFEASIBLE:
             if self.found:  # cannot happen: the previous solution satisfies the tier bound
-                raise RuntimeError(f"tiers {label} became infeasible after fixing")
+                raise RuntimeError(f"the search on {label} became infeasible after fixing")
             self.status = SolveStatus.INFEASIBLE
             return False
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -689,7 +712,10 @@ class _Search:
     def _no_solution_in_group(self, label: str, searched: bool = True) -> None:
         if self.found:
             self.status = SolveStatus.FEASIBLE
-            self.notes.append(f"the search stopped during tiers {label}; later tiers not optimised")
+            self.notes.append(
+                f"the search stopped while improving {label}: what follows it in the "
+                "order of objectives was not improved"
+            )
             return
         fallback = self._fallback()
         when = "before Ctrl-C" if self.interrupted else "within the time limit"
