@@ -381,3 +381,22 @@ def test_ctrl_c_while_a_c_extension_loads_exits_130(
     finally:
         signal.signal(signal.SIGINT, previous)
     assert capsys.readouterr().err.strip() == "interrupted"
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_sim_run_plans_stops_the_run_and_leaves_the_folder(tmp_path: Path) -> None:
+    # A search cut short is not what `sim run` was asked to replay and export: the run
+    # stops (130) and the folder keeps what it held, here nothing.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", "run", WHOLE_SUMMIT, "--runs", "5", "-o", str(tmp_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()  # the scenario's line: planning is under way
+    assert b"delegations" in first
+    time.sleep(2.0)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=120) == 130
+    assert not [p for p in tmp_path.iterdir() if p.name != ".sim.lock"]

@@ -227,3 +227,41 @@ def test_a_run_without_a_plan_never_replaces_a_plan(tmp_path: Path) -> None:
     assert read_schedule(tmp_path / "schedule.no-plan.json").status.value == "infeasible"
     assert main(["solve", infeasible, "-o", str(tmp_path), "-q", "--force"]) == ExitCode.NO_SCHEDULE
     assert read_schedule(tmp_path / "schedule.json").status.value == "infeasible"
+
+
+def _nothing_fits() -> sim.Scenario:
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()  # a 4-hour morning
+    document["meetings"] = [meeting("long", "host", "g1", duration="5h", required=False)]
+    return scenario_of(document)
+
+
+def test_a_plan_that_holds_nothing_is_exported_whole(tmp_path: Path) -> None:
+    # No engagement at all (every request too long for the day): the charts are
+    # empty, not a crash, and the folder is a whole set.
+    scenario = _nothing_fits()
+    schedule = solve(scenario).schedule
+    assert not schedule.assignments
+    paths = export(scenario, schedule, tmp_path)
+    names = {p.relative_to(tmp_path).as_posix() for p in paths}
+    assert {"gantt.html", "gantt.png", "gantt.svg", "index.html", "manifest.json"} <= names
+    assert verify(tmp_path).complete
+
+
+def test_an_export_that_fails_before_writing_keeps_the_previous_set(
+    planned: tuple[sim.Scenario, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario, schedule_path = planned
+    schedule = read_schedule(schedule_path)
+    export(scenario, schedule, tmp_path)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+
+    def broken(agenda: object) -> str:
+        raise RuntimeError("the chart could not be drawn")
+
+    monkeypatch.setattr("sim.export.gantt.gantt_html", broken)
+    with pytest.raises(RuntimeError):
+        export(scenario, schedule, tmp_path)
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before and verify(tmp_path).complete

@@ -105,7 +105,13 @@ def _run(args: argparse.Namespace, scenario: Scenario, outputs: OutputSet) -> in
         f"requests, {len(scenario.days)} days",
         console=console,
     )
-    settings = SolveSettings(time_limit=args.time_limit, seed=args.seed, workers=1)
+    # Deterministic seconds: the same scenario and seed give the same plan, replays
+    # and report on any machine. Ctrl-C while planning stops the run (exit 130, the
+    # folder as it was): replaying and exporting a search cut short is not what was
+    # asked for.
+    settings = SolveSettings(
+        time_limit=args.time_limit, seed=args.seed, workers=1, keep_on_interrupt=False
+    )
     result = solve(scenario, settings)
     schedule = result.schedule
     plan_path = out / "schedule.json"
@@ -223,7 +229,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=seconds,
         default=30.0,
         metavar="S",
-        help="the planner's search budget, seconds (default 30)",
+        help="the planner's search budget, in the solver's deterministic seconds, so the "
+        "same run gives the same plan on any machine (on a busy one it takes longer; "
+        "default 30)",
     )
     parser.add_argument(
         "--policy",

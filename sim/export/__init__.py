@@ -39,15 +39,24 @@ def export(
     The files are one set (``sim.output_set``): the folder is locked for the call
     (``OutputBusy`` when another run writes there), the previous ``manifest.json`` is
     removed before the first file is replaced, and the new one, listing every file
-    with its size and SHA-256, is written last. ``command`` and ``arguments`` are
+    with its size and SHA-256, is written last. An export that fails or is
+    interrupted before its first file leaves the previous set as it was, manifest
+    included. ``command`` and ``arguments`` are
     recorded in it."""
     from sim.export.bundle import PLAN_FORMATS, export_plan, export_replays, write_index
     from sim.output_set import OutputSet
 
     out = Path(directory)
     with OutputSet(out, command, arguments, subfolders=("calendars", "briefings")) as outputs:
-        outputs.begin()
-        written = export_plan(scenario, schedule, out, formats or PLAN_FORMATS, previous=previous)
+        written = export_plan(
+            scenario,
+            schedule,
+            out,
+            formats or PLAN_FORMATS,
+            previous=previous,
+            before_write=outputs.begin,
+        )
+        outputs.begin()  # (once only) before the replays' files and the index, if no plan file
         if simulation_dir is not None:
             written += export_replays(scenario, schedule, Path(simulation_dir), out)
         index = write_index(out, scenario, schedule, written)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,8 +90,12 @@ def export_plan(
     formats: Sequence[str] = PLAN_FORMATS,
     *,
     previous: Schedule | None = None,
+    before_write: Callable[[], None] | None = None,
 ) -> list[Written]:
-    """Write the plan's exports into ``directory``; the files written, in order."""
+    """Write the plan's exports into ``directory``; the files written, in order.
+    ``before_write`` is called before each file is written (an output set's
+    ``begin``: the folder's previous manifest goes only once a file is replaced, so
+    an export that fails before writing anything leaves the previous set whole)."""
     from sim.export import briefing, calendar, gantt, table
 
     agenda = build_agenda(scenario, schedule)
@@ -101,11 +105,15 @@ def export_plan(
 
     def text(name: str, content: str, what: str, group: str) -> None:
         path = directory / name
+        if before_write is not None:
+            before_write()
         write_text_atomic(path, content)
         written.append(Written(path, what, group))
 
     def data(name: str, content: bytes, what: str, group: str) -> None:
         path = directory / name
+        if before_write is not None:
+            before_write()
         write_bytes_atomic(path, content)
         written.append(Written(path, what, group))
 

@@ -584,16 +584,15 @@ def _figure(chart: Chart) -> Any:
         texts = {id(b): _plotly_text(panel, rows, b) for b in to_label(panel, rows)}
         for name in DRAWING_ORDER:
             bars = [b for b in panel.bars if b.style == name]
-            if not bars and number == 1 and name in chart.legend and name not in used:
+            if (
+                not bars
+                and number == 1
+                and panel.rows  # an empty chart (no engagement at all) has no row to hide it in
+                and name in chart.legend
+                and name not in used
+            ):
                 # Listed in the legend though no bar uses it: one bar out of sight.
-                bars = [
-                    Bar(
-                        panel.rows[0] if panel.rows else "",
-                        panel.start - 120,
-                        panel.start - 60,
-                        name,
-                    )
-                ]
+                bars = [Bar(panel.rows[0], panel.start - 120, panel.start - 60, name)]
             if bars:
                 trace = _trace(go, chart, rows, name, bars, texts, legend=name not in shown)
                 figure.add_trace(trace, number, 1)
