@@ -158,3 +158,23 @@ def test_the_index_lists_every_delegation(agenda: Agenda) -> None:
     for party in agenda.parties:
         assert f"[{agenda.name(party.id)}](briefings/{party.id}.md)" in text
     assert text.index("The Host") < text.index("Ana Silva")  # protocol order
+
+
+def test_an_item_after_midnight_names_its_date_under_the_evening_it_belongs_to() -> None:
+    # A night that runs past midnight lists its items under the evening's date; one
+    # that starts after midnight must say which date it is on, or "Monday 01:15"
+    # reads as the night before.
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()
+    document["days"] = [{"date": "2025-06-02", "start": "20:00", "end": "26:00"}]
+    document["meetings"] = [
+        meeting(
+            "late", "host", "g1", windows=[{"start": "2025-06-03T00:30", "end": "2025-06-03T01:30"}]
+        )
+    ]
+    night = scenario_of(document)
+    plan = solve(night).schedule
+    text = briefing_markdown(build_agenda(night, plan), "g1")
+    assert "## Monday 2 June 2025" in text
+    assert "00:30–01:30 (Tue 3 Jun)" in text

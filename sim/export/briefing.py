@@ -81,11 +81,16 @@ def clock(agenda: Agenda, minute: int) -> str:
     return agenda.scenario.to_datetime(minute).strftime("%H:%M")
 
 
-def span(agenda: Agenda, start: int, end: int) -> str:
-    """``14:00–15:30``; ``23:30–00:30 (next day)`` when it ends on a later date."""
+def span(agenda: Agenda, start: int, end: int, on: dt.date | None = None) -> str:
+    """``14:00–15:30``; ``23:30–00:30 (next day)`` when it ends on a later date. Under
+    the summit day dated ``on``, an item that starts on a later date (a night past
+    midnight) names its date: ``01:15–02:00 (Wed 4 Jun)``."""
     first = agenda.scenario.to_datetime(start)
     last = agenda.scenario.to_datetime(end)
     text = f"{first:%H:%M}–{last:%H:%M}"
+    if on is not None and first.date() != on:
+        until = f" to {short_date(last.date())}" if last.date() != first.date() else ""
+        return f"{text} ({short_date(first.date())}{until})"
     days = (last.date() - first.date()).days
     if days == 1:
         text += " (next day)"
@@ -302,7 +307,7 @@ def _rows(agenda: Agenda, party_id: str) -> list[_Day]:
             rows.append(
                 _Row(
                     kind=item.kind,
-                    when=span(agenda, item.start, item.end),
+                    when=span(agenda, item.start, item.end, date_of(agenda, today[0])),
                     what=item_heading(agenda, item),
                     detail=detail,
                     where=where,
