@@ -192,3 +192,23 @@ def test_a_summit_across_the_clock_change_gets_both_observances() -> None:
     assert [e.decoded("DTSTART") for e in found] == [scenario.to_datetime(i.start) for i in items]
     offsets = {e.decoded("DTSTART").utcoffset() for e in found}
     assert offsets == {dt.timedelta(hours=2), dt.timedelta(hours=1)}
+
+
+def test_a_meeting_across_the_hour_the_clocks_go_back_keeps_its_length() -> None:
+    # 01:00 summer time to 01:00 winter time is an hour; written as local times in the
+    # zone, both ends read as the first 01:00 and the meeting would last no time.
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()
+    document["timezone"] = "America/New_York"
+    document["days"] = [{"date": "2025-11-01", "start": "20:00", "end": "28:00"}]
+    document["meetings"] = [meeting("m", "host", "g1", pinned="2025-11-02 01:00")]
+    scenario = scenario_of(document)
+    from sim.solve import solve
+
+    plan = solve(scenario).schedule
+    ics = calendars(build_agenda(scenario, plan))["g1"]
+    (event,) = Calendar.from_ical(ics).walk("VEVENT")
+    start, end = event.decoded("dtstart"), event.decoded("dtend")
+    assert end - start == dt.timedelta(hours=1)
+    assert start == dt.datetime(2025, 11, 2, 5, 0, tzinfo=dt.UTC)

@@ -130,6 +130,17 @@ def _categories(agenda: Agenda, item: AgendaItem) -> list[str]:
     return ["Motorcade"]
 
 
+def _unambiguous(moment: dt.datetime) -> dt.datetime:
+    """The moment in the scenario's zone, or in UTC when its wall-clock time happens
+    twice (the hour the clocks go back): RFC 5545 reads such a local time as its
+    first occurrence, so a meeting from 01:00 summer time to 01:00 winter time
+    would last no time at all."""
+    other = moment.replace(fold=1 - moment.fold)
+    if other.utcoffset() != moment.utcoffset():
+        return moment.astimezone(dt.UTC)
+    return moment
+
+
 def _vevent(
     agenda: Agenda, item: AgendaItem, uid: str, sequence: int, cancelled: bool, stamp: dt.datetime
 ) -> Event:
@@ -138,8 +149,8 @@ def _vevent(
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
-    event.add("dtstart", scenario.to_datetime(item.start))
-    event.add("dtend", scenario.to_datetime(item.end))
+    event.add("dtstart", _unambiguous(scenario.to_datetime(item.start)))
+    event.add("dtend", _unambiguous(scenario.to_datetime(item.end)))
     summary = _summary(agenda, item)
     event.add("summary", f"Cancelled: {summary}" if cancelled else summary)
     location = _location(agenda, item)
