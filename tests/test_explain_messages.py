@@ -62,3 +62,16 @@ def test_more_required_meetings_than_time_is_said_in_plain_arithmetic() -> None:
     result = solve(scenario, SolveSettings(time_limit=10))
     assert result.schedule.status is SolveStatus.INFEASIBLE
     assert line in result.schedule.notes
+
+
+def test_a_required_meeting_with_no_possible_time_is_named_with_why() -> None:
+    # Longer than the day: as for an optional meeting, the cause is said day by day,
+    # with the parties' names, not only "meeting x is required".
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()  # 09:00-13:00
+    document["meetings"] = [meeting("long", "host", "g1", duration="5h")]
+    found = explain.explain_infeasibility(scenario_of(document), time_limit=10, seed=0)
+    (line,) = found.lines()
+    assert line.startswith("Host – Guest One (long) is required")
+    assert "the day is shorter than the meeting" in line

@@ -330,10 +330,41 @@ def _overbooked_explanation(scenario: Scenario) -> Explanation | None:
     return Explanation(requirements, proven_minimal=False, summary=tuple(summary))
 
 
+def _no_time_explanation(scenario: Scenario) -> Explanation | None:
+    """Required meetings longer than every summit day: no requirement but their being
+    required keeps them out, so the search would name only that; each is said with
+    why, day by day, as an optional one is. (A meeting kept out by its parties'
+    presence or the programme is left to the search, which names those.)"""
+    stuck = [
+        m
+        for m in scenario.meetings
+        if m.required
+        and not any(
+            day_grid(scenario, day, planned_lengths(scenario, m)[-1]) for day in scenario.days
+        )
+    ]
+    if not stuck:
+        return None
+    summary = []
+    named: set[Requirement] = set()
+    for meeting in stuck:
+        who = " – ".join(scenario.party_by_id[p].name for p in meeting.parties)
+        reasons = why_no_slot(scenario, meeting).removeprefix("no possible time: ")
+        summary.append(
+            f"{who} ({meeting.id}) is required, but there is no time at all it could be "
+            f"held: {reasons}; it must become optional or shorter, or the days longer"
+        )
+        named.add(Requirement(RequirementKind.REQUIRED, meeting.id))
+        named.update(f.requirement for alt in alternatives(scenario, meeting) for f in alt.filters)
+    requirements = tuple((r, describe(scenario, r)) for r in sorted(named, key=str))
+    return Explanation(requirements, proven_minimal=False, summary=tuple(summary))
+
+
 def explain_infeasibility(scenario: Scenario, *, time_limit: float, seed: int) -> Explanation:
-    """A minimal set of conflicting requirements, in the scenario's words; first, a
-    party with more required meetings than time (plain arithmetic, no search)."""
-    plain = _overbooked_explanation(scenario)
+    """A minimal set of conflicting requirements, in the scenario's words; first, plain
+    arithmetic with no search: a required meeting longer than every day, a party with
+    more required meetings than time."""
+    plain = _no_time_explanation(scenario) or _overbooked_explanation(scenario)
     if plain is not None:
         return plain
     limit = max(time_limit, 1.0)
