@@ -178,3 +178,16 @@ def test_an_item_after_midnight_names_its_date_under_the_evening_it_belongs_to()
     text = briefing_markdown(build_agenda(night, plan), "g1")
     assert "## Monday 2 June 2025" in text
     assert "00:30–01:30 (Tue 3 Jun)" in text
+
+
+def test_why_this_slot_claims_no_earliest_fit_the_planner_did_not_seek() -> None:
+    # With nothing narrowing a meeting, the planner picks among the free times for
+    # spare time and less travel: often not the earliest, so the reason must not say so.
+    from sim.export.agenda import _why_here
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()
+    document["meetings"] = [meeting("m", "host", "g1")]
+    scenario = scenario_of(document)
+    why = _why_here(scenario, scenario.meeting_by_id["m"])
+    assert "earliest" not in why and "free for every party" in why

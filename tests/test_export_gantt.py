@@ -147,7 +147,8 @@ def test_a_party_named_like_a_script_stays_text(
     assert EVIL not in listed
     assert f"{EVIL.replace('<', '&lt;').replace('>', '&gt;')}, President" in listed
     ET.fromstring(gantt_svg(evil_agenda))  # still well-formed XML
-    assert EVIL in bar_labels(gantt_svg(evil_agenda))  # as text, which XML escaped
+    # as text, which XML escaped (cut with an ellipsis when the plan's bar is short)
+    assert any(label.startswith(EVIL[:16]) for label in bar_labels(gantt_svg(evil_agenda)))
 
 
 def test_the_same_plan_gives_the_same_page(agenda: Agenda, page: str) -> None:

@@ -288,5 +288,10 @@ def _why_here(scenario: Scenario, meeting: Meeting) -> str:
     if stays:
         reasons.append("while " + " and ".join(p.name for p in stays) + " is at the summit")
     if not reasons:
-        reasons.append("the earliest good fit around the programme, travel and protocol buffers")
+        # nothing narrows it: the planner's choice among the free times (not always the
+        # earliest: the objectives ask for spare time around meetings, less travel)
+        reasons.append(
+            "free for every party here, around the programme, travel and protocol "
+            "buffers; chosen for spare time around it and less travel"
+        )
     return "; ".join(reasons)
