@@ -79,15 +79,29 @@ def _when(scenario: Scenario, minute: int) -> str:
     return format_moment(scenario.to_datetime(minute))
 
 
+def _party(scenario: Scenario, party_id: str) -> str:
+    return scenario.party_by_id[party_id].name
+
+
+def _meeting(scenario: Scenario, meeting_id: str) -> str:
+    """``The Host – Ana Silva (host-ana)``: the parties' names, the id to find it by."""
+    m = scenario.meeting_by_id[meeting_id]
+    return f"{' – '.join(_party(scenario, p) for p in m.parties)} ({m.id})"
+
+
+def _venue(scenario: Scenario, venue_id: str) -> str:
+    return scenario.venue_by_id[venue_id].name
+
+
 def _required(scenario: Scenario, r: Requirement) -> str:
     m = scenario.meeting_by_id[r.subject]
-    return f"meeting {m.id} ({', '.join(m.parties)}, {format_duration(m.duration)}) is required"
+    return f"the meeting {_meeting(scenario, m.id)}, {format_duration(m.duration)}, is required"
 
 
 def _presence(scenario: Scenario, r: Requirement) -> str:
     p = scenario.party_by_id[r.subject]
     return (
-        f"{p.id} is present only from {_when(scenario, p.presence.start)} "
+        f"{p.name} is present only from {_when(scenario, p.presence.start)} "
         f"to {_when(scenario, p.presence.end)}"
     )
 
@@ -97,16 +111,18 @@ def _unavailable(scenario: Scenario, r: Requirement) -> str:
     spans = "; ".join(
         f"{_when(scenario, u.start)}-{scenario.to_datetime(u.end):%H:%M}" for u in p.unavailable
     )
-    return f"{p.id} is unavailable {spans}"
+    return f"{p.name} is unavailable {spans}"
 
 
 def _attend(scenario: Scenario, r: Requirement) -> str:
     e = scenario.event_by_id[r.subject]
-    who = "everyone present" if e.everyone else ", ".join(e.attendees)
+    names = [_party(scenario, p) for p in e.attendees]
+    who = "everyone present" if e.everyone else ", ".join(names)
     verb = "attends" if e.everyone or len(e.attendees) == 1 else "attend"
     return (
         f"{who} {verb} {e.name} "
-        f"({_when(scenario, e.time.start)}-{_when(scenario, e.time.end)[-5:]}, {e.venue})"
+        f"({_when(scenario, e.time.start)}-{_when(scenario, e.time.end)[-5:]}, "
+        f"{_venue(scenario, e.venue)})"
     )
 
 
@@ -115,7 +131,7 @@ def _window(scenario: Scenario, r: Requirement) -> str:
     spans = "; ".join(
         f"{_when(scenario, w.start)}-{_when(scenario, w.end)[-5:]}" for w in m.windows
     )
-    return f"{m.id} must lie within {spans}"
+    return f"{_meeting(scenario, m.id)} must lie within {spans}"
 
 
 def _meal(scenario: Scenario, r: Requirement) -> str:
@@ -123,7 +139,7 @@ def _meal(scenario: Scenario, r: Requirement) -> str:
     meal = scenario.rules.meal_windows.for_format(m.format)
     assert meal is not None
     return (
-        f"{m.id} is a working {m.format.value}: it must lie within "
+        f"{_meeting(scenario, m.id)} is a working {m.format.value}: it must lie within "
         f"{format_clock(meal.start)}-{format_clock(meal.end)}"
     )
 
@@ -135,9 +151,9 @@ def _latest_end(scenario: Scenario, r: Requirement) -> str:
 
 def _pinned(scenario: Scenario, r: Requirement) -> str:
     m = scenario.meeting_by_id[r.subject]
-    where = f" at {m.pinned_venue}" if m.pinned_venue else ""
+    where = f" at {_venue(scenario, m.pinned_venue)}" if m.pinned_venue else ""
     when = _when(scenario, m.pinned_start) if m.pinned_start is not None else "a fixed place"
-    return f"{m.id} is pinned at {when}{where}"
+    return f"{_meeting(scenario, m.id)} is pinned at {when}{where}"
 
 
 def _buffer(scenario: Scenario, r: Requirement) -> str:
@@ -146,12 +162,13 @@ def _buffer(scenario: Scenario, r: Requirement) -> str:
 
 def _base(scenario: Scenario, r: Requirement) -> str:
     p = scenario.party_by_id[r.subject]
-    return f"{p.id} starts and ends each day at its base, {p.base}"
+    base = _venue(scenario, p.base) if p.base is not None else "its base"
+    return f"{p.name} starts and ends each day at its base, {base}"
 
 
 def _rooms(scenario: Scenario, r: Requirement) -> str:
     v = scenario.venue_by_id[r.subject]
-    return f"{v.id} has {v.rooms} room{'s' if v.rooms != 1 else ''} for bilaterals"
+    return f"{v.name} has {v.rooms} room{'s' if v.rooms != 1 else ''} for bilaterals"
 
 
 def _max_meetings_per_day(scenario: Scenario, r: Requirement) -> str:
@@ -161,7 +178,7 @@ def _max_meetings_per_day(scenario: Scenario, r: Requirement) -> str:
 
 def _party_limit(scenario: Scenario, r: Requirement) -> str:
     p = scenario.party_by_id[r.subject]
-    return f"{p.id}: at most {p.max_meetings_per_day} meetings a day"
+    return f"{p.name}: at most {p.max_meetings_per_day} meetings a day"
 
 
 def _max_continuous(scenario: Scenario, r: Requirement) -> str:
@@ -180,7 +197,7 @@ def _precedence(scenario: Scenario, r: Requirement) -> str:
 def _order(scenario: Scenario, r: Requirement) -> str:
     m = scenario.meeting_by_id[r.subject]
     relation = "after" if r.other in m.after else "before"
-    return f"{r.subject} must come {relation} {r.other}"
+    return f"{_meeting(scenario, r.subject)} must come {relation} {_meeting(scenario, r.other)}"
 
 
 def _fairness(scenario: Scenario, r: Requirement) -> str:
@@ -192,7 +209,9 @@ def _fairness(scenario: Scenario, r: Requirement) -> str:
 
 
 def _same_day(scenario: Scenario, r: Requirement) -> str:
-    return f"{r.subject} must be on the same day as {r.other}"
+    return (
+        f"{_meeting(scenario, r.subject)} must be on the same day as {_meeting(scenario, r.other)}"
+    )
 
 
 # How each kind of requirement reads, in the scenario's own words.
