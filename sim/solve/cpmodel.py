@@ -101,7 +101,7 @@ class Arc:
     party's base before its first and after its last engagement). ``travel`` and
     ``gap`` (travel plus the buffer) are ints when the venues are fixed, else linear
     expressions of the venues chosen, exact when the arc is taken (and read only
-    then; ``SummitModel.travel_used`` is the travel that is 0 when it is not)."""
+    then)."""
 
     tail: Node | None
     head: Node | None
@@ -109,7 +109,6 @@ class Arc:
     gap: LinearExpr = 0
     travel: LinearExpr = 0
     most_travel: int = 0  # the largest value ``travel`` can take
-    used: LinearExpr | None = None  # travel_used, once something asked for it
 
 
 @dataclass
@@ -549,20 +548,6 @@ class SummitModel:
         if len(set(minutes.values())) == 1:
             return most, most
         return self._venue_sum(node, minutes), most
-
-    def travel_used(self, arc: Arc) -> LinearExpr:
-        """The arc's travel when it is taken, 0 when it is not (made on demand: only
-        the ``travel`` tier reads it, for the principals' arcs)."""
-        if arc.used is None:
-            if isinstance(arc.travel, int):
-                arc.used = arc.travel * arc.literal
-            else:
-                model = self.model
-                used = model.new_int_var(0, arc.most_travel, "travel_used")
-                model.add(used == arc.travel).only_enforce_if(arc.literal)
-                model.add(used == 0).only_enforce_if(arc.literal.Not())
-                arc.used = used
-        return arc.used
 
     def _add_circuit(self, pd: PartyDay, buffer: int) -> None:
         scenario, model = self.scenario, self.model
