@@ -272,8 +272,8 @@ def test_gap_between_meetings_names_buffer_and_travel() -> None:
     report = check(s, valid(s, host_ben=held(s, "host-ben", "2025-06-02 11:15", "centre")))
     only(report, "gap", (("host-ana", "host-ben"), ("host",)))
     assert report.violations[0].message == (
-        "host: host-ana (palace, 02 Jun 10:00-11:00) and host-ben (centre, 02 Jun 11:15) "
-        "leave 15 min, need 30 (buffer 10 + travel 20)"
+        "The Host: The Host – Ana (The Palace, 02 Jun 10:00-11:00) and The Host – Ben "
+        "(Conference Centre, 02 Jun 11:15-12:00) leave 15 min, need 30 (buffer 10 + travel 20)"
     )
 
 
@@ -404,8 +404,10 @@ def test_compact_days_is_recomputed_when_the_scenario_minimises_it(
     assert main(["check", scenario_path, schedule_path]) == ExitCode.OK
     rows = [line.split("│")[1:4] for line in capsys.readouterr().out.splitlines() if "│" in line]
     ranks = {name.strip(): rank.strip() for rank, name, _ in rows}
-    assert ranks["compact_days"] == "1" and ranks["unheld_weight"] == "2"
-    assert ranks["travel"] == "-"  # recomputed, not minimised
+    # in plain words: the idle gaps first, then the optional meetings left out
+    assert ranks["idle gaps in the parties' days"] == "1"
+    assert ranks["weight of optional meetings left out"] == "2"
+    assert ranks["principals' minutes on the road"] == "-"  # recomputed, not minimised
 
 
 def test_unknown_meeting_ids() -> None:

@@ -335,7 +335,7 @@ def run_check(
     elif as_json:
         assert json.loads(out)["ok"] is (code == ExitCode.OK)
     else:
-        assert "valid" in out.lower()  # the verdict line: "valid: ..." or "INVALID"
+        assert "valid" in out.lower()  # the verdict line: "valid: ..." or "not valid: ..."
     return code
 
 

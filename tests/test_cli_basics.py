@@ -92,7 +92,7 @@ def test_check_exit_codes(
 
     assert main(["check", str(scenario_file), str(good)]) == ExitCode.OK
     assert main(["check", str(scenario_file), str(broken)]) == ExitCode.RULES_BROKEN
-    assert "INVALID" in capsys.readouterr().out
+    assert "not valid: the plan breaks the hard rules" in capsys.readouterr().out
 
     malformed = tmp_path / "malformed.json"
     malformed.write_text('{"format": 1, "status": "optimal"', encoding="utf-8")

@@ -181,7 +181,7 @@ def test_safety_outranks_preferences_unless_the_order_says_otherwise(
             20,
         )
         assert entry.message.endswith(
-            "leaves host 10 min before plenary (Plenary), of the 30 min its likely overrun needs"
+            "leaves Host 10 min before Plenary, of the 30 min its likely overrun needs"
         )
 
 

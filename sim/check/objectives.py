@@ -21,6 +21,7 @@ from sim.check.view import (
     on_wall_clock,
     precedence_inversions,
     travel,
+    who,
 )
 
 PREFERRED_POINTS = 10
@@ -104,14 +105,15 @@ def _short_reserves(view: PlanView) -> list[GivenUp]:
     for short in short_reserves(view):
         held = view.held[short.meeting]
         event = view.scenario.event_by_id.get(short.until)
-        before = f"{event.id} ({event.name})" if event is not None else "the end of its day"
+        before = event.name if event is not None else "the end of its day"
         found.append(
             GivenUp(
                 "short_reserve",
                 (short.meeting,),
                 (short.party,),
                 short.short,
-                f"{described(view.scenario, held.engagement)} leaves {short.party} "
+                f"{described(view.scenario, held.engagement)} leaves "
+                f"{who(view.scenario, short.party)} "
                 f"{max(short.spare, 0)} min before {before}, of the {short.reserve} min its "
                 "likely overrun needs",
             )
@@ -145,9 +147,10 @@ def _soft_precedence(view: PlanView) -> list[GivenUp]:
             (inv.senior.meeting.id, inv.junior.meeting.id),
             (inv.principal, inv.senior_party, inv.junior_party),
             PRECEDENCE_POINTS,
-            f"{inv.principal}: {described(scenario, inv.senior.engagement)} with "
-            f"{inv.senior_party} comes after {described(scenario, inv.junior.engagement)} "
-            f"with {inv.junior_party}",
+            f"{who(scenario, inv.principal)}: {described(scenario, inv.senior.engagement)} "
+            f"comes after {described(scenario, inv.junior.engagement)}, though "
+            f"{who(scenario, inv.senior_party)} takes precedence over "
+            f"{who(scenario, inv.junior_party)}",
         )
         for inv in precedence_inversions(view)
     ]

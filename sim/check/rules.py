@@ -28,6 +28,8 @@ from sim.check.view import (
     precedence_inversions,
     span,
     travel,
+    where,
+    who,
 )
 from sim.model import Scenario
 
@@ -210,7 +212,8 @@ def overlap(view: PlanView) -> Iterator[Violation]:
                     "overlap",
                     _meeting_ids(a, b),
                     (party.id,),
-                    f"{party.id}: {described(scenario, a)} and {described(scenario, b)} overlap",
+                    f"{who(scenario, party.id)}: {described(scenario, a)} and "
+                    f"{described(scenario, b)} overlap",
                 )
 
 
@@ -228,8 +231,8 @@ def gap(view: PlanView) -> Iterator[Violation]:
                         "gap",
                         _meeting_ids(a, b),
                         (party.id,),
-                        f"{party.id}: {described(scenario, a)} and {b.id} ({b.venue}, "
-                        f"{moment(scenario, b.start)}) leave {left} min, need "
+                        f"{who(scenario, party.id)}: {described(scenario, a)} and "
+                        f"{described(scenario, b)} leave {left} min, need "
                         f"{buffer + move} (buffer {buffer} + travel {move})",
                     )
 
@@ -251,9 +254,10 @@ def base(view: PlanView) -> Iterator[Violation]:
                         "base",
                         (first.id,),
                         (party.id,),
-                        f"{party.id}: first engagement {described(scenario, first)} starts "
-                        f"before {clock(scenario, earliest)} (from "
-                        f"{clock(scenario, earliest - move)} plus travel {move} from base {home})",
+                        f"{who(scenario, party.id)}: first engagement "
+                        f"{described(scenario, first)} starts before "
+                        f"{clock(scenario, earliest)} (from {clock(scenario, earliest - move)} "
+                        f"plus travel {move} from base {where(scenario, home)})",
                     )
             if last.is_meeting:
                 move = travel(scenario, last.venue, home)
@@ -263,9 +267,10 @@ def base(view: PlanView) -> Iterator[Violation]:
                         "base",
                         (last.id,),
                         (party.id,),
-                        f"{party.id}: last engagement {described(scenario, last)} ends "
-                        f"after {clock(scenario, latest)} (travel {move} back to base {home} "
-                        f"by {clock(scenario, latest + move)})",
+                        f"{who(scenario, party.id)}: last engagement "
+                        f"{described(scenario, last)} ends after {clock(scenario, latest)} "
+                        f"(travel {move} back to base {where(scenario, home)} by "
+                        f"{clock(scenario, latest + move)})",
                     )
 
 

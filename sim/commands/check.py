@@ -1,7 +1,8 @@
 """``sim check SCENARIO SCHEDULE``: judge a schedule by docs/planning-rules.md.
 
-Prints every broken hard rule and every soft preference given up, by id, and the
-objective values recomputed from the schedule. Exit 0 (OK) when no hard rule is
+Prints every broken hard rule and every soft preference given up (what happened in
+names, the meetings' and parties' ids beside it) and the objective values recomputed
+from the schedule, in plain words (``--json``: the identifiers). Exit 0 (OK) when no hard rule is
 broken, 5 (RULES_BROKEN) otherwise; 1 (INVALID_INPUT) for a malformed scenario or
 schedule, 2 (USAGE) for a missing one.
 """
@@ -46,6 +47,28 @@ def print_findings(
         console.print(plain_text(f"... and {len(rows) - ROWS_SHOWN:,} more; --json lists them all"))
 
 
+# The report's kinds and tiers in a protocol officer's words (--json keeps the
+# identifiers, which docs/planning-rules.md defines).
+GIVEN_UP_WORDS = {
+    "unheld": "optional meeting not held",
+    "shortened": "meeting shortened",
+    "short_reserve": "overrun reserve short",
+    "preferred": "outside its preferred time",
+    "precedence": "order of precedence",
+    "late_end": "late end",
+}
+OBJECTIVE_WORDS = {
+    "unheld_weight": "weight of optional meetings left out",
+    "shortening": "minutes cut from meetings",
+    "safety": "minutes of overrun reserve missing",
+    "preferences": "protocol preference points given up",
+    "travel": "principals' minutes on the road",
+    "min_slack": "minus the shortest spare time between a principal's engagements",
+    "weighted_slack": "minus the spare time after meetings, by importance",
+    "compact_days": "idle gaps in the parties' days",
+}
+
+
 def print_report(console: Console, report: CheckReport) -> None:
     for warning in report.warnings:
         console.print(plain_text(f"warning: {warning}"))
@@ -57,21 +80,33 @@ def print_report(console: Console, report: CheckReport) -> None:
         print_findings(console, "Hard rules broken", rows, ("rule", "meetings", "parties", "what"))
     if report.given_up:
         rows = [
-            (g.kind, ", ".join(g.meetings), f"{g.cost} ({g.tier})", g.message)
+            (
+                GIVEN_UP_WORDS.get(g.kind, g.kind),
+                ", ".join(g.meetings),
+                f"{g.cost} ({OBJECTIVE_WORDS.get(g.tier, g.tier)})",
+                g.message,
+            )
             for g in report.given_up
         ]
         print_findings(console, "Preferences given up", rows, ("kind", "meetings", "cost", "what"))
-    objectives = Table(title="Objectives (recomputed; lexicographic, each minimised)")
-    for column in ("tier", "name", "value"):
+    objectives = Table(
+        title="What the plan achieves (recomputed from its meetings; most important first, "
+        "each as low as it can be)"
+    )
+    for column in ("rank", "objective", "value"):
         objectives.add_column(column)
     values = report.objectives.as_dict()
     # the scenario's tiers in its order, then any other recomputed value, unranked ("-")
     ranked = [name for name in report.tiers if name in values]
     for name in [*ranked, *(n for n in values if n not in ranked)]:
         rank = str(ranked.index(name) + 1) if name in ranked else "-"
-        objectives.add_row(rank, name, str(values[name]))
+        objectives.add_row(rank, OBJECTIVE_WORDS.get(name, name), str(values[name]))
     console.print(objectives)
-    verdict = "valid: no hard rule is broken" if report.ok else "INVALID"
+    verdict = (
+        "valid: no hard rule is broken"
+        if report.ok
+        else "not valid: the plan breaks the hard rules listed above"
+    )
     console.print(plain_text(verdict, style="bold"))
 
 
@@ -92,7 +127,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help=SUMMARIES["check"],
         description=(
             "Independently check SCHEDULE (a schedule.json) against SCENARIO: every broken "
-            "hard rule and every soft preference given up, by id, and the objective tiers "
+            "hard rule and every soft preference given up, by name with the ids beside it, "
+            "and the objective tiers "
             "recomputed. Exit 0 when no hard rule is broken, 5 otherwise; 1 for a malformed "
             "scenario or schedule, 2 for a missing one."
         ),
