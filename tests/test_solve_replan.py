@@ -146,3 +146,14 @@ def test_a_limit_spent_before_the_search_gives_the_simple_plan_at_once() -> None
     report = check(scenario, schedule)
     assert report.ok
     _claims_what_the_checker_finds(schedule, report)
+
+
+def test_a_change_is_said_with_names() -> None:
+    from sim.commands.solve import describe_change
+    from sim.schedule import Assignment, Change, ChangeKind
+
+    scenario = scenario_of(_published())
+    before = Assignment("m1", 0, 9 * 60, 10 * 60, "a")
+    after = Assignment("m1", 0, 11 * 60, 12 * 60, "a")
+    line = describe_change(scenario, Change("m1", ChangeKind.MOVED, before, after))
+    assert line.startswith("moved    Host – Guest One (m1): ")

@@ -68,7 +68,8 @@ def _unheld(view: PlanView) -> list[GivenUp]:
             (m.id,),
             m.parties,
             m.weight,
-            f"{m.id} ({', '.join(m.parties)}, weight {m.weight}) is not held",
+            f"{' – '.join(who(view.scenario, p) for p in m.parties)} ({m.id}, weight "
+            f"{m.weight}) is not held",
         )
         for m in view.scenario.meetings
         if not m.required and m.id not in view.held

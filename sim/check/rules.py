@@ -47,7 +47,8 @@ def required(view: PlanView) -> Iterator[Violation]:
                 "required",
                 (m.id,),
                 m.parties,
-                f"{m.id} ({', '.join(m.parties)}, {m.duration} min) is required but not held",
+                f"{' – '.join(who(view.scenario, p) for p in m.parties)} ({m.id}, "
+                f"{m.duration} min) is required but not held",
             )
 
 

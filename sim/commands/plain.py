@@ -73,3 +73,8 @@ def print_json(data: Any) -> None:
     import json  # imported here: only --json needs it, not every start
 
     print(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """``1 day``, ``3 days``, ``1 meeting request``: a count with its noun."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

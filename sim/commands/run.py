@@ -30,6 +30,7 @@ from sim.commands.console import (
     wide_console,
     workers,
 )
+from sim.commands.plain import count
 from sim.commands.solve import holds_a_plan
 from sim.exit_codes import ExitCode
 from sim.export.bundle import export_plan, export_replays, write_index
@@ -101,8 +102,8 @@ def _run(args: argparse.Namespace, scenario: Scenario, outputs: OutputSet) -> in
     note_leftovers(outputs.removed, out)
     requests = len(scenario.meetings)
     say(
-        f"{scenario.name}: {len(scenario.parties)} delegations, {requests} meeting "
-        f"requests, {len(scenario.days)} days",
+        f"{scenario.name}: {count(len(scenario.parties), 'delegation')}, "
+        f"{count(requests, 'meeting request')}, {count(len(scenario.days), 'day')}",
         console=console,
     )
     # Deterministic seconds: the same scenario and seed give the same plan, replays

@@ -32,6 +32,7 @@ from sim.commands.console import (
     wide_console,
     workers,
 )
+from sim.commands.plain import count
 from sim.exit_codes import ExitCode
 from sim.model import Meeting, Scenario
 from sim.output_lock import output_lock
@@ -75,7 +76,9 @@ def schedule_table(scenario: Scenario, schedule: Schedule) -> Table:
     """The plan, one row per meeting, in names a protocol office uses."""
     # Text, not markup: names are the scenario's words, shown as written on any console
     table = Table(
-        title=plain_text(f"{scenario.name}: {len(schedule.assignments)} meetings in the plan"),
+        title=plain_text(
+            f"{scenario.name}: {count(len(schedule.assignments), 'meeting')} in the plan"
+        ),
         caption=PRIORITY_LEGEND,
     )
     for column in ("day", "time", "meeting", "priority", "where"):
@@ -101,13 +104,21 @@ def schedule_table(scenario: Scenario, schedule: Schedule) -> Table:
 def describe_change(scenario: Scenario, change: Change) -> str:
     def where(a: Assignment | None) -> str:
         assert a is not None  # a move has both sides, a drop a before, an addition an after
-        return f"{_when(scenario, a.start)} at {a.venue}"
+        venue = scenario.venue_by_id.get(a.venue)
+        return f"{_when(scenario, a.start)} at {venue.name if venue else a.venue}"
 
+    meeting = scenario.meeting_by_id.get(change.meeting)
+    # by its parties' names (a meeting dropped from the scenario has only its id)
+    what = (
+        f"{_names(scenario, meeting.parties)} ({change.meeting})"
+        if meeting is not None
+        else change.meeting
+    )
     if change.kind is ChangeKind.MOVED:
-        return f"moved    {change.meeting}: {where(change.before)} -> {where(change.after)}"
+        return f"moved    {what}: {where(change.before)} -> {where(change.after)}"
     if change.kind is ChangeKind.DROPPED:
-        return f"dropped  {change.meeting}: was {where(change.before)}"
-    return f"added    {change.meeting}: {where(change.after)}"
+        return f"dropped  {what}: was {where(change.before)}"
+    return f"added    {what}: {where(change.after)}"
 
 
 def objective_in_words(name: str, value: int) -> str:
@@ -133,6 +144,10 @@ def objective_in_words(name: str, value: int) -> str:
         return f"changes to the published plan (weighted, a drop counts thrice): {value}"
     if name == "displacement":
         return f"minutes the kept meetings moved: {value}"
+    if name == "compact_days":
+        return (
+            f"idle gaps in the parties' days (a gap: a free run between two engagements): {value}"
+        )
     return f"{name}: {value}"
 
 
