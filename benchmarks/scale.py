@@ -25,6 +25,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,10 +82,14 @@ def _measure(requests: int, limit: float, queue: Any) -> None:
     summit.model.minimize(tier.expression)
     build = time.perf_counter() - started
     total = sum(m.weight for m in scenario.meetings if not m.required)
-    try:
-        _hint_from_schedule(summit, greedy_schedule(scenario), seconds=10.0)
-    except TypeError:  # an older planner (measuring "before"): decisions only
-        _hint_from_schedule(summit, greedy_schedule(scenario))  # type: ignore[call-arg]
+    plan = greedy_schedule(scenario)
+    try:  # the planner's completion, with the tiers it minimises (here the one)
+        _hint_from_schedule(summit, plan, [tier], seconds=10.0)
+    except TypeError:  # an older planner (measuring "before")
+        try:
+            _hint_from_schedule(summit, plan, seconds=10.0)  # type: ignore[call-arg]
+        except TypeError:  # older still: decisions only
+            _hint_from_schedule(summit, plan)  # type: ignore[call-arg]
 
     class Watch(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
         def __init__(self) -> None:
@@ -149,7 +154,15 @@ def _run(requests: int, limit: float) -> Row:
     queue = context.Queue()
     process = context.Process(target=_measure, args=(requests, limit, queue))
     process.start()
-    row: Row = queue.get()
+    while True:  # a child that dies (an error, out of memory) must not leave us waiting
+        try:
+            row: Row = queue.get(timeout=1.0)
+            break
+        except Empty:
+            if not process.is_alive():
+                raise SystemExit(
+                    f"the {requests}-request measurement failed (exit {process.exitcode})"
+                ) from None
     process.join()
     return row
 
