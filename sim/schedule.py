@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -85,6 +85,19 @@ class SolverSettings:
 
 
 @dataclass(frozen=True)
+class Withdrawn:
+    """An engagement a published plan gave a party whose meeting or programme event
+    the scenario no longer has (read from the published file's ``itineraries``): the
+    party's calendar must cancel it, and only the published file knows it."""
+
+    party: str
+    kind: str  # "meeting" or "event"
+    ident: str
+    start: dt.datetime  # as published, with its UTC offset
+    end: dt.datetime
+
+
+@dataclass(frozen=True)
 class Schedule:
     scenario_id: str
     scenario_sha256: str
@@ -95,6 +108,9 @@ class Schedule:
     objectives: tuple[ObjectiveValue, ...] = ()
     changes: tuple[Change, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    # only in a published plan read against a changed scenario (read_schedule(...,
+    # published=True)): what it gave parties that the scenario has since dropped
+    withdrawn: tuple[Withdrawn, ...] = ()
 
     def assignment_of(self, meeting_id: str) -> Assignment | None:
         return next((a for a in self.assignments if a.meeting == meeting_id), None)
@@ -672,7 +688,41 @@ def schedule_from_json(
         problems = reference_problems(schedule, scenario, name, positions, published=published)
         if problems:
             raise ScheduleFileError(problems)
+        if published:
+            schedule = replace(schedule, withdrawn=_withdrawn(data, scenario))
     return schedule
+
+
+def _withdrawn(data: dict[str, Any], scenario: Scenario) -> tuple[Withdrawn, ...]:
+    """The published itineraries' meetings and programme events that ``scenario`` no
+    longer has, for its parties. The itineraries are what the plan told each party;
+    an entry that does not read as one is passed over (they are a courtesy copy:
+    the meetings list is the plan)."""
+    itineraries = data.get("itineraries")
+    if not isinstance(itineraries, dict):
+        return ()
+    found: list[Withdrawn] = []
+    for party_id, entries in itineraries.items():
+        if party_id not in scenario.party_by_id or not isinstance(entries, list):
+            continue
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            kind, ident = entry.get("kind"), entry.get("id")
+            if kind not in ("meeting", "event") or not isinstance(ident, str):
+                continue
+            known = scenario.meeting_by_id if kind == "meeting" else scenario.event_by_id
+            if ident in known:
+                continue
+            try:
+                start = dt.datetime.fromisoformat(str(entry["start"]))
+                end = dt.datetime.fromisoformat(str(entry["end"]))
+            except (KeyError, ValueError):
+                continue
+            if start.tzinfo is None or end.tzinfo is None or end <= start:
+                continue
+            found.append(Withdrawn(party_id, kind, ident, start, end))
+    return tuple(sorted(found, key=lambda w: (w.party, w.start, w.kind, w.ident)))
 
 
 def read_schedule(

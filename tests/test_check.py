@@ -220,7 +220,7 @@ def test_unavailable_period() -> None:
     s = tiny()
     report = check(s, valid(s, host_ben=held(s, "host-ben", "2025-06-02 12:00", "palace")))
     only(report, "unavailable", (("host-ben",), ("ben",)))
-    assert "ben is unavailable 02 Jun 12:00-13:00" in report.violations[0].message
+    assert "Ben is unavailable 02 Jun 12:00-13:00" in report.violations[0].message
 
 
 def test_venue_not_allowed_and_pinned_venue() -> None:

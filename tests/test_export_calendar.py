@@ -212,3 +212,36 @@ def test_a_meeting_across_the_hour_the_clocks_go_back_keeps_its_length() -> None
     start, end = event.decoded("dtstart"), event.decoded("dtend")
     assert end - start == dt.timedelta(hours=1)
     assert start == dt.datetime(2025, 11, 2, 5, 0, tzinfo=dt.UTC)
+
+
+def test_a_meeting_deleted_from_the_scenario_is_cancelled_in_the_calendars(
+    tmp_path: Any,
+) -> None:
+    # The office withdraws a request after publishing: the re-export's calendars must
+    # cancel it under the UID it was published with, though the scenario no longer
+    # says who it was for (the published file's itineraries do).
+    from sim.schedule import read_schedule, write_schedule
+    from sim.solve import solve
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()
+    document["meetings"] = [meeting("keep", "host", "g1"), meeting("gone", "host", "g2")]
+    first = scenario_of(document)
+    published = tmp_path / "published.json"
+    write_schedule(published, solve(first).schedule, first)
+    published_uids = {
+        str(e["uid"])
+        for e in Calendar.from_ical(
+            calendars(build_agenda(first, read_schedule(published)))["g2"]
+        ).walk("VEVENT")
+    }
+    document["meetings"] = [meeting("keep", "host", "g1")]
+    second = scenario_of(document)
+    previous = read_schedule(published, second, published=True)
+    assert [(w.party, w.ident) for w in previous.withdrawn] == [("g2", "gone"), ("host", "gone")]
+    now = calendars(build_agenda(second, solve(second).schedule), build_agenda(second, previous))
+    (event,) = Calendar.from_ical(now["g2"]).walk("VEVENT")
+    assert str(event["status"]) == "CANCELLED" and str(event["uid"]) in published_uids
+    assert any(
+        str(e["status"]) == "CANCELLED" for e in Calendar.from_ical(now["host"]).walk("VEVENT")
+    )

@@ -69,7 +69,7 @@ def test_a_schedule_that_breaks_hard_rules_is_refused_with_exit_5(
     assert captured.out == ""  # nothing was replayed
     err = captured.err
     assert "the schedule bad breaks 3 hard rules:" in err
-    assert "  - overlap: host: host-ben (palace, 02 Jun 09:00-09:45) and host-ana" in err
+    assert "  - overlap: The Host: The Host – Ben Okafor (The Palace, 02 Jun 09:00-09:45) and" in err
     assert "  - rooms: " in err and "--allow-invalid" in err
 
 
@@ -94,7 +94,7 @@ def test_the_python_api_refuses_it_too_unless_allowed(scenario: sim.Scenario) ->
         simulate(scenario, {"mine": bad}, runs=2, policies=("as-planned",))
     assert set(refused.value.broken) == {"mine"}
     assert {v.rule for v in refused.value.broken["mine"]} >= {"overlap", "rooms"}
-    assert "mine: overlap: host:" in str(refused.value)
+    assert "mine: overlap: The Host:" in str(refused.value)
     result = simulate(scenario, bad, runs=2, policies=("as-planned",), allow_invalid=True)
     assert result.runs == 2
 

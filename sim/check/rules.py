@@ -125,7 +125,7 @@ def presence(view: PlanView) -> Iterator[Violation]:
                     "presence",
                     (h.meeting.id,),
                     (pid,),
-                    f"{pid} is present {span(scenario, stay.start, stay.end)}, "
+                    f"{who(scenario, pid)} is present {span(scenario, stay.start, stay.end)}, "
                     f"not for all of {_meeting(scenario, h)}",
                 )
 
@@ -140,7 +140,8 @@ def unavailable(view: PlanView) -> Iterator[Violation]:
                         "unavailable",
                         (h.meeting.id,),
                         (pid,),
-                        f"{pid} is unavailable {span(scenario, period.start, period.end)}, "
+                        f"{who(scenario, pid)} is unavailable "
+                        f"{span(scenario, period.start, period.end)}, "
                         f"during {_meeting(scenario, h)}",
                     )
 
@@ -349,12 +350,12 @@ def per_day(view: PlanView) -> Iterator[Violation]:
         for index, engagements in view.days_of(party.id).items():
             ids = tuple(e.id for e in engagements if e.is_meeting)
             if len(ids) > limit:
-                whose = f"{party.id}'s own limit" if own else "the limit"
+                whose = f"{who(scenario, party.id)}'s own limit" if own else "the limit"
                 yield Violation(
                     "per_day",
                     ids,
                     (party.id,),
-                    f"{party.id} holds {len(ids)} meetings on "
+                    f"{who(scenario, party.id)} holds {len(ids)} meetings on "
                     f"{scenario.days[index].date:%d %b} ({', '.join(ids)}), {whose} is {limit}",
                 )
 
@@ -373,7 +374,8 @@ def continuous(view: PlanView) -> Iterator[Violation]:
                         "continuous",
                         tuple(e.id for e in block if e.is_meeting),
                         (party.id,),
-                        f"{party.id} is engaged without a {scenario.rules.min_break}-min break "
+                        f"{who(scenario, party.id)} is engaged without a "
+                        f"{scenario.rules.min_break}-min break "
                         f"{span(scenario, first, last_end)} ({last_end - first} min: "
                         f"{', '.join(e.id for e in block)}), at most {longest}",
                     )

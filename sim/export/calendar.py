@@ -35,6 +35,7 @@ from sim.export.briefing import (
     place,
 )
 from sim.model import Status
+from sim.schedule import Withdrawn
 
 PRODID = "-//summit-sim//EN"
 
@@ -56,7 +57,11 @@ def _uid_part(text: str) -> str:
 def event_uid(agenda: Agenda, item: AgendaItem) -> str:
     """``meeting-putin-xi.putin.kazan-2024@summit-sim``: the same for the same
     engagement of the same party in every plan of the scenario."""
-    parts = (f"{_UID_KIND[item.kind]}-{item.ident}", item.party, agenda.scenario.id)
+    return _uid(item.kind, item.ident, item.party, agenda.scenario.id)
+
+
+def _uid(kind: ItemKind, ident: str, party_id: str, scenario_id: str) -> str:
+    parts = (f"{_UID_KIND[kind]}-{ident}", party_id, scenario_id)
     return ".".join(_uid_part(p) for p in parts) + "@summit-sim"
 
 
@@ -212,14 +217,41 @@ def party_calendar(agenda: Agenda, party_id: str, previous: Agenda | None = None
             if _key(item) not in now:
                 uid = event_uid(agenda, item)
                 calendar.add_component(_vevent(previous, item, uid, 1, True, stamp))
+        for gone in previous.schedule.withdrawn:
+            if gone.party == party_id:
+                calendar.add_component(_withdrawn_vevent(previous, gone, stamp))
     content: bytes = calendar.to_ical()
     return content
 
 
+def _withdrawn_vevent(previous: Agenda, gone: Withdrawn, stamp: dt.datetime) -> Event:
+    """A published engagement whose meeting or programme event the scenario no longer
+    has, cancelled under the UID it was published with (its plan's scenario id): the
+    scenario cannot say more about it than its id and its time."""
+    kind = ItemKind.MEETING if gone.kind == "meeting" else ItemKind.EVENT
+    what = "meeting" if kind is ItemKind.MEETING else "programme item"
+    event = Event()
+    event.add("uid", _uid(kind, gone.ident, gone.party, previous.schedule.scenario_id))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", gone.start.astimezone(dt.UTC))
+    event.add("dtend", gone.end.astimezone(dt.UTC))
+    event.add("summary", f"Cancelled: {what} {gone.ident}")
+    event.add("description", f"The {what} {gone.ident} is no longer in the summit's plan.")
+    event.add("status", "CANCELLED")
+    event.add("sequence", 1)
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
 def _parties(agenda: Agenda, previous: Agenda | None) -> Iterable[str]:
     for party in agenda.parties:
-        if _calendar_items(agenda, party.id) or (
-            previous is not None and _calendar_items(previous, party.id)
+        if (
+            _calendar_items(agenda, party.id)
+            or (previous is not None and _calendar_items(previous, party.id))
+            or (
+                previous is not None
+                and any(w.party == party.id for w in previous.schedule.withdrawn)
+            )
         ):
             yield party.id
 
