@@ -69,7 +69,9 @@ def test_a_schedule_that_breaks_hard_rules_is_refused_with_exit_5(
     assert captured.out == ""  # nothing was replayed
     err = captured.err
     assert "the schedule bad breaks 3 hard rules:" in err
-    assert "  - overlap: The Host: The Host – Ben Okafor (The Palace, 02 Jun 09:00-09:45) and" in err
+    assert (
+        "  - overlap: The Host: The Host – Ben Okafor (The Palace, 02 Jun 09:00-09:45) and" in err
+    )
     assert "  - rooms: " in err and "--allow-invalid" in err
 
 
