@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from sim.commands import SUMMARIES
-from sim.commands.plain import add_output_flags, print_json, say
+from sim.commands.plain import add_output_flags, count, print_json, say
 from sim.exit_codes import ExitCode
 from sim.scenario.load import load_scenario
 
@@ -13,9 +13,6 @@ from sim.scenario.load import load_scenario
 def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     principals = ", ".join(p.id for p in scenario.principals)
-
-    def count(n: int, noun: str, plural: str = "") -> str:
-        return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
     required = sum(m.required for m in scenario.meetings)
     if args.json:

@@ -553,7 +553,7 @@ class _Search:
                 # plan: a search started now would only overrun it (loading a
                 # 300-request model into CP-SAT takes seconds) to find what the
                 # fallback already holds.
-                self._no_solution_in_group(_plain(group), searched=False)
+                self._no_solution_in_group(label, searched=False)
                 return False
         large = len(summit.model.proto.constraints) > LARGE_MODEL_CONSTRAINTS
         budget = max(self._group_budget(), 0.05)
