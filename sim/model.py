@@ -359,6 +359,23 @@ class Scenario:
     def event_by_id(self) -> Mapping[str, FixedEvent]:
         return {e.id: e for e in self.fixed_events}
 
+    # Names for people to read (reports, tables, explanations); an id the scenario does
+    # not know (a schedule written for another version of it) is shown as it is.
+    def party_name(self, party_id: str) -> str:
+        party = self.party_by_id.get(party_id)
+        return party.name if party is not None else party_id
+
+    def venue_name(self, venue_id: str) -> str:
+        venue = self.venue_by_id.get(venue_id)
+        return venue.name if venue is not None else venue_id
+
+    def meeting_name(self, meeting_id: str) -> str:
+        """The meeting's title, else its parties' names: "Vladimir Putin – Xi Jinping"."""
+        meeting = self.meeting_by_id.get(meeting_id)
+        if meeting is None:
+            return meeting_id
+        return meeting.title or " – ".join(self.party_name(p) for p in meeting.parties)
+
     @property
     def principals(self) -> tuple[Party, ...]:
         return tuple(p for p in self.parties if p.principal)

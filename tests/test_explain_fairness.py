@@ -28,7 +28,7 @@ def test_the_fairness_rule_is_named_when_it_leaves_no_schedule() -> None:
     assert FAIRNESS in named
     words = dict(result.explanation.requirements)[FAIRNESS]
     assert words == (
-        "rules.fairness: no party has more than 0 gaps more than the party with the fewest"
+        "no party has more than 0 gaps more than the party with the fewest (rules.fairness)"
     )
     # the rule is part of the conflict: without it the same requirements fit
     assert infeasible_together(scenario, [n for n in named if n != FAIRNESS]) is False

@@ -265,6 +265,12 @@ def test_unknown_time_zone() -> None:
     expect(text, "Europe/Berlim", "unknown time zone 'Europe/Berlim'")
 
 
+def test_a_time_zone_that_depends_on_the_machine_is_refused() -> None:
+    for zone in ("localtime", "Factory", "posix/Europe/Berlin", "right/Europe/Berlin"):
+        text = broken("timezone: Europe/Berlin", f"timezone: {zone}")
+        expect(text, zone, "is not a place")
+
+
 def test_bad_day_dates_stop_before_everything_that_depends_on_them() -> None:
     text = broken("date: 2025-06-03,", "date: 2025-06-31,")
     assert [p.message for p in problems(text)] == ["no such date: '2025-06-31'"]

@@ -50,6 +50,9 @@ def test_simulate_prints_and_writes(schedule_file: Path, tmp_path: Path, capsys:
     assert code == 0
     printed = capsys.readouterr().out
     assert "6 replications per variant" in printed and "shorten" in printed
+    # the tables name people, as a protocol officer reads them, not the file's ids
+    assert "The Host – Ana Silva" in printed and "Ben Okafor" in printed
+    assert "host-ana" not in printed
     data = json.loads((out / "simulation.json").read_text())
     assert data["runs"] == 6 and data["disruptions"] == "auto"
     assert [v["label"] for v in data["variants"]] == ["as-planned", "shorten"]

@@ -21,7 +21,6 @@ from sim.check.view import (
     on_wall_clock,
     precedence_inversions,
     travel,
-    who,
 )
 
 PREFERRED_POINTS = 10
@@ -68,7 +67,7 @@ def _unheld(view: PlanView) -> list[GivenUp]:
             (m.id,),
             m.parties,
             m.weight,
-            f"{' – '.join(who(view.scenario, p) for p in m.parties)} ({m.id}, weight "
+            f"{' – '.join(view.scenario.party_name(p) for p in m.parties)} ({m.id}, weight "
             f"{m.weight}) is not held",
         )
         for m in view.scenario.meetings
@@ -114,7 +113,7 @@ def _short_reserves(view: PlanView) -> list[GivenUp]:
                 (short.party,),
                 short.short,
                 f"{described(view.scenario, held.engagement)} leaves "
-                f"{who(view.scenario, short.party)} "
+                f"{view.scenario.party_name(short.party)} "
                 f"{max(short.spare, 0)} min before {before}, of the {short.reserve} min its "
                 "likely overrun needs",
             )
@@ -148,10 +147,10 @@ def _soft_precedence(view: PlanView) -> list[GivenUp]:
             (inv.senior.meeting.id, inv.junior.meeting.id),
             (inv.principal, inv.senior_party, inv.junior_party),
             PRECEDENCE_POINTS,
-            f"{who(scenario, inv.principal)}: {described(scenario, inv.senior.engagement)} "
+            f"{scenario.party_name(inv.principal)}: {described(scenario, inv.senior.engagement)} "
             f"comes after {described(scenario, inv.junior.engagement)}, though "
-            f"{who(scenario, inv.senior_party)} takes precedence over "
-            f"{who(scenario, inv.junior_party)}",
+            f"{scenario.party_name(inv.senior_party)} takes precedence over "
+            f"{scenario.party_name(inv.junior_party)}",
         )
         for inv in precedence_inversions(view)
     ]

@@ -28,8 +28,6 @@ from sim.check.view import (
     precedence_inversions,
     span,
     travel,
-    where,
-    who,
 )
 from sim.model import Scenario
 
@@ -47,7 +45,7 @@ def required(view: PlanView) -> Iterator[Violation]:
                 "required",
                 (m.id,),
                 m.parties,
-                f"{' – '.join(who(view.scenario, p) for p in m.parties)} ({m.id}, "
+                f"{' – '.join(view.scenario.party_name(p) for p in m.parties)} ({m.id}, "
                 f"{m.duration} min) is required but not held",
             )
 
@@ -125,7 +123,8 @@ def presence(view: PlanView) -> Iterator[Violation]:
                     "presence",
                     (h.meeting.id,),
                     (pid,),
-                    f"{who(scenario, pid)} is present {span(scenario, stay.start, stay.end)}, "
+                    f"{scenario.party_name(pid)} is present "
+                    f"{span(scenario, stay.start, stay.end)}, "
                     f"not for all of {_meeting(scenario, h)}",
                 )
 
@@ -140,7 +139,7 @@ def unavailable(view: PlanView) -> Iterator[Violation]:
                         "unavailable",
                         (h.meeting.id,),
                         (pid,),
-                        f"{who(scenario, pid)} is unavailable "
+                        f"{scenario.party_name(pid)} is unavailable "
                         f"{span(scenario, period.start, period.end)}, "
                         f"during {_meeting(scenario, h)}",
                     )
@@ -214,7 +213,7 @@ def overlap(view: PlanView) -> Iterator[Violation]:
                     "overlap",
                     _meeting_ids(a, b),
                     (party.id,),
-                    f"{who(scenario, party.id)}: {described(scenario, a)} and "
+                    f"{scenario.party_name(party.id)}: {described(scenario, a)} and "
                     f"{described(scenario, b)} overlap",
                 )
 
@@ -233,7 +232,7 @@ def gap(view: PlanView) -> Iterator[Violation]:
                         "gap",
                         _meeting_ids(a, b),
                         (party.id,),
-                        f"{who(scenario, party.id)}: {described(scenario, a)} and "
+                        f"{scenario.party_name(party.id)}: {described(scenario, a)} and "
                         f"{described(scenario, b)} leave {left} min, need "
                         f"{buffer + move} (buffer {buffer} + travel {move})",
                     )
@@ -256,10 +255,10 @@ def base(view: PlanView) -> Iterator[Violation]:
                         "base",
                         (first.id,),
                         (party.id,),
-                        f"{who(scenario, party.id)}: first engagement "
+                        f"{scenario.party_name(party.id)}: first engagement "
                         f"{described(scenario, first)} starts before "
                         f"{clock(scenario, earliest)} (from {clock(scenario, earliest - move)} "
-                        f"plus travel {move} from base {where(scenario, home)})",
+                        f"plus travel {move} from base {scenario.venue_name(home)})",
                     )
             if last.is_meeting:
                 move = travel(scenario, last.venue, home)
@@ -269,9 +268,9 @@ def base(view: PlanView) -> Iterator[Violation]:
                         "base",
                         (last.id,),
                         (party.id,),
-                        f"{who(scenario, party.id)}: last engagement "
+                        f"{scenario.party_name(party.id)}: last engagement "
                         f"{described(scenario, last)} ends after {clock(scenario, latest)} "
-                        f"(travel {move} back to base {where(scenario, home)} by "
+                        f"(travel {move} back to base {scenario.venue_name(home)} by "
                         f"{clock(scenario, latest + move)})",
                     )
 
@@ -350,12 +349,12 @@ def per_day(view: PlanView) -> Iterator[Violation]:
         for index, engagements in view.days_of(party.id).items():
             ids = tuple(e.id for e in engagements if e.is_meeting)
             if len(ids) > limit:
-                whose = f"{who(scenario, party.id)}'s own limit" if own else "the limit"
+                whose = f"{scenario.party_name(party.id)}'s own limit" if own else "the limit"
                 yield Violation(
                     "per_day",
                     ids,
                     (party.id,),
-                    f"{who(scenario, party.id)} holds {len(ids)} meetings on "
+                    f"{scenario.party_name(party.id)} holds {len(ids)} meetings on "
                     f"{scenario.days[index].date:%d %b} ({', '.join(ids)}), {whose} is {limit}",
                 )
 
@@ -374,7 +373,7 @@ def continuous(view: PlanView) -> Iterator[Violation]:
                         "continuous",
                         tuple(e.id for e in block if e.is_meeting),
                         (party.id,),
-                        f"{who(scenario, party.id)} is engaged without a "
+                        f"{scenario.party_name(party.id)} is engaged without a "
                         f"{scenario.rules.min_break}-min break "
                         f"{span(scenario, first, last_end)} ({last_end - first} min: "
                         f"{', '.join(e.id for e in block)}), at most {longest}",

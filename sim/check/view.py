@@ -211,26 +211,14 @@ def clock(scenario: Scenario, minute: int) -> str:
     return format_time_of_day(scenario.to_datetime(minute))
 
 
-def who(scenario: Scenario, party_id: str) -> str:
-    """A party's name (its id when the scenario does not know it)."""
-    party = scenario.party_by_id.get(party_id)
-    return party.name if party is not None else party_id
-
-
-def where(scenario: Scenario, venue_id: str) -> str:
-    """A venue's name (its id when the scenario does not know it)."""
-    venue = scenario.venue_by_id.get(venue_id)
-    return venue.name if venue is not None else venue_id
-
-
 def described(scenario: Scenario, engagement: Engagement) -> str:
     """``Vladimir Putin – Xi Jinping (Kazan Kremlin, 22 Oct 15:00-16:30)``: a meeting
     by its parties' names, an event by its name (the ids are in the finding's
     meetings and parties)."""
     when = span(scenario, engagement.start, engagement.end)
     if engagement.meeting is not None:
-        title = " – ".join(who(scenario, p) for p in engagement.meeting.parties)
+        title = " – ".join(scenario.party_name(p) for p in engagement.meeting.parties)
     else:
         event = scenario.event_by_id.get(engagement.id)
         title = event.name if event is not None else engagement.id
-    return f"{title} ({where(scenario, engagement.venue)}, {when})"
+    return f"{title} ({scenario.venue_name(engagement.venue)}, {when})"

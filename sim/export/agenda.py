@@ -251,13 +251,6 @@ def _venue_name(scenario: Scenario, venue_id: str) -> str:
     return venue.name if venue is not None else venue_id
 
 
-def _meeting_words(scenario: Scenario, meeting_id: str) -> str:
-    meeting = scenario.meeting_by_id.get(meeting_id)
-    if meeting is None:
-        return meeting_id
-    return meeting.title or " – ".join(scenario.party_by_id[p].name for p in meeting.parties)
-
-
 def _why_here(scenario: Scenario, meeting: Meeting) -> str:
     """What holds a meeting where it is, in plain words (the requirements that narrow
     its slot; the planner chose among what is left)."""
@@ -277,7 +270,7 @@ def _why_here(scenario: Scenario, meeting: Meeting) -> str:
     if meeting.after or meeting.before:
         reasons.append(
             "ordered relative to "
-            + ", ".join(_meeting_words(scenario, m) for m in (*meeting.after, *meeting.before))
+            + ", ".join(scenario.meeting_name(m) for m in (*meeting.after, *meeting.before))
         )
     stays = [
         scenario.party_by_id[p]

@@ -228,21 +228,8 @@ def _delay_level(minutes: float | None) -> str:
     return "poor"
 
 
-def _party_name(scenario: Scenario, party_id: str) -> str:
-    party = scenario.party_by_id.get(party_id)
-    return party.name if party is not None else party_id
-
-
 def _party_names(scenario: Scenario, meeting: Meeting) -> str:
-    return " – ".join(_party_name(scenario, p) for p in meeting.parties)
-
-
-def _meeting_name(scenario: Scenario, meeting_id: str) -> str:
-    """The meeting's title, else its parties' names (plain text, not escaped)."""
-    meeting = scenario.meeting_by_id.get(meeting_id)
-    if meeting is None:
-        return meeting_id
-    return meeting.title or _party_names(scenario, meeting)
+    return " – ".join(scenario.party_name(p) for p in meeting.parties)
 
 
 def _meeting_cell(scenario: Scenario, meeting_id: str) -> str:
@@ -250,7 +237,7 @@ def _meeting_cell(scenario: Scenario, meeting_id: str) -> str:
     meeting = scenario.meeting_by_id.get(meeting_id)
     if meeting is None:
         return f"<b>{_e(meeting_id)}</b>"
-    parts = [f"<b>{_e(_meeting_name(scenario, meeting_id))}</b>"]
+    parts = [f"<b>{_e(scenario.meeting_name(meeting_id))}</b>"]
     if meeting.required:
         parts.append(' <span class="badge required">required</span>')
     elif meeting.headline:
@@ -276,7 +263,7 @@ def _reason(scenario: Scenario, reason: str) -> str:
     if not ids:
         return reason
     pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(i) for i in ids) + r")(?![\w-])")
-    return pattern.sub(lambda match: _party_name(scenario, match.group(1)), reason)
+    return pattern.sub(lambda match: scenario.party_name(match.group(1)), reason)
 
 
 def _weekday_date(day: dt.date) -> str:
@@ -298,11 +285,6 @@ def _span(scenario: Scenario, start: int, end: int) -> str:
     return f"{_when(scenario, start)}–{format_time_of_day(scenario.to_datetime(end))}"
 
 
-def _venue(scenario: Scenario, venue_id: str) -> str:
-    venue = scenario.venue_by_id.get(venue_id)
-    return venue.name if venue is not None else venue_id
-
-
 def _wrap(text: str, width: int = 40) -> str:
     """Plain text as an escaped chart label, wrapped onto lines of about ``width``."""
     return "<br>".join(_e(line) for line in textwrap.wrap(text, width) or [""])
@@ -310,7 +292,7 @@ def _wrap(text: str, width: int = 40) -> str:
 
 def _chart_label(scenario: Scenario, meeting_id: str) -> str:
     meeting = scenario.meeting_by_id.get(meeting_id)
-    label = _wrap(_meeting_name(scenario, meeting_id))
+    label = _wrap(scenario.meeting_name(meeting_id))
     if meeting is not None and meeting.required:
         return f"<b>{label}</b> (required)"
     return label
@@ -608,8 +590,8 @@ def _scripted_words(scenario: Scenario) -> list[str]:
     found: list[str] = []
     for event in scenario.uncertainty.scripted:
         at = f" at {_when(scenario, event.at)}" if event.at is not None else ""
-        party = _party_name(scenario, event.party) if event.party else "a party"
-        meeting = _meeting_name(scenario, event.meeting) if event.meeting else "a meeting"
+        party = scenario.party_name(event.party) if event.party else "a party"
+        meeting = scenario.meeting_name(event.meeting) if event.meeting else "a meeting"
         if event.kind is ScriptedKind.CANCEL_PARTY:
             found.append(f"{party} withdraws{at}")
         elif event.kind is ScriptedKind.CANCEL_MEETING:
@@ -617,7 +599,7 @@ def _scripted_words(scenario: Scenario) -> list[str]:
         elif event.kind is ScriptedKind.REQUEST_MEETING:
             request = event.request
             if request is not None:
-                names = " – ".join(_party_name(scenario, p) for p in request.parties)
+                names = " – ".join(scenario.party_name(p) for p in request.parties)
                 meeting = f"{request.title} ({names})" if request.title else names
             wanted = ""
             if event.start is not None:
@@ -726,8 +708,8 @@ def _summary(
     link = '<a href="#risk">What puts the required meetings at risk</a>'
     found = []
     for risk, parties in _risk_groups(risks):
-        who = " and ".join(_e(_party_name(scenario, p)) for p in parties)
-        required = f"<b>{_e(_meeting_name(scenario, risk.required))}</b>"
+        who = " and ".join(_e(scenario.party_name(p)) for p in parties)
+        required = f"<b>{_e(scenario.meeting_name(risk.required))}</b>"
         if risk.at_risk:
             found.append(
                 f"<li>{_e(risk.before_name)}, planned just before {required} with "
@@ -928,7 +910,7 @@ def _meeting_section(
         a = placed.get(meeting_id)
         planned = (
             f"{_e(_span(scenario, a.start, a.end))}<br>"
-            f'<span class="sub">{_e(_venue(scenario, a.venue))}</span>'
+            f'<span class="sub">{_e(scenario.venue_name(a.venue))}</span>'
             + _shortened(scenario, a.meeting, a.end - a.start)
             if a is not None
             else '<span class="sub">not in the plan</span>'
@@ -988,7 +970,7 @@ def _held_chart(
             m = v.meetings.get(meeting_id)
             values.append(None if m is None else round(100 * m.p_held, 1))
             hover.append(
-                f"{_e(_meeting_name(scenario, meeting_id))}<br>{_e(v.name)}: held in "
+                f"{_e(scenario.meeting_name(meeting_id))}<br>{_e(v.name)}: held in "
                 + (f"{_pct(m.p_held)} of replays" if m is not None else "–")
             )
         figure.add_trace(
@@ -1046,7 +1028,7 @@ def _delay_chart(
             x.append(m.delay_p50)
             plus.append(round(m.delay_p90 - m.delay_p50, 1))
             hover.append(
-                f"{_e(_meeting_name(scenario, meeting_id))}<br>{_e(v.name)}: starts "
+                f"{_e(scenario.meeting_name(meeting_id))}<br>{_e(v.name)}: starts "
                 f"{_minutes(m.delay_p50)} min late typically, {_minutes(m.delay_p90)} min "
                 "late 1 replay in 10"
             )
@@ -1234,7 +1216,7 @@ def _engagement_before(
         ):
             continue
         candidates.append(
-            (a.end, a.start, "meeting", a.meeting, _meeting_name(scenario, a.meeting), a.venue)
+            (a.end, a.start, "meeting", a.meeting, scenario.meeting_name(a.meeting), a.venue)
         )
     day = scenario.days[target.day] if 0 <= target.day < len(scenario.days) else None
     for event in scenario.fixed_events_of(party):
@@ -1274,7 +1256,7 @@ def _risk_section(
     if missing:
         parts.append(
             "<p class='warning'>Required meetings not in the plan at all: "
-            + ", ".join(_e(_meeting_name(scenario, m.id)) for m in missing)
+            + ", ".join(_e(scenario.meeting_name(m.id)) for m in missing)
             + ".</p>"
         )
     rows = []
@@ -1341,7 +1323,7 @@ def _risk_section(
                 else:
                     verdict = '<span class="badge ok">enough free time</span>'
             rows.append(
-                f"<tr>{lead}<td>{_e(_party_name(scenario, risk.party))}</td><td>{before}</td>"
+                f"<tr>{lead}<td>{_e(scenario.party_name(risk.party))}</td><td>{before}</td>"
                 f'<td class="num">{free}</td><td class="num">{delay}</td><td>{verdict}</td></tr>'
             )
     parts.append(
@@ -1393,7 +1375,7 @@ def _party_section(
                 )
             required = " (required)" if meeting.required else ""
             meetings.append(
-                f"<li>{_e(_meeting_name(scenario, meeting.id))}{required}: {_e(status)}</li>"
+                f"<li>{_e(scenario.meeting_name(meeting.id))}{required}: {_e(status)}</li>"
             )
         title = f'<br><span class="sub">{_e(party.title)}</span>' if party.title else ""
         if not meetings:
@@ -1449,7 +1431,7 @@ def _worst_section(
             if m.get("added"):
                 added.append(bool(m.get("held")))
                 continue
-            name = _e(_meeting_name(scenario, meeting_id))
+            name = _e(scenario.meeting_name(meeting_id))
             if meeting_id in scenario.meeting_by_id and scenario.meeting_by_id[meeting_id].required:
                 name = f"<b>{name}</b> (required)"
             a = placed.get(meeting_id)
@@ -1469,7 +1451,7 @@ def _worst_section(
         for item in worst.get("late_for_events", []):
             event = scenario.event_by_id.get(str(item.get("event", "")))
             event_name = event.name if event is not None else str(item.get("event", ""))
-            who = _e(_party_name(scenario, str(item.get("party", ""))))
+            who = _e(scenario.party_name(str(item.get("party", ""))))
             if item.get("missed"):
                 events.append(f"<li>{who} missed {_e(event_name)}</li>")
             else:

@@ -263,7 +263,9 @@ def result_tables(result: SimulationResult, scenario: Scenario) -> list[Table]:
                 continue
             delay = "-" if m.delay_p50 is None else f"{m.delay_p50:.0f}-{m.delay_p90:.0f}"
             cells.append(f"{_pct(m.p_held)} / {_pct(m.p_on_time)} / {delay}")
-        meetings.add_row(meeting.id + (" *" if meeting.required else ""), *cells)
+        meetings.add_row(
+            scenario.meeting_name(meeting.id) + (" *" if meeting.required else ""), *cells
+        )
     parties = Table(title="Parties: the day's overrun P50 / P90 (min), latest end")
     parties.add_column("party")
     for v in variants:
@@ -277,7 +279,7 @@ def result_tables(result: SimulationResult, scenario: Scenario) -> list[Table]:
                 continue
             latest = clock(scenario, p.latest_end)[-5:]
             row.append(f"{p.overrun_p50:.0f} / {p.overrun_p90:.0f}, {latest}")
-        parties.add_row(party.id, *row)
+        parties.add_row(party.name, *row)
     tables = [summary, meetings, parties]
     if result.differences:
         diffs = Table(title="Paired differences, a - b on the same replications (± 95% CI)")

@@ -52,6 +52,17 @@ _PLURALS = {"party": "parties"}
 Z_90 = 1.2815515655446004  # the standard normal's 90th percentile
 
 
+# Names in the time zone database that are not a place: "localtime" is whatever the
+# machine is set to, "Factory" has no offset of its own, "posixrules" and the "posix/"
+# and "right/" copies are installation details (the "right/" zones even count leap
+# seconds). A plan read on another machine would move.
+_NOT_PLACES = frozenset({"localtime", "factory", "posixrules"})
+
+
+def _machine_dependent(zone: str) -> bool:
+    return zone.lower() in _NOT_PLACES or zone.lower().startswith(("posix/", "right/"))
+
+
 class _Builder:
     def __init__(self, doc: ScenarioDoc, located: Located) -> None:
         self.doc = doc
@@ -204,6 +215,13 @@ class _Builder:
             self.error(("grain",), f"grain must divide an hour, got {self.grain}", "use 5min")
             self.grain = 5
         try:
+            if _machine_dependent(doc.timezone):
+                self.error(
+                    ("timezone",),
+                    f"time zone {doc.timezone!r} is not a place: its meaning depends on the "
+                    "machine that reads the scenario",
+                    "use the IANA name of the summit's city, such as 'Europe/Moscow'",
+                )
             self.zone = ZoneInfo(doc.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             self.error(

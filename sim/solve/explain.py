@@ -79,18 +79,10 @@ def _when(scenario: Scenario, minute: int) -> str:
     return format_moment(scenario.to_datetime(minute))
 
 
-def _party(scenario: Scenario, party_id: str) -> str:
-    return scenario.party_by_id[party_id].name
-
-
 def _meeting(scenario: Scenario, meeting_id: str) -> str:
     """``The Host – Ana Silva (host-ana)``: the parties' names, the id to find it by."""
     m = scenario.meeting_by_id[meeting_id]
-    return f"{' – '.join(_party(scenario, p) for p in m.parties)} ({m.id})"
-
-
-def _venue(scenario: Scenario, venue_id: str) -> str:
-    return scenario.venue_by_id[venue_id].name
+    return f"{' – '.join(scenario.party_name(p) for p in m.parties)} ({m.id})"
 
 
 def _required(scenario: Scenario, r: Requirement) -> str:
@@ -116,13 +108,13 @@ def _unavailable(scenario: Scenario, r: Requirement) -> str:
 
 def _attend(scenario: Scenario, r: Requirement) -> str:
     e = scenario.event_by_id[r.subject]
-    names = [_party(scenario, p) for p in e.attendees]
+    names = [scenario.party_name(p) for p in e.attendees]
     who = "everyone present" if e.everyone else ", ".join(names)
     verb = "attends" if e.everyone or len(e.attendees) == 1 else "attend"
     return (
         f"{who} {verb} {e.name} "
         f"({_when(scenario, e.time.start)}-{_when(scenario, e.time.end)[-5:]}, "
-        f"{_venue(scenario, e.venue)})"
+        f"{scenario.venue_name(e.venue)})"
     )
 
 
@@ -146,23 +138,23 @@ def _meal(scenario: Scenario, r: Requirement) -> str:
 
 def _latest_end(scenario: Scenario, r: Requirement) -> str:
     assert scenario.rules.latest_end is not None
-    return f"rules.latest_end: no meeting ends after {format_clock(scenario.rules.latest_end)}"
+    return f"no meeting ends after {format_clock(scenario.rules.latest_end)} (rules.latest_end)"
 
 
 def _pinned(scenario: Scenario, r: Requirement) -> str:
     m = scenario.meeting_by_id[r.subject]
-    where = f" at {_venue(scenario, m.pinned_venue)}" if m.pinned_venue else ""
+    where = f" at {scenario.venue_name(m.pinned_venue)}" if m.pinned_venue else ""
     when = _when(scenario, m.pinned_start) if m.pinned_start is not None else "a fixed place"
     return f"{_meeting(scenario, m.id)} is pinned at {when}{where}"
 
 
 def _buffer(scenario: Scenario, r: Requirement) -> str:
-    return f"rules.buffer: {scenario.rules.buffer} min between a party's engagements"
+    return f"{scenario.rules.buffer} min between a party's engagements (rules.buffer)"
 
 
 def _base(scenario: Scenario, r: Requirement) -> str:
     p = scenario.party_by_id[r.subject]
-    base = _venue(scenario, p.base) if p.base is not None else "its base"
+    base = scenario.venue_name(p.base) if p.base is not None else "its base"
     return f"{p.name} starts and ends each day at its base, {base}"
 
 
@@ -173,7 +165,7 @@ def _rooms(scenario: Scenario, r: Requirement) -> str:
 
 def _max_meetings_per_day(scenario: Scenario, r: Requirement) -> str:
     limit = scenario.rules.max_meetings_per_day
-    return f"rules.max_meetings_per_day: at most {limit} a day per party"
+    return f"at most {limit} meetings a day per party (rules.max_meetings_per_day)"
 
 
 def _party_limit(scenario: Scenario, r: Requirement) -> str:
@@ -185,13 +177,17 @@ def _max_continuous(scenario: Scenario, r: Requirement) -> str:
     rules = scenario.rules
     assert rules.max_continuous is not None
     return (
-        f"rules.max_continuous: at most {format_duration(rules.max_continuous)} of "
-        f"engagements without a {rules.min_break}-minute break"
+        f"at most {format_duration(rules.max_continuous)} of engagements without a "
+        f"{rules.min_break}-minute break (rules.max_continuous)"
     )
 
 
 def _precedence(scenario: Scenario, r: Requirement) -> str:
-    return f"rules.precedence (hard, by {scenario.rules.precedence.mode.value})"
+    by = "rank" if scenario.rules.precedence.mode.value == "rank" else "the order of precedence"
+    return (
+        "each principal meets the more senior guests of a day first, by "
+        f"{by} (rules.precedence, hard)"
+    )
 
 
 def _order(scenario: Scenario, r: Requirement) -> str:
@@ -203,8 +199,8 @@ def _order(scenario: Scenario, r: Requirement) -> str:
 def _fairness(scenario: Scenario, r: Requirement) -> str:
     spread = scenario.rules.fairness
     return (
-        f"rules.fairness: no party has more than {spread} gap{'s' if spread != 1 else ''} "
-        "more than the party with the fewest"
+        f"no party has more than {spread} gap{'s' if spread != 1 else ''} more than the "
+        "party with the fewest (rules.fairness)"
     )
 
 
