@@ -29,7 +29,7 @@ from sim.exit_codes import ExitCode
 from sim.export import export
 from sim.output_lock import LOCK_NAME, OutputBusy, output_lock
 from sim.output_set import MANIFEST, OutputSet, verify
-from sim.schedule import write_schedule
+from sim.schedule import read_schedule, write_schedule
 from sim.solve.greedy import greedy_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -198,6 +198,53 @@ def test_export_refuses_a_simulation_folder_that_is_a_mix(
     (replays / MANIFEST).unlink()
     assert main(export_argv) == ExitCode.OK
     assert "warning: " in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("spoil", "said"),
+    [
+        (lambda text: text[:40], "not valid JSON"),
+        (lambda text: "[]", "not the results of 'sim simulate' (not a JSON object)"),
+        (
+            lambda text: text.replace('"id": "tutorial"', '"id": "another-summit"'),
+            "these replays are of scenario 'another-summit', not of 'tutorial'",
+        ),
+        (
+            lambda text: text.replace('"variants"', '"variants_"'),
+            "no list of variants",
+        ),
+        (
+            lambda text: text.replace('"label"', '"label_"'),
+            "these files do not hold the results 'sim simulate' writes",
+        ),
+    ],
+    ids=["truncated", "not-an-object", "another-scenario", "no-variants", "a-field-missing"],
+)
+def test_a_bad_simulation_folder_is_refused_before_anything_is_written(
+    tutorial_plan: Path, tmp_path: Path, capsys: Any, spoil: Any, said: str
+) -> None:
+    replays = tmp_path / "replays"
+    argv = ["simulate", str(TUTORIAL), "--schedule", str(tutorial_plan), "--runs", "3"]
+    argv += ["--workers", "1", "--policy", "drop", "-q", "-o", str(replays)]
+    assert main(argv) == ExitCode.OK
+    results = replays / "simulation.json"
+    assert '"id": "tutorial"' in results.read_text()
+    results.write_text(spoil(results.read_text()))
+    (replays / MANIFEST).unlink()  # (else the changed file is refused as a mix)
+    capsys.readouterr()
+    out = tmp_path / "out"
+    export_argv = ["export", str(tutorial_plan), "--scenario", str(TUTORIAL), "--format", "csv"]
+    export_argv += ["--simulation", str(replays), "-q", "-o", str(out)]
+    assert main(export_argv) == ExitCode.INVALID_INPUT
+    err = " ".join(capsys.readouterr().err.split())  # (the console wraps long lines)
+    assert f"{results}" in err and said in err and "internal error" not in err
+    assert not out.exists() or not any(out.iterdir())
+    # the Python API refuses it the same way, also before writing
+    scenario = sim.load_scenario(TUTORIAL)
+    schedule = read_schedule(tutorial_plan, scenario)
+    with pytest.raises(sim.InputError, match=r"simulation\.json"):
+        export(scenario, schedule, out, ["csv"], simulation_dir=replays)
+    assert not out.exists() or not any(out.iterdir())
 
 
 # --- the lock ------------------------------------------------------------------------------

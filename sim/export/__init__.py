@@ -43,10 +43,24 @@ def export(
     interrupted before its first file leaves the previous set as it was, manifest
     included. ``command`` and ``arguments`` are
     recorded in it."""
-    from sim.export.bundle import PLAN_FORMATS, export_plan, export_replays, write_index
+    from sim.export.bundle import (
+        PLAN_FORMATS,
+        export_plan,
+        read_replays,
+        render_replays,
+        write_index,
+        write_replays,
+    )
     from sim.output_set import OutputSet
 
     out = Path(directory)
+    # the replays are read and their pages made first: a bad simulation folder is
+    # reported before any file of the set is replaced
+    rendered = (
+        render_replays(scenario, schedule, read_replays(scenario, Path(simulation_dir)))
+        if simulation_dir is not None
+        else []
+    )
     with OutputSet(out, command, arguments, subfolders=("calendars", "briefings")) as outputs:
         written = export_plan(
             scenario,
@@ -57,8 +71,7 @@ def export(
             before_write=outputs.begin,
         )
         outputs.begin()  # (once only) before the replays' files and the index, if no plan file
-        if simulation_dir is not None:
-            written += export_replays(scenario, schedule, Path(simulation_dir), out)
+        written += write_replays(rendered, out)
         index = write_index(out, scenario, schedule, written)
         outputs.add([*(w.path for w in written), index])
         manifest = outputs.commit()

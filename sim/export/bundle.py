@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.atomic import write_bytes_atomic, write_text_atomic
+from sim.errors import InputError, Problem
 from sim.export.agenda import Agenda, build_agenda
 from sim.export.naming import safe_file_stem
 from sim.model import Scenario
@@ -154,9 +155,130 @@ def export_plan(
     return written
 
 
-def _load_json(path: Path) -> Any:
-    with path.open(encoding="utf-8") as stream:
-        return json.load(stream)
+@dataclass(frozen=True)
+class Replays:
+    """What ``sim simulate -o DIR`` wrote, read and checked against the scenario."""
+
+    folder: Path
+    result: Mapping[str, Any]  # simulation.json
+    timelines: Mapping[str, Any] | None  # timelines.json, when there is one
+
+
+def _bad_replays(path: Path, message: str, line: int | None = None) -> InputError:
+    return InputError(
+        [
+            Problem(
+                str(path),
+                line,
+                None,
+                "",
+                message,
+                "give the folder that 'sim simulate -o DIR' wrote for this scenario, unchanged",
+            )
+        ]
+    )
+
+
+def _read_json_mapping(path: Path) -> Mapping[str, Any]:
+    try:
+        with path.open(encoding="utf-8") as stream:
+            data = json.load(stream)
+    except FileNotFoundError:
+        raise _bad_replays(path, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _bad_replays(path, f"cannot be read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise _bad_replays(path, f"not valid JSON: {exc.msg}", exc.lineno) from None
+    except RecursionError:
+        raise _bad_replays(path, "the JSON is nested too deeply") from None
+    if not isinstance(data, Mapping):
+        raise _bad_replays(path, "not the results of 'sim simulate' (not a JSON object)")
+    return data
+
+
+def read_replays(scenario: Scenario, folder: Path) -> Replays:
+    """Read ``simulation.json`` (and ``timelines.json``) from ``folder``; InputError,
+    naming the file, when one is unreadable or the replays are of another scenario
+    (a report that mixed the two would name one summit's meetings with the other's
+    numbers)."""
+    path = folder / "simulation.json"
+    result = _read_json_mapping(path)
+    ran_on = result.get("scenario")
+    ran_on_id = ran_on.get("id") if isinstance(ran_on, Mapping) else None
+    if ran_on_id != scenario.id:
+        raise _bad_replays(
+            path,
+            f"these replays are of scenario {ran_on_id!r}, not of {scenario.id!r}",
+        )
+    if result.get("format") != 1:
+        raise _bad_replays(path, f"format {result.get('format')!r} is not one this sim reads (1)")
+    if not isinstance(result.get("variants"), list):
+        raise _bad_replays(path, "not the results of 'sim simulate' (no list of variants)")
+    timelines_path = folder / "timelines.json"
+    timelines = _read_json_mapping(timelines_path) if timelines_path.exists() else None
+    return Replays(folder, result, timelines)
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    name: str  # relative to the output folder
+    content: str | bytes
+    what: str
+
+
+def render_replays(scenario: Scenario, schedule: Schedule, replays: Replays) -> list[_Rendered]:
+    """The robustness report and the planned-versus-realised Gantt charts, made in
+    memory: a malformed file is found before anything is written (InputError)."""
+    from sim.export import gantt, report
+
+    try:
+        return _render_replays(scenario, schedule, replays, gantt, report)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        # The files are the simulator's own output, read back without a schema
+        # validator: whatever in them the report cannot use is a bad input file.
+        raise _bad_replays(
+            replays.folder / "simulation.json",
+            "these files do not hold the results 'sim simulate' writes "
+            f"({type(exc).__name__}: {exc})",
+        ) from None
+
+
+def _render_replays(
+    scenario: Scenario, schedule: Schedule, replays: Replays, gantt: Any, report: Any
+) -> list[_Rendered]:
+    agenda = build_agenda(scenario, schedule)
+    rendered = [
+        _Rendered(
+            "report.html",
+            report.robustness_report_html(scenario, schedule, replays.result, replays.timelines),
+            "robustness report",
+        )
+    ]
+    for variant, cases in sorted((replays.timelines or {}).items()):
+        for case in ("median", "worst"):
+            replication = cases.get(case) if isinstance(cases, Mapping) else None
+            if not replication:
+                continue
+            spans = replication.get("timeline", [])
+            stem = f"replay-{safe_file_stem(variant, 'variant')}-{case}"
+            number = replication.get("replication")
+            what = f"{variant}: planned and realised, {case} replication (no. {number})"
+            rendered.append(_Rendered(f"{stem}.html", gantt.replay_gantt_html(agenda, spans), what))
+            picture = gantt.replay_gantt_png(agenda, spans)
+            rendered.append(_Rendered(f"{stem}.png", picture, what + " (picture)"))
+    return rendered
+
+
+def write_replays(rendered: list[_Rendered], directory: Path) -> list[Written]:
+    written: list[Written] = []
+    for item in rendered:
+        path = directory / item.name
+        if isinstance(item.content, bytes):
+            write_bytes_atomic(path, item.content)
+        else:
+            write_text_atomic(path, item.content)
+        written.append(Written(path, item.what, "replays"))
+    return written
 
 
 def export_replays(
@@ -167,34 +289,8 @@ def export_replays(
 ) -> list[Written]:
     """The robustness report and the planned-versus-realised Gantt charts, from the
     files ``sim simulate -o`` wrote into ``simulation_dir``."""
-    from sim.export import gantt, report
-
-    result = _load_json(simulation_dir / "simulation.json")
-    timelines_path = simulation_dir / "timelines.json"
-    timelines: Mapping[str, Any] | None = (
-        _load_json(timelines_path) if timelines_path.exists() else None
-    )
-    agenda = build_agenda(scenario, schedule)
-    written: list[Written] = []
-    path = directory / "report.html"
-    write_text_atomic(path, report.robustness_report_html(scenario, schedule, result, timelines))
-    written.append(Written(path, "robustness report", "replays"))
-    for variant, cases in sorted((timelines or {}).items()):
-        for case in ("median", "worst"):
-            replication = cases.get(case) if isinstance(cases, Mapping) else None
-            if not replication:
-                continue
-            spans = replication.get("timeline", [])
-            stem = f"replay-{safe_file_stem(variant, 'variant')}-{case}"
-            number = replication.get("replication")
-            what = f"{variant}: planned and realised, {case} replication (no. {number})"
-            path = directory / f"{stem}.html"
-            write_text_atomic(path, gantt.replay_gantt_html(agenda, spans))
-            written.append(Written(path, what, "replays"))
-            path = directory / f"{stem}.png"
-            write_bytes_atomic(path, gantt.replay_gantt_png(agenda, spans))
-            written.append(Written(path, what + " (picture)", "replays"))
-    return written
+    replays = read_replays(scenario, simulation_dir)
+    return write_replays(render_replays(scenario, schedule, replays), directory)
 
 
 GROUP_TITLES = {
