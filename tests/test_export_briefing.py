@@ -191,3 +191,25 @@ def test_why_this_slot_claims_no_earliest_fit_the_planner_did_not_seek() -> None
     scenario = scenario_of(document)
     why = _why_here(scenario, scenario.meeting_by_id["m"])
     assert "earliest" not in why and "free for every party" in why
+
+
+def test_the_header_names_each_offset_when_the_clocks_change_during_the_summit(
+    agenda: Agenda,
+) -> None:
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()
+    document["timezone"] = "Europe/Berlin"
+    document["days"] = [
+        {"date": "2025-10-25", "start": "09:00", "end": "20:00"},
+        {"date": "2025-10-26", "start": "09:00", "end": "20:00"},
+    ]
+    document["meetings"] = [meeting("m", "host", "g1")]
+    scenario = scenario_of(document)
+    text = briefing_markdown(build_agenda(scenario, solve(scenario).schedule), "host")
+    assert (
+        "All times are local, Europe/Berlin (CEST, UTC+02:00; from Sun 26 Oct 02:00, "
+        "CET, UTC+01:00)." in " ".join(text.split())
+    )
+    # no change during the tutorial's June summit: one offset
+    assert "Europe/Berlin (CEST, UTC+02:00)." in briefing_markdown(agenda, "host")

@@ -268,3 +268,34 @@ def test_replay_marks_meetings_not_held_and_meetings_added(
     assert "1 of 3 planned meetings held, 1 added" in chart.subtitle
     svg = replay_gantt_svg(agenda, late + added + wait)
     assert "Ana Silva" in bar_labels(svg) and "The Host" in bar_labels(svg)
+
+
+def test_the_interactive_chart_keeps_the_hour_the_clocks_go_back() -> None:
+    # New York, 2 Nov 2025: 01:00-02:00 happens twice. A meeting at the first 01:00 and
+    # one at 02:00 winter time are two hours apart; on a wall-clock axis they would
+    # touch. The axis keeps elapsed time and its labels say 01:00 twice.
+    from sim.export.gantt import _figure
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()
+    document["timezone"] = "America/New_York"
+    document["days"] = [{"date": "2025-11-01", "start": "20:00", "end": "28:00"}]
+    document["meetings"] = [
+        meeting("early", "host", "g1", pinned="2025-11-02 01:00"),
+        meeting("late", "host", "g2", pinned="2025-11-02 02:00"),
+    ]
+    scenario = scenario_of(document)
+    plan = solve(scenario, SolveSettings(time_limit=10)).schedule
+    starts = {a.meeting: a.start for a in plan.assignments}
+    assert starts["late"] - starts["early"] == 120
+    figure = _figure(party_chart(build_agenda(scenario, plan)))
+    bases = sorted(
+        dt.datetime.fromisoformat(base)
+        for trace in figure.data
+        if trace.name == "required bilateral"
+        for base in trace.base
+    )
+    assert bases[-1] - bases[0] == dt.timedelta(hours=2)
+    labels = list(figure.layout.xaxis.ticktext)
+    assert labels.count("01:00") == 1 and "01:00 EST" in labels
+    assert labels.index("01:00 EST") == labels.index("01:00") + 1

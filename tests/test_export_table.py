@@ -165,3 +165,20 @@ def test_mermaid_markdown_is_fenced(agenda: Agenda) -> None:
     text = mermaid_markdown(agenda)
     assert text.startswith("```mermaid\ngantt\n") and text.endswith("\n```\n")
     assert text[len("```mermaid\n") : -len("```\n")] == mermaid_gantt(agenda)
+
+
+def test_the_mermaid_section_of_a_clock_change_day_says_so() -> None:
+    from sim.solve import solve
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()
+    document["timezone"] = "America/New_York"
+    document["days"] = [{"date": "2025-11-01", "start": "20:00", "end": "28:00"}]
+    document["meetings"] = [
+        meeting("early", "host", "g1", pinned="2025-11-02 01:00"),
+        meeting("late", "host", "g2", pinned="2025-11-02 02:00"),
+    ]
+    scenario = scenario_of(document)
+    gantt = mermaid_gantt(build_agenda(scenario, solve(scenario).schedule))
+    (section,) = [line for line in gantt.splitlines() if "section" in line]
+    assert "clocks change from EDT to EST, not to scale across it" in section

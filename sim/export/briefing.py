@@ -247,18 +247,36 @@ def unplaced_of(agenda: Agenda, party_id: str) -> list[Unplaced]:
     return [u for u in agenda.unplaced if party_id in u.meeting.parties]
 
 
-def zone_words(agenda: Agenda) -> str:
-    """``Europe/Moscow (MSK, UTC+03:00)`` as at the summit's first day."""
-    scenario = agenda.scenario
-    first = scenario.to_datetime(scenario.midnight(scenario.days[0])) if scenario.days else None
-    if first is None:
-        return scenario.timezone
-    offset = first.strftime("%z")
+def _offset_words(moment: dt.datetime) -> str:
+    """``MSK, UTC+03:00`` (the abbreviation left out when it is only the offset)."""
+    offset = moment.strftime("%z")
     utc = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
-    abbreviation = first.tzname() or ""
+    abbreviation = moment.tzname() or ""
     if not abbreviation or abbreviation.startswith(("+", "-")) or abbreviation == "UTC":
-        return f"{scenario.timezone} ({utc})"
-    return f"{scenario.timezone} ({abbreviation}, {utc})"
+        return utc
+    return f"{abbreviation}, {utc}"
+
+
+def zone_words(agenda: Agenda) -> str:
+    """``Europe/Moscow (MSK, UTC+03:00)``; when the clocks change during the summit,
+    each offset and the moment it starts: ``Europe/Berlin (CEST, UTC+02:00; from
+    Sun 26 Oct 02:00, CET, UTC+01:00)``."""
+    scenario = agenda.scenario
+    if not scenario.days:
+        return scenario.timezone
+    first = scenario.midnight(scenario.days[0])
+    last = scenario.days[-1].window.end
+    parts = [_offset_words(scenario.to_datetime(first))]
+    # The zone's changes inside the summit, found on a 15-minute scan (every
+    # zone's changes fall on a quarter hour).
+    offset = scenario.to_datetime(first).utcoffset()
+    for minute in range(first, last + 1, 15):
+        moment = scenario.to_datetime(minute)
+        if moment.utcoffset() != offset:
+            offset = moment.utcoffset()
+            when = f"{short_date(moment.date())} {moment.strftime('%H:%M')}"
+            parts.append(f"from {when}, {_offset_words(moment)}")
+    return f"{scenario.timezone} ({'; '.join(parts)})"
 
 
 # --- the briefing as rows -------------------------------------------------------------

@@ -22,10 +22,11 @@ is imported.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from sim.export.agenda import PRIORITY_WORDS, Agenda, AgendaItem, ItemKind, priority_of
 from sim.export.gantt_static import (
@@ -41,9 +42,6 @@ from sim.export.gantt_static import (
 from sim.model import Day, Scenario
 from sim.schedule import SolveStatus
 from sim.times import format_duration, format_moment_with_weekday, format_time_of_day
-
-if TYPE_CHECKING:
-    import datetime as dt
 
 PRIORITIES = ("required", "headline", "optional")
 
@@ -594,7 +592,7 @@ def _figure(chart: Chart) -> Any:
                 # Listed in the legend though no bar uses it: one bar out of sight.
                 bars = [Bar(panel.rows[0], panel.start - 120, panel.start - 60, name)]
             if bars:
-                trace = _trace(go, chart, rows, name, bars, texts, legend=name not in shown)
+                trace = _trace(go, chart, panel, rows, name, bars, texts, legend=name not in shown)
                 figure.add_trace(trace, number, 1)
                 shown.add(name)
         figure.update_yaxes(
@@ -617,9 +615,8 @@ def _figure(chart: Chart) -> Any:
                 )  # fmt: skip
         figure.update_xaxes(
             type="date",
-            range=[_iso(chart, panel.start - 5), _iso(chart, panel.end + 5)],
-            tickformat="%H:%M",
-            dtick=3600000,
+            range=[_iso(chart, panel, panel.start - 5), _iso(chart, panel, panel.end + 5)],
+            **_clock_ticks(chart, panel),
             gridcolor="#D9D9D9",
             showgrid=True,
             row=number,
@@ -688,6 +685,7 @@ def _widest(lines: list[list[str]]) -> int:
 def _trace(
     go: Any,
     chart: Chart,
+    panel: Panel,
     rows: Rows,
     name: str,
     bars: list[Bar],
@@ -709,7 +707,7 @@ def _trace(
         y=[y for y, _ in places],
         width=[h for _, h in places],
         offset=[-h / 2 for _, h in places],
-        base=[_iso(chart, b.start) for b in bars],
+        base=[_iso(chart, panel, b.start) for b in bars],
         x=[(b.end - b.start) * 60_000 for b in bars],
         marker={
             "color": style.face,
@@ -737,7 +735,33 @@ def _hover(bar: Bar) -> str:
     return "<br>".join([f"<b>{_esc(head)}</b>", *(_esc(line) for line in rest)])
 
 
-def _iso(chart: Chart, minute: int) -> str:
-    """Local wall-clock time, as plotly's date axes read it (no zone)."""
-    moment: dt.datetime = chart.clock(minute)
+def _iso(chart: Chart, panel: Panel, minute: int) -> str:
+    """Where a minute sits on a panel's date axis (plotly reads no zone): elapsed time
+    at the UTC offset of the panel's start. That is the local wall-clock time unless
+    the clocks change inside the panel; then the axis stays true to elapsed time (an
+    hour repeated in autumn keeps its length) and ``_clock_ticks`` labels it."""
+    offset = chart.clock(panel.start).utcoffset() or dt.timedelta()
+    moment = chart.clock(minute).astimezone(dt.UTC) + offset
     return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _clock_ticks(chart: Chart, panel: Panel) -> dict[str, Any]:
+    """Tick labels for a panel in which the clocks change: each full hour of elapsed
+    time, labelled with the wall clock (02:00 twice in autumn, no 02:00 in spring;
+    the first label after the change names the zone, e.g. "02:00 CET"). Other panels
+    keep plotly's own hourly ticks (the axis is then the wall clock)."""
+    first, last = chart.clock(panel.start), chart.clock(panel.end)
+    if first.utcoffset() == last.utcoffset():
+        return {"tickformat": "%H:%M", "dtick": 3600000}
+    start, end = clock_range(chart.clock, panel.start, panel.end)
+    values, labels = [], []
+    offset = first.utcoffset()
+    for minute in range(start, end + 1, 60):
+        moment = chart.clock(minute)
+        label = moment.strftime("%H:%M")
+        if moment.utcoffset() != offset:
+            label += f" {moment.tzname()}"
+            offset = moment.utcoffset()
+        values.append(_iso(chart, panel, minute))
+        labels.append(label)
+    return {"tickmode": "array", "tickvals": values, "ticktext": labels}

@@ -193,7 +193,14 @@ def mermaid_gantt(agenda: Agenda, party_id: str | None = None) -> str:
         for day in sorted({i.day for i in items}):
             today = [i for i in items if i.day == day]
             when = short_date(date_of(agenda, today[0]))
-            lines.append(f"    section {mermaid_text(party.name)}, {when}")
+            first = scenario.to_datetime(min(i.start for i in today))
+            last = scenario.to_datetime(max(i.end for i in today))
+            if first.utcoffset() != last.utcoffset():
+                # Mermaid's axis is a wall clock: across the change, the hour
+                # repeated or skipped cannot be drawn true
+                when += f", clocks change from {first.tzname()} to {last.tzname()}"
+                when += ", not to scale across it"
+            lines.append(f"    section {mermaid_text(party.name)}, {mermaid_text(when)}")
             lines += [_task(agenda, item) for item in today]
     return "\n".join(lines) + "\n"
 
