@@ -370,11 +370,26 @@ class Scenario:
         return venue.name if venue is not None else venue_id
 
     def meeting_name(self, meeting_id: str) -> str:
-        """The meeting's title, else its parties' names: "Vladimir Putin – Xi Jinping"."""
+        """The meeting's title, else its parties' names: "Vladimir Putin – Xi Jinping",
+        with the id after them when another untitled request has the same parties
+        (two meetings of one pair must not read alike)."""
         meeting = self.meeting_by_id.get(meeting_id)
         if meeting is None:
             return meeting_id
-        return meeting.title or " – ".join(self.party_name(p) for p in meeting.parties)
+        if meeting.title:
+            return meeting.title
+        names = " – ".join(self.party_name(p) for p in meeting.parties)
+        if self._untitled_pairs[frozenset(meeting.parties)] > 1:
+            return f"{names} ({meeting.id})"
+        return names
+
+    @cached_property
+    def _untitled_pairs(self) -> Mapping[frozenset[str], int]:
+        counts: dict[frozenset[str], int] = {}
+        for m in self.meetings:
+            if not m.title:
+                counts[frozenset(m.parties)] = counts.get(frozenset(m.parties), 0) + 1
+        return counts
 
     @property
     def principals(self) -> tuple[Party, ...]:

@@ -187,3 +187,22 @@ def test_distributions_are_read_with_their_parameters() -> None:
     assert u.arrival_delay.components[1][1].cap == 90
     assert (u.walkout_wait, u.walkout_probability) == (30, 0.5)
     assert u.scripted[0].minutes == 20 and u.scripted[0].meeting == "host-ana"
+
+
+def test_names_for_people_tell_two_requests_of_one_pair_apart() -> None:
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()
+    document["meetings"] = [
+        meeting("a", "host", "g1"),
+        meeting("b", "g1", "host", required=False, weight=2),
+        meeting("c", "host", "g2"),
+        meeting("d", "host", "g2", required=False, weight=2, title="Working dinner"),
+    ]
+    scenario = scenario_of(document)
+    assert scenario.meeting_name("a") == "Host – Guest One (a)"
+    assert scenario.meeting_name("b") == "Guest One – Host (b)"
+    assert scenario.meeting_name("c") == "Host – Guest Two"  # the other one has a title
+    assert scenario.meeting_name("d") == "Working dinner"
+    assert scenario.meeting_name("gone") == "gone"  # (a schedule of an older scenario)
+    assert scenario.party_name("g1") == "Guest One" and scenario.venue_name("a") == "a"
