@@ -275,16 +275,9 @@ def test_the_interactive_chart_keeps_the_hour_the_clocks_go_back() -> None:
     # one at 02:00 winter time are two hours apart; on a wall-clock axis they would
     # touch. The axis keeps elapsed time and its labels say 01:00 twice.
     from sim.export.gantt import _figure
-    from tests.tiny import base_document, meeting, scenario_of
+    from tests.tiny import fall_back_night
 
-    document = base_document()
-    document["timezone"] = "America/New_York"
-    document["days"] = [{"date": "2025-11-01", "start": "20:00", "end": "28:00"}]
-    document["meetings"] = [
-        meeting("early", "host", "g1", pinned="2025-11-02 01:00"),
-        meeting("late", "host", "g2", pinned="2025-11-02 02:00"),
-    ]
-    scenario = scenario_of(document)
+    scenario = fall_back_night()
     plan = solve(scenario, SolveSettings(time_limit=10)).schedule
     starts = {a.meeting: a.start for a in plan.assignments}
     assert starts["late"] - starts["early"] == 120

@@ -169,16 +169,9 @@ def test_mermaid_markdown_is_fenced(agenda: Agenda) -> None:
 
 def test_the_mermaid_section_of_a_clock_change_day_says_so() -> None:
     from sim.solve import solve
-    from tests.tiny import base_document, meeting, scenario_of
+    from tests.tiny import fall_back_night
 
-    document = base_document()
-    document["timezone"] = "America/New_York"
-    document["days"] = [{"date": "2025-11-01", "start": "20:00", "end": "28:00"}]
-    document["meetings"] = [
-        meeting("early", "host", "g1", pinned="2025-11-02 01:00"),
-        meeting("late", "host", "g2", pinned="2025-11-02 02:00"),
-    ]
-    scenario = scenario_of(document)
+    scenario = fall_back_night()
     gantt = mermaid_gantt(build_agenda(scenario, solve(scenario).schedule))
     (section,) = [line for line in gantt.splitlines() if "section" in line]
     assert "clocks change from EDT to EST, not to scale across it" in section

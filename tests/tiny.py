@@ -48,3 +48,17 @@ def meeting(mid: str, *parties: str, duration: str = "1h", **extra: Any) -> dict
 
 def scenario_of(document: dict[str, Any]) -> Scenario:
     return load_scenario_text(yaml.safe_dump(copy.deepcopy(document), sort_keys=False))
+
+
+def fall_back_night() -> Scenario:
+    """New York, the night the clocks go back (2 Nov 2025: 01:00-02:00 happens twice):
+    one evening, 20:00 to 04:00; the host meets g1 at the first 01:00 and g2 at 02:00
+    winter time, two hours later."""
+    document = base_document()
+    document["timezone"] = "America/New_York"
+    document["days"] = [{"date": "2025-11-01", "start": "20:00", "end": "28:00"}]
+    document["meetings"] = [
+        meeting("early", "host", "g1", pinned="2025-11-02 01:00"),
+        meeting("late", "host", "g2", pinned="2025-11-02 02:00"),
+    ]
+    return scenario_of(document)
