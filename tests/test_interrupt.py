@@ -400,3 +400,22 @@ def test_ctrl_c_while_sim_run_plans_stops_the_run_and_leaves_the_folder(tmp_path
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=120) == 130
     assert not [p for p in tmp_path.iterdir() if p.name != ".sim.lock"]
+
+
+@pytest.mark.parametrize("command", ["solve", "run"])
+def test_a_reader_that_stops_reading_costs_no_file(command: str, tmp_path: Path) -> None:
+    # ``sim run ... | head -1``: the reader goes away; the command must
+    # still write its whole folder and exit as usual (rich's console exited 1 at once,
+    # before schedule.json was written)
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "sim", command, str(ROOT / "scenarios" / "tutorial.yaml")]
+    argv += ["-o", str(out)] + (["--runs", "5", "--workers", "1"] if command == "run" else [])
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the reader goes away before the first line
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=300) == 0, err
+    assert "internal error" not in err
+    assert read_schedule(out / "schedule.json").assignments
+    if command == "run":
+        assert (out / "manifest.json").exists() and (out / "report.html").exists()

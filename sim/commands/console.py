@@ -46,6 +46,15 @@ class PlainConsole(Console):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
 
+    def on_broken_pipe(self) -> None:
+        """The reader stopped reading (``sim run ... | head``): stop printing, but let
+        the command finish its files and exit as it would have. (rich's own exits
+        with 1 at once: a plan half a minute in the making was lost, its folder
+        left without a manifest.)"""
+        self.quiet = True
+        stream = sys.stderr if self.stderr else sys.stdout
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
     def render_str(
         self,
         text: str,

@@ -243,19 +243,23 @@ def _plan(args: argparse.Namespace, out: Path | None) -> int:
         return _run_robust(args, scenario, settings, console, errors, out)
     result = solve(scenario, settings, previous=previous, progress=progress)
     schedule = result.schedule
+    # the file first: a reader that stops reading (``| head``) or a full terminal
+    # disk must not cost the plan
+    said: list[str] = []
+    if out is not None:
+        path = out / "schedule.json"
+        if not schedule.assignments and holds_a_plan(path) and not args.force:
+            # a run that found no plan never replaces one that has a plan
+            kept, path = path, out / "schedule.no-plan.json"
+            said.append(f"kept the plan in {kept}; use --force to replace it")
+        write_schedule(path, schedule, scenario)
+        said.append(f"wrote {path}")
     if args.json:
         print(schedule_to_json(schedule, scenario), end="")
     else:
         print_result(console, scenario, result)
-    if out is not None:
-        path = out / "schedule.json"
-        words = errors if args.json else console
-        if not schedule.assignments and holds_a_plan(path) and not args.force:
-            # a run that found no plan never replaces one that has a plan
-            kept, path = path, out / "schedule.no-plan.json"
-            say(f"kept the plan in {kept}; use --force to replace it", console=words)
-        write_schedule(path, schedule, scenario)
-        say(f"wrote {path}", console=words)
+    for line in said:
+        say(line, console=errors if args.json else console)
     if result.interrupted:
         return ExitCode.INTERRUPTED
     if schedule.status is SolveStatus.INFEASIBLE:
