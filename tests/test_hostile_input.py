@@ -727,6 +727,18 @@ def test_a_published_schedule_may_name_withdrawn_meetings(
         "scenario does not have; keep the venue in the scenario while a published plan "
         "names it, or leave out --previous"
     ) in outcome.err
+    # another summit's published plan: its events would all go out as cancellations
+    other = edited(schedule, lambda d: d["scenario"].update(id="another-summit"))
+    outcome = sim_main(
+        family,
+        capsys,
+        *("export", schedule, "--scenario", scenario, "-q", "-o", published),
+        *("--previous", other, "--format", "ics"),
+    )
+    assert outcome.code == ExitCode.INVALID_INPUT
+    assert f"{other}: scenario.id: the published schedule is of scenario 'another-summit'" in (
+        " ".join(outcome.err.split())
+    )
 
 
 def test_schedule_from_json_alone(schedule: Path) -> None:

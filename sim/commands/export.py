@@ -44,6 +44,22 @@ def run(args: argparse.Namespace) -> int:
     # the published schedule may be of an older version of the scenario, naming
     # meetings since withdrawn; only the venues it names must still exist
     previous = read_schedule(args.previous, scenario, published=True) if args.previous else None
+    if previous is not None and previous.scenario_id != scenario.id:
+        # Its calendar events carry the other summit's UIDs: every one of them would go
+        # out as a cancellation, and none of this summit's would be updated.
+        raise InputError(
+            [
+                Problem(
+                    args.previous,
+                    None,
+                    None,
+                    "scenario.id",
+                    f"the published schedule is of scenario {previous.scenario_id!r}, "
+                    f"not {scenario.id!r}",
+                    "give the schedule.json published for this summit",
+                )
+            ]
+        )
     simulation = Path(args.simulation) if args.simulation else None
     if simulation is not None and not (simulation / "simulation.json").is_file():
         raise InputFileError(
