@@ -265,6 +265,41 @@ def test_unknown_time_zone() -> None:
     expect(text, "Europe/Berlim", "unknown time zone 'Europe/Berlim'")
 
 
+def test_order_relations_that_go_round_in_a_circle_are_refused() -> None:
+    # host-un after host-ana, and host-ana after host-ben after host-un: the planner
+    # would drop one of them, saying only that there was no room left
+    text = broken("    weight: 5\n", "    weight: 5\n    after: [host-un]\n")
+    text = text.replace(
+        "    min_duration: 45min\n", "    min_duration: 45min\n    after: [host-ben]\n"
+    )
+    expect(
+        text,
+        "after: [|host-ben]",
+        "the order relations go round in a circle: 'host-ana' before 'host-un' before "
+        "'host-ben' before 'host-ana'",
+        "remove one of these after/before entries",
+    )
+    assert len(problems(text)) == 1
+    # one 'before' against one 'after': the same
+    text = broken("    after: [host-ana]\n", "    after: [host-ana]\n    before: [host-ana]\n")
+    found = problems(text)
+    assert len(found) == 1 and "go round in a circle" in found[0].message
+    # a chain is fine
+    load_scenario_text(broken("    weight: 5\n", "    weight: 5\n    after: [host-un]\n"))
+
+
+def test_two_requests_on_the_day_with_one_id_are_refused() -> None:
+    request = (
+        "{event: request_meeting, at: 2025-06-02 12:00, "
+        "request: {id: x1, parties: [host, ben], duration: 30min}}"
+    )
+    text = TUTORIAL + f"uncertainty:\n  scripted:\n    - {request}\n    - {request}\n"
+    assert "\nuncertainty:" not in TUTORIAL
+    expect(text, "x1", "'x1' is already requested by uncertainty.scripted[0]", nth=1)
+    text = text.replace("id: x1", "id: dinner", 1)
+    expect(text, "dinner, parties", "'dinner' is the id of a programme event")
+
+
 def test_a_time_zone_that_depends_on_the_machine_is_refused() -> None:
     for zone in ("localtime", "Factory", "posix/Europe/Berlin", "right/Europe/Berlin"):
         text = broken("timezone: Europe/Berlin", f"timezone: {zone}")

@@ -582,7 +582,59 @@ class _Builder:
                         self.error((*here, relation, offset), "a meeting cannot refer to itself")
                     elif other not in seen:
                         self.unknown((*here, relation, offset), "meeting", other, seen)
+        if not self.problems:
+            self.order_cycles(meetings)
         return meetings
+
+    def order_cycles(self, meetings: list[Meeting]) -> None:
+        """Order relations (``after``, ``before``) that go round in a circle: no plan
+        can hold every meeting of the circle, and the planner would drop one with a
+        reason that does not say why. One problem per circle, at the entry that
+        closes it."""
+        index = {m.id: i for i, m in enumerate(meetings)}
+        # edges: earlier -> later, each with where it is written
+        later: dict[str, list[tuple[str, Path_]]] = {m.id: [] for m in meetings}
+        for i, m in enumerate(meetings):
+            for offset, other in enumerate(m.after):
+                later[other].append((m.id, ("meetings", i, "after", offset)))
+            for offset, other in enumerate(m.before):
+                later[m.id].append((other, ("meetings", i, "before", offset)))
+        # strip meetings no circle passes through (nothing before, or nothing after)
+        left = set(later)
+        changed = True
+        while changed:
+            changed = False
+            into = {key: 0 for key in left}
+            for key in left:
+                for other, _ in later[key]:
+                    if other in left:
+                        into[other] += 1
+            for key in list(left):
+                if into[key] == 0 or not any(o in left for o, _ in later[key]):
+                    left.discard(key)
+                    changed = True
+        reported: set[str] = set()
+        for start in sorted(left, key=index.__getitem__):
+            if start in reported:
+                continue
+            walk, on_walk = [start], {start: 0}
+            while True:  # every meeting left has a later one left: the walk closes
+                other, closing = next((o, w) for o, w in later[walk[-1]] if o in left)
+                if other in on_walk:
+                    break
+                on_walk[other] = len(walk)
+                walk.append(other)
+            circle = walk[on_walk[other] :]
+            if reported.intersection(circle):
+                continue  # (a walk from a meeting between circles met one already named)
+            reported.update(circle)
+            words = " before ".join(repr(m) for m in [*circle, circle[0]])
+            self.error(
+                closing,
+                f"the order relations go round in a circle: {words}; no plan can hold "
+                "all of these meetings",
+                "remove one of these after/before entries",
+            )
 
     def build_rules(self, party_ids: list[str]) -> Rules:
         doc = self.doc.rules

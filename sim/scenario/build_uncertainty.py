@@ -351,6 +351,12 @@ def _scripted(ctx: BuildContext, path: Path_, event: ScriptedDoc, known: _Known)
     at = _moment(ctx, (*path, "at"), event.at)
     if event.request.id in known.meetings:
         ctx.error((*path, "request", "id"), f"{event.request.id!r} already exists")
+    elif event.request.id in known.event_ids:
+        ctx.error(
+            (*path, "request", "id"),
+            f"{event.request.id!r} is the id of a programme event",
+            "give the request an id of its own",
+        )
     request = ctx.build_meeting((*path, "request"), event.request, known.venue_ids, party_ids)
     check_request_references(ctx, (*path, "request"), request, known.principals, meeting_ids)
     start = None
@@ -462,8 +468,18 @@ def build_uncertainty(
         {p.id: p for p in parties}, {m.id: m for m in meetings}, venue_ids, event_ids, principals
     )
     scripted: list[ScriptedEvent] = []
+    requested: dict[str, int] = {}  # a same-day request's id -> its index in the list
     for index, event in enumerate(doc.scripted):
         scripted.append(_scripted(ctx, (*here, "scripted", index), event, known))
+        if isinstance(event, RequestMeetingDoc):
+            first = requested.setdefault(event.request.id, index)
+            if first != index:
+                # the replay would hold one meeting under the id and lose the other
+                ctx.error(
+                    (*here, "scripted", index, "request", "id"),
+                    f"{event.request.id!r} is already requested by uncertainty.scripted[{first}]",
+                    "give each request on the day an id of its own",
+                )
     walkout_wait = None
     walkout_probability = 0.0
     if doc.walkout is not None:
