@@ -391,6 +391,17 @@ class Scenario:
                 counts[frozenset(m.parties)] = counts.get(frozenset(m.parties), 0) + 1
         return counts
 
+    def left_out_of(self, event: FixedEvent) -> tuple[str, ...]:
+        """The parties at the summit for the whole of an ``attendees: all`` event that
+        do not attend it (its ``except`` list); empty for a listed event."""
+        if not event.everyone:
+            return ()
+        return tuple(
+            p.id
+            for p in self.parties
+            if p.presence.contains(event.time.start, event.time.end) and p.id not in event.attendees
+        )
+
     @property
     def principals(self) -> tuple[Party, ...]:
         return tuple(p for p in self.parties if p.principal)

@@ -28,3 +28,10 @@ def clock(scenario: Scenario, schedule: Schedule, meeting_id: str) -> str:
 
 def is_infeasible(result: SolveResult) -> bool:
     return result.schedule.status is SolveStatus.INFEASIBLE
+
+
+def conflicting(result: SolveResult) -> set[str]:
+    """The labels of the requirements the explanation names (``presence:g1``)."""
+    if result.explanation is None:
+        return set()
+    return {str(requirement) for requirement, _ in result.explanation.requirements}

@@ -752,3 +752,23 @@ def test_brute_force_refuses_more_than_four_meetings() -> None:
 def test_brute_force_none_when_nothing_is_valid() -> None:
     s = load_scenario_text(BRUTE.replace("duration: 1h, required", "duration: 3h, required"))
     assert brute_force(s) is None
+
+
+def test_a_meeting_at_a_venue_it_may_not_use_is_named_as_people_read_it() -> None:
+    import dataclasses
+
+    from sim.scenario.load import load_scenario
+    from sim.solve.greedy import greedy_schedule
+
+    scenario = load_scenario("scenarios/tutorial.yaml")
+    plan = greedy_schedule(scenario)
+    moved = tuple(
+        dataclasses.replace(a, venue="centre") if a.meeting == "host-ana" else a
+        for a in plan.assignments
+    )
+    report = check(scenario, dataclasses.replace(plan, assignments=moved))
+    (found,) = [v for v in report.violations if v.rule == "venue"]
+    assert found.message == (
+        "The Host – Ana Silva is at Conference Centre; it may be held only at The Palace"
+    )
+    assert found.meetings == ("host-ana",)  # (the ids stay beside the words)

@@ -213,3 +213,15 @@ def test_the_header_names_each_offset_when_the_clocks_change_during_the_summit(
     )
     # no change during the tutorial's June summit: one offset
     assert "Europe/Berlin (CEST, UTC+02:00)." in briefing_markdown(agenda, "host")
+
+
+def test_an_event_for_all_but_some_names_who_is_left_out() -> None:
+    with open("scenarios/tutorial.yaml", encoding="utf-8") as stream:
+        text = stream.read()
+    everyone = "    venue: palace\n    attendees: all\n"
+    assert text.count(everyone) == 1
+    scenario = sim.load_scenario_text(text.replace(everyone, everyone + "    except: [ben]\n"))
+    agenda = build_agenda(scenario, solve(scenario).schedule)
+    rows = [line for line in briefing_markdown(agenda, "host").splitlines() if "| Official" in line]
+    assert len(rows) == 1 and "all delegations except Ben Okafor" in rows[0]
+    assert "all delegations except" not in briefing_html(agenda, "ben")  # (not his event)

@@ -146,12 +146,15 @@ def unavailable(view: PlanView) -> Iterator[Violation]:
 
 
 def venue(view: PlanView) -> Iterator[Violation]:
+    scenario = view.scenario
     for h in view.held.values():
         m, where = h.meeting, h.assignment.venue
+        name, at = scenario.meeting_name(m.id), scenario.venue_name(where)
         if where not in m.venues:
-            message = f"{m.id} is at {where}, allowed: {', '.join(m.venues)}"
+            allowed = ", ".join(scenario.venue_name(v) for v in m.venues)
+            message = f"{name} is at {at}; it may be held only at {allowed}"
         elif m.pinned_venue is not None and where != m.pinned_venue:
-            message = f"{m.id} is at {where}, pinned to {m.pinned_venue}"
+            message = f"{name} is at {at}, pinned to {scenario.venue_name(m.pinned_venue)}"
         else:
             continue
         yield Violation("venue", (m.id,), m.parties, message)
@@ -355,7 +358,7 @@ def per_day(view: PlanView) -> Iterator[Violation]:
                     ids,
                     (party.id,),
                     f"{scenario.party_name(party.id)} holds {len(ids)} meetings on "
-                    f"{scenario.days[index].date:%d %b} ({', '.join(ids)}), {whose} is {limit}",
+                    f"{scenario.days[index].date:%d %b}, {whose} is {limit}",
                 )
 
 
@@ -376,8 +379,15 @@ def continuous(view: PlanView) -> Iterator[Violation]:
                         f"{scenario.party_name(party.id)} is engaged without a "
                         f"{scenario.rules.min_break}-min break "
                         f"{span(scenario, first, last_end)} ({last_end - first} min: "
-                        f"{', '.join(e.id for e in block)}), at most {longest}",
+                        f"{'; '.join(_name(scenario, e) for e in block)}), at most {longest}",
                     )
+
+
+def _name(scenario: Scenario, engagement: Engagement) -> str:
+    if engagement.is_meeting:
+        return scenario.meeting_name(engagement.id)
+    event = scenario.event_by_id.get(engagement.id)
+    return event.name if event is not None else engagement.id
 
 
 def _blocks(engagements: tuple[Engagement, ...], min_break: int) -> list[list[Engagement]]:

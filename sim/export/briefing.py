@@ -199,6 +199,9 @@ def event_attendees(agenda: Agenda, item: AgendaItem, exclude: str | None = None
     if item.kind is not ItemKind.EVENT or event is None:
         return []
     if event.everyone:
+        absent = agenda.scenario.left_out_of(event)
+        if absent:
+            return [f"all delegations except {', '.join(agenda.name(p) for p in absent)}"]
         return ["all delegations"]
     return [agenda.name(p) for p in event.attendees if p != exclude]
 

@@ -337,7 +337,9 @@ def _item_hover(agenda: Agenda, item: AgendaItem) -> tuple[str, ...]:
         return tuple(lines)
     if item.kind is ItemKind.EVENT:
         event = scenario.event_by_id.get(item.ident)
-        if event is None or event.everyone:
+        if event is not None and (absent := scenario.left_out_of(event)):
+            who = f"everyone but {_names(agenda, list(absent))}"
+        elif event is None or event.everyone:
             who = "everyone"
         elif len(event.attendees) <= 6:
             who = _names(agenda, list(event.attendees))

@@ -266,7 +266,9 @@ def result_tables(result: SimulationResult, scenario: Scenario) -> list[Table]:
         meetings.add_row(
             scenario.meeting_name(meeting.id) + (" *" if meeting.required else ""), *cells
         )
-    parties = Table(title="Parties: the day's overrun P50 / P90 (min), latest end")
+    parties = Table(
+        title="Parties: the day's overrun P50 / P90 (min), the latest end in any replay"
+    )
     parties.add_column("party")
     for v in variants:
         parties.add_column(v.label, justify="right")
@@ -277,7 +279,7 @@ def result_tables(result: SimulationResult, scenario: Scenario) -> list[Table]:
             if p.overrun_p50 is None:
                 row.append("-")
                 continue
-            latest = clock(scenario, p.latest_end)[-5:]
+            latest = clock(scenario, p.latest_end)[4:]  # (the weekday left out: "22 Oct 23:29")
             row.append(f"{p.overrun_p50:.0f} / {p.overrun_p90:.0f}, {latest}")
         parties.add_row(party.name, *row)
     tables = [summary, meetings, parties]

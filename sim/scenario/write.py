@@ -211,13 +211,9 @@ class _Writer:
         if e.everyone:
             doc["attendees"] = "all"
             # "all" means everyone present for the whole event: name who is left out.
-            absent = [
-                p.id
-                for p in self.s.parties
-                if p.presence.contains(e.time.start, e.time.end) and p.id not in e.attendees
-            ]
+            absent = self.s.left_out_of(e)
             if absent:
-                doc["except"] = absent
+                doc["except"] = list(absent)
         else:
             doc["attendees"] = list(e.attendees)
         return doc

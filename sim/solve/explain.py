@@ -44,6 +44,8 @@ class Explanation:
     # why, in a sentence each, when it is plain arithmetic (a party's required
     # meetings need more time than any of them can be held in)
     summary: tuple[str, ...] = ()
+    # ``must_become_optional`` as people read them (names, the id after them)
+    optional_names: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         if self.summary:
@@ -62,7 +64,7 @@ class Explanation:
             " (a minimal set: drop any one and the rest can)" if self.proven_minimal else ""
         )
         lines = [head + ":"]
-        lines += [f"  - {requirement}: {text}" for requirement, text in self.requirements]
+        lines += [f"  - {text}" for _, text in self.requirements]
         return [*lines, *self._optional_lines()]
 
     def _optional_lines(self) -> list[str]:
@@ -71,7 +73,7 @@ class Explanation:
         fewest = "" if self.fewest_proven else " (not proven the fewest)"
         return [
             f"making these required meetings optional would give a schedule{fewest}: "
-            + ", ".join(self.must_become_optional)
+            + ", ".join(self.optional_names or self.must_become_optional)
         ]
 
 
@@ -110,6 +112,8 @@ def _attend(scenario: Scenario, r: Requirement) -> str:
     e = scenario.event_by_id[r.subject]
     names = [scenario.party_name(p) for p in e.attendees]
     who = "everyone present" if e.everyone else ", ".join(names)
+    if absent := scenario.left_out_of(e):
+        who += " but " + ", ".join(scenario.party_name(p) for p in absent)
     verb = "attends" if e.everyone or len(e.attendees) == 1 else "attend"
     return (
         f"{who} {verb} {e.name} "
@@ -419,7 +423,13 @@ def explain_infeasibility(scenario: Scenario, *, time_limit: float, seed: int) -
     if any(n.kind is RequirementKind.REQUIRED for n in core):
         optional, fewest = _required_to_relax(summit, switches, limit, seed)
     described = tuple((n, describe(scenario, n)) for n in core)
-    return Explanation(described, optional, minimal, fewest_proven=fewest)
+    return Explanation(
+        described,
+        optional,
+        minimal,
+        fewest_proven=fewest,
+        optional_names=tuple(_meeting(scenario, m) for m in optional),
+    )
 
 
 def _required_to_relax(
