@@ -300,6 +300,31 @@ def test_two_requests_on_the_day_with_one_id_are_refused() -> None:
     expect(text, "dinner, parties", "'dinner' is the id of a programme event")
 
 
+def test_an_arrival_after_the_summit_is_blamed_on_the_arrival() -> None:
+    # the guest gives no departure: it is the summit's end, and the arrival is wrong
+    text = broken("    arrival: 2025-06-02 15:00", "    arrival: 2025-06-05 15:00")
+    expect(text, "2025-06-05 15:00", "arrival: arrives after the summit's last day ends")
+
+
+def test_an_event_of_no_length_says_so() -> None:
+    text = broken("    duration: 2h\n    venue: palace", "    duration: 0min\n    venue: palace")
+    expect(text, "duration: |0min", "duration: an event must last some time", "give 5min or more")
+    text = broken("    end: 2025-06-02 15:30", "    end: 2025-06-02 14:00")
+    expect(text, "end: |2025-06-02 14:00", "the event ends when it starts")
+
+
+def test_an_id_too_long_says_how_long_and_a_venue_given_twice_is_listed_once() -> None:
+    text = broken("  - id: ana\n", f"  - id: {'a' * 81}\n")
+    expect(text, "a" * 81, "81 characters long, more than the 80 allowed; shorten it")
+    text = broken(
+        "  - {id: palace, name: The Palace, rooms: 1}\n",
+        "  - {id: palace, name: The Palace, rooms: 1}\n  - {id: palace, rooms: 1}\n",
+    )
+    said = [str(p) for p in problems(text.replace("venue: centre", "venue: centr"))]
+    assert any("the venue id 'palace' is used twice" in p for p in said), said
+    assert not any("palace, palace" in p for p in said), said
+
+
 def test_a_time_zone_that_depends_on_the_machine_is_refused() -> None:
     for zone in ("localtime", "Factory", "posix/Europe/Berlin", "right/Europe/Berlin"):
         text = broken("timezone: Europe/Berlin", f"timezone: {zone}")

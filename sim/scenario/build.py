@@ -59,6 +59,11 @@ Z_90 = 1.2815515655446004  # the standard normal's 90th percentile
 _NOT_PLACES = frozenset({"localtime", "factory", "posixrules"})
 
 
+def _before(start: int, end: int) -> str:
+    """How an end at or before its start is said: "when it starts" is no length."""
+    return "when it starts" if end == start else "before it starts"
+
+
 def _machine_dependent(zone: str) -> bool:
     return zone.lower() in _NOT_PLACES or zone.lower().startswith(("posix/", "right/"))
 
@@ -81,7 +86,7 @@ class _Builder:
     def unknown(self, path: Path_, kind: str, name: str, known: Iterable[str]) -> None:
         import difflib  # imported here: only a bad file needs suggestions, not every start
 
-        known = sorted(known)
+        known = sorted(set(known))  # (an id given twice is said once here)
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
         if close:
             hint = f"did you mean {close[0]!r}?"
@@ -164,7 +169,7 @@ class _Builder:
                     start = self.wall_clock(date, self.clock((*here, "start"), period.start))
                     end = self.wall_clock(date, self.clock((*here, "end"), period.end))
                     if end <= start:
-                        self.error((*here, "end"), "the period ends before it starts")
+                        self.error((*here, "end"), f"the period ends {_before(start, end)}")
                         break
                     result.append(Interval(start, end))
                 continue
@@ -180,7 +185,7 @@ class _Builder:
             start = self.instant((*here, "start"), period.start)
             end = self.instant((*here, "end"), period.end)
             if end <= start:
-                self.error((*here, "end"), "the period ends before it starts")
+                self.error((*here, "end"), f"the period ends {_before(start, end)}")
                 continue
             if not any(day.window.overlaps(start, end) for day in self.days):
                 self.error(here, "lies outside every summit day", self.days_hint())
@@ -298,7 +303,7 @@ class _Builder:
             end = self.wall_clock(date, self.clock(("days", index, "end"), day.end))
             if end <= start:
                 if len(self.problems) == known:
-                    self.error(("days", index, "end"), "the day ends before it starts")
+                    self.error(("days", index, "end"), f"the day ends {_before(start, end)}")
                 end = start + self.grain
             for name, minute in (("start", start), ("end", end)):
                 if minute % self.grain:
@@ -374,10 +379,26 @@ class _Builder:
             departure = (
                 self.instant((*here, "departure"), doc.departure) if doc.departure else summit.end
             )
-            if departure <= arrival:
+            if departure <= arrival and doc.arrival and not doc.departure:
+                # the departure is the summit's end: the arrival is what is wrong
+                self.error(
+                    (*here, "arrival"),
+                    "arrives after the summit's last day ends",
+                    f"{self.days_hint()}; or leave the party out",
+                )
+                departure = arrival
+            elif departure <= arrival and doc.departure and not doc.arrival:
                 self.error(
                     (*here, "departure"),
-                    "departs before arriving",
+                    "departs before the summit's first day starts",
+                    f"{self.days_hint()}; or leave the party out",
+                )
+                departure = arrival
+            elif departure <= arrival:
+                said = "at the moment it arrives" if departure == arrival else "before arriving"
+                self.error(
+                    (*here, "departure"),
+                    f"departs {said}",
                     "departure must come after arrival",
                 )
                 departure = arrival
@@ -421,8 +442,12 @@ class _Builder:
                 assert doc.duration is not None
                 end = start + self.duration((*here, "duration"), doc.duration, on_grain=False)
             if end <= start:
-                if len(self.problems) == known:
-                    self.error((*here, "end"), "the event ends before it starts")
+                if len(self.problems) == known and doc.end is None:
+                    self.error(
+                        (*here, "duration"), "an event must last some time", "give 5min or more"
+                    )
+                elif len(self.problems) == known:
+                    self.error((*here, "end"), f"the event ends {_before(start, end)}")
                 end = start + self.grain
             day = next((d for d in self.days if d.window.contains(start, end)), None)
             if day is None:
@@ -700,7 +725,7 @@ class _Builder:
     def window_of_day(self, path: Path_, doc: WindowOfDayDoc) -> Interval:
         start, end = self.clock((*path, "start"), doc.start), self.clock((*path, "end"), doc.end)
         if end <= start:
-            self.error((*path, "end"), "the window ends before it starts")
+            self.error((*path, "end"), f"the window ends {_before(start, end)}")
             return Interval(start, start)
         return Interval(start, end)
 
@@ -723,7 +748,7 @@ class _Builder:
             if isinstance(scripted, RequestMeetingDoc):
                 in_use.update(scripted.request.venues or known)
         in_use &= known
-        ordered = [v.id for v in venues if v.id in in_use]
+        ordered = list(dict.fromkeys(v.id for v in venues if v.id in in_use))  # (once each)
         # With no travel section at all, point at the venues that need it.
         where: Path_ = ("travel",) if "travel" in self.located.value else ("venues",)
         for i, a in enumerate(ordered):

@@ -178,6 +178,15 @@ def _problem_for(error: Any, path: tuple[str | int, ...], located: Located) -> P
         return located.problem(
             path, f"needs {words} {limit} item{'s' if limit != 1 else ''}, got {_describe(value)}"
         )
+    if kind in {"string_too_short", "string_too_long"}:
+        longest = kind == "string_too_long"
+        limit = ctx.get("max_length" if longest else "min_length")
+        length = len(value) if isinstance(value, str) else 0
+        return located.problem(
+            path,
+            f"{length} characters long, {'more' if longest else 'fewer'} than the {limit} allowed",
+            "shorten it" if longest else "write it out in full",
+        )
     if kind == "finite_number":
         return located.problem(path, f"expected a finite number, got {_describe(value)}")
     type_names = {
