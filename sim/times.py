@@ -142,19 +142,30 @@ def format_datetime(value: dt.datetime) -> str:
 # --- moments for people: one family, local datetimes in, words out ------------------
 
 
+def repeated_hour_zone(when: dt.datetime) -> str:
+    """`` CET`` when the wall-clock time happens twice (the hour the clocks go back:
+    02:30 CEST, then 02:30 CET), so that the two read apart; else nothing."""
+    if when.tzinfo is None:
+        return ""
+    other = when.replace(fold=1 - when.fold)
+    if other.utcoffset() == when.utcoffset():
+        return ""
+    return f" {when.tzname()}"
+
+
 def format_moment(when: dt.datetime) -> str:
-    """``22 Oct 16:35``."""
-    return when.strftime("%d %b %H:%M")
+    """``22 Oct 16:35`` (``26 Oct 02:30 CET`` in the hour that happens twice)."""
+    return when.strftime("%d %b %H:%M") + repeated_hour_zone(when)
 
 
 def format_moment_with_weekday(when: dt.datetime) -> str:
-    """``Tue 22 Oct 16:35``."""
-    return when.strftime("%a %d %b %H:%M")
+    """``Tue 22 Oct 16:35`` (with the zone in the hour that happens twice)."""
+    return when.strftime("%a %d %b %H:%M") + repeated_hour_zone(when)
 
 
 def format_time_of_day(when: dt.datetime) -> str:
-    """``16:35``."""
-    return when.strftime("%H:%M")
+    """``16:35`` (``02:30 CEST`` in the hour that happens twice)."""
+    return when.strftime("%H:%M") + repeated_hour_zone(when)
 
 
 def format_date(when: dt.date) -> str:

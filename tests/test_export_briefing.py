@@ -225,3 +225,13 @@ def test_an_event_for_all_but_some_names_who_is_left_out() -> None:
     rows = [line for line in briefing_markdown(agenda, "host").splitlines() if "| Official" in line]
     assert len(rows) == 1 and "all delegations except Ben Okafor" in rows[0]
     assert "all delegations except" not in briefing_html(agenda, "ben")  # (not his event)
+
+
+def test_a_time_in_the_hour_that_happens_twice_names_its_zone() -> None:
+    from tests.tiny import fall_back_night
+
+    scenario = fall_back_night()
+    agenda = build_agenda(scenario, solve(scenario).schedule)
+    early = next(i for i in agenda.items["host"] if i.ident == "early")
+    assert span(agenda, early.start, early.end) == "01:00 EDT–01:00 EST"
+    assert clock(agenda, early.start + 120) == "02:00"  # (no zone once the hour is past)

@@ -31,6 +31,7 @@ from sim.export.agenda import (
     Unplaced,
 )
 from sim.model import EventKind, Meeting, MeetingFormat, Status
+from sim.times import format_time_of_day
 
 # English names, not the C library's locale: the same input gives the same bytes.
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -78,7 +79,7 @@ def short_date(day: dt.date) -> str:
 
 def clock(agenda: Agenda, minute: int) -> str:
     """The local time of day, ``14:05``."""
-    return agenda.scenario.to_datetime(minute).strftime("%H:%M")
+    return format_time_of_day(agenda.scenario.to_datetime(minute))
 
 
 def span(agenda: Agenda, start: int, end: int, on: dt.date | None = None) -> str:
@@ -87,7 +88,7 @@ def span(agenda: Agenda, start: int, end: int, on: dt.date | None = None) -> str
     midnight) names its date: ``01:15–02:00 (Wed 4 Jun)``."""
     first = agenda.scenario.to_datetime(start)
     last = agenda.scenario.to_datetime(end)
-    text = f"{first:%H:%M}–{last:%H:%M}"
+    text = f"{format_time_of_day(first)}–{format_time_of_day(last)}"
     if on is not None and first.date() != on:
         until = f" to {short_date(last.date())}" if last.date() != first.date() else ""
         return f"{text} ({short_date(first.date())}{until})"
@@ -277,7 +278,7 @@ def zone_words(agenda: Agenda) -> str:
         moment = scenario.to_datetime(minute)
         if moment.utcoffset() != offset:
             offset = moment.utcoffset()
-            when = f"{short_date(moment.date())} {moment.strftime('%H:%M')}"
+            when = f"{short_date(moment.date())} {moment:%H:%M}"  # (its zone follows)
             parts.append(f"from {when}, {_offset_words(moment)}")
     return f"{scenario.timezone} ({'; '.join(parts)})"
 
