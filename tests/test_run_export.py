@@ -265,3 +265,17 @@ def test_an_export_that_fails_before_writing_keeps_the_previous_set(
         export(scenario, schedule, tmp_path)
     after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before and verify(tmp_path).complete
+
+
+def test_sim_run_does_not_count_required_meetings_a_summit_has_none_of(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = TUTORIAL.read_text(encoding="utf-8").replace("    required: true\n", "")
+    assert "required: true" not in text
+    scenario = tmp_path / "optional.yaml"
+    scenario.write_text(text, encoding="utf-8")
+    argv = ["run", str(scenario), "-o", str(tmp_path / "out"), "--runs", "5", "--workers", "1"]
+    assert main(argv) == ExitCode.OK
+    said = " ".join(capsys.readouterr().out.split())
+    assert "every required meeting" not in said
+    assert "5 replays; " in said and "weight points held on average" in said

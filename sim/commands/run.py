@@ -59,14 +59,20 @@ POLICY_WORDS = {
 }
 
 
-def _summary(result: SimulationResult, planned_weight: int) -> list[str]:
+def _summary(result: SimulationResult, planned_weight: int, has_required: bool) -> list[str]:
     """The replay results in a few plain sentences: each policy, then the best."""
     lines = []
     for v in result.variants:
+        # (with no required meeting, "every required meeting held in 100%" says nothing)
+        required = (
+            f"every required meeting held in {v.p_all_required:.0%} of {v.runs} replays; "
+            if has_required
+            else f"{v.runs} replays; "
+        )
         lines.append(
-            f"{POLICY_WORDS.get(v.policy, v.policy)}: every required meeting held in "
-            f"{v.p_all_required:.0%} of {v.runs} replays; {v.held_weight.mean:.1f} weight "
-            f"points held on average (the plan holds {planned_weight}; 95% range "
+            f"{POLICY_WORDS.get(v.policy, v.policy)}: {required}{v.held_weight.mean:.1f} "
+            f"weight points held on average (the plan holds {planned_weight}, meetings "
+            f"asked for on the day count too; 95% range "
             f"{v.held_weight.low:.1f}-{v.held_weight.high:.1f})"
         )
     best = max(result.variants, key=lambda v: (v.p_all_required, v.held_weight.mean))
@@ -180,7 +186,7 @@ def _run(args: argparse.Namespace, scenario: Scenario, outputs: OutputSet) -> in
             outputs.add([*replays.files, replays.commit()])
         written += export_replays(scenario, schedule, out / "simulation", out)
         weight = sum(scenario.meeting_by_id[m].weight for m in held)
-        summary = _summary(simulation, weight)
+        summary = _summary(simulation, weight, any(m.required for m in scenario.meetings))
         for line in summary:
             say(line, console=console)
     index = write_index(out, scenario, schedule, written, summary)
