@@ -75,3 +75,17 @@ def test_a_required_meeting_with_no_possible_time_is_named_with_why() -> None:
     (line,) = found.lines()
     assert line.startswith("Host – Guest One (long) is required")
     assert "the day is shorter than the meeting" in line
+
+
+def test_a_window_across_the_spring_change_gives_its_real_length() -> None:
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()
+    document["timezone"] = "Europe/Berlin"
+    document["days"] = [{"date": "2025-03-29", "start": "20:00", "end": "29:00"}]
+    # 01:30-03:30 on the night the clocks go forward is one hour: no 2-hour meeting fits
+    window = {"start": "25:30", "end": "27:30", "date": "2025-03-29"}
+    document["meetings"] = [meeting("m", "host", "g1", duration="2h", windows=[window])]
+    scenario = scenario_of(document)
+    reason = explain.why_no_slot(scenario, scenario.meetings[0])
+    assert "must lie within 30 Mar 01:30-03:30 (1h: the clocks change)" in reason

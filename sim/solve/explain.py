@@ -26,7 +26,7 @@ from sim.solve.candidates import (
 from sim.solve.cpmodel import SummitModel
 from sim.solve.objectives import add_fairness, party_gaps
 from sim.solve.requirements import Requirement, RequirementKind
-from sim.times import format_clock, format_date, format_duration, format_moment
+from sim.times import format_clock, format_date, format_duration, format_moment, format_span
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,16 @@ def _when(scenario: Scenario, minute: int) -> str:
     return format_moment(scenario.to_datetime(minute))
 
 
+def _span(scenario: Scenario, start: int, end: int) -> str:
+    """``22 Oct 15:00-16:30``; when the clocks change inside it, its real length too
+    (01:30-03:30 on the spring change lasts an hour)."""
+    first, last = scenario.to_datetime(start), scenario.to_datetime(end)
+    text = format_span(first, last)
+    if first.utcoffset() != last.utcoffset():
+        text += f" ({format_duration(end - start)}: the clocks change)"
+    return text
+
+
 def _meeting(scenario: Scenario, meeting_id: str) -> str:
     """``The Host – Ana Silva (host-ana)``: the parties' names, the id to find it by."""
     m = scenario.meeting_by_id[meeting_id]
@@ -117,16 +127,14 @@ def _attend(scenario: Scenario, r: Requirement) -> str:
     verb = "attends" if e.everyone or len(e.attendees) == 1 else "attend"
     return (
         f"{who} {verb} {e.name} "
-        f"({_when(scenario, e.time.start)}-{_when(scenario, e.time.end)[-5:]}, "
+        f"({_span(scenario, e.time.start, e.time.end)}, "
         f"{scenario.venue_name(e.venue)})"
     )
 
 
 def _window(scenario: Scenario, r: Requirement) -> str:
     m = scenario.meeting_by_id[r.subject]
-    spans = "; ".join(
-        f"{_when(scenario, w.start)}-{_when(scenario, w.end)[-5:]}" for w in m.windows
-    )
+    spans = "; ".join(_span(scenario, w.start, w.end) for w in m.windows)
     return f"{_meeting(scenario, m.id)} must lie within {spans}"
 
 
