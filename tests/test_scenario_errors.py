@@ -325,6 +325,17 @@ def test_an_id_too_long_says_how_long_and_a_venue_given_twice_is_listed_once() -
     assert not any("palace, palace" in p for p in said), said
 
 
+def test_two_documents_in_one_file_and_a_mixture_of_mixtures_say_so() -> None:
+    (found,) = problems(TUTORIAL + "---\nversion: 1\n")
+    assert "the file holds more than one YAML document" in found.message
+    nested = (
+        "uncertainty:\n  travel_time: {dist: mixture, components: [{dist: mixture, "
+        "weight: 1, components: [{dist: fixed, value: 1, weight: 1}]}]}\n"
+    )
+    (found,) = problems(TUTORIAL + nested)
+    assert found.message == "a mixture's components cannot be mixtures themselves"
+
+
 def test_a_time_zone_that_depends_on_the_machine_is_refused() -> None:
     for zone in ("localtime", "Factory", "posix/Europe/Berlin", "right/Europe/Berlin"):
         text = broken("timezone: Europe/Berlin", f"timezone: {zone}")

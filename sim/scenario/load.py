@@ -154,6 +154,12 @@ def _problem_for(error: Any, path: tuple[str | int, ...], located: Located) -> P
         close = difflib.get_close_matches(str(value), options, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"expected {expected}"
         return located.problem(path, f"{value!r} is not allowed here", hint)
+    if kind == "union_tag_invalid" and ctx.get("tag") == "mixture":
+        return located.problem(
+            path,
+            "a mixture's components cannot be mixtures themselves",
+            f"give each component one of {ctx.get('expected_tags')}",
+        )
     if kind == "union_tag_invalid":
         tags = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
         close = difflib.get_close_matches(str(ctx.get("tag")), tags, n=1)

@@ -163,6 +163,13 @@ def parse_yaml(raw: bytes | str, name: str = "<string>") -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
+        if "another document" in what:  # (PyYAML's words for a second '---' document)
+            fail(
+                "the file holds more than one YAML document (a second '---' here)",
+                "keep one scenario per file",
+                mark.line + 1 if mark else None,
+                mark.column + 1 if mark else None,
+            )
         fail(
             f"YAML syntax error: {what}",
             "check the indentation and quoting near this line",
