@@ -501,3 +501,9 @@ def test_a_bad_day_end_is_one_problem_not_two() -> None:
     text = broken('start: "09:00", end: "21:00"}', 'start: "09:00", end: "30:30"}')
     (problem,) = problems(text)
     assert problem.path == "days[0].end" and "'30:30' is too late" in problem.message
+
+
+def test_a_schedule_given_for_the_scenario_is_named_as_such() -> None:
+    (found,) = problems('{"format": 1, "scenario": {"id": "x"}, "solver": {}, "meetings": []}')
+    assert found.message == "this is a schedule (as 'sim solve' writes), not a scenario"
+    assert "'sim check' takes SCENARIO then SCHEDULE" in found.hint

@@ -50,6 +50,18 @@ def scenario_from_located(located: Located, sha256: str) -> Scenario:
                 )
             ]
         )
+    if "version" not in located.value and {"format", "solver", "meetings"} <= set(located.value):
+        # a schedule.json given where the scenario belongs (the two arguments swapped)
+        raise ScenarioError(
+            [
+                located.problem(
+                    (),
+                    "this is a schedule (as 'sim solve' writes), not a scenario",
+                    "give the scenario's YAML file here; 'sim check' takes SCENARIO "
+                    "then SCHEDULE",
+                )
+            ]
+        )
     version = located.value.get("version")
     # type(): True and 1.0 equal 1 in Python, but are not how the version is written.
     if version is not None and (type(version) is not int or version != 1):
