@@ -507,3 +507,15 @@ def test_a_schedule_given_for_the_scenario_is_named_as_such() -> None:
     (found,) = problems('{"format": 1, "scenario": {"id": "x"}, "solver": {}, "meetings": []}')
     assert found.message == "this is a schedule (as 'sim solve' writes), not a scenario"
     assert "'sim check' takes SCENARIO then SCHEDULE" in found.hint
+
+
+def test_a_party_listed_twice_in_the_order_of_precedence_is_refused() -> None:
+    text = broken(
+        "  precedence: {mode: rank}", "  precedence: {mode: order, order: [ana, ben, ana]}"
+    )
+    expect(text, "ben, |ana]", "'ana' is listed twice", "give each party one place in the order")
+
+
+def test_an_empty_name_reads_as_the_id() -> None:
+    scenario = load_scenario_text(broken("    name: Ana Silva\n", '    name: ""\n'))
+    assert scenario.party_by_id["ana"].name == "ana"

@@ -262,7 +262,7 @@ class _Builder:
             raise ScenarioError(_unique(ordered))
         return Scenario(
             id=doc.id,
-            name=doc.name,
+            name=doc.name.strip() or doc.id,  # (an empty name would head every page)
             description=doc.description,
             timezone=doc.timezone,
             grain=self.grain,
@@ -324,7 +324,7 @@ class _Builder:
             if venue.id in seen:
                 self.error(("venues", index, "id"), f"the venue id {venue.id!r} is used twice")
             seen.add(venue.id)
-            venues.append(Venue(venue.id, venue.name or venue.id, venue.rooms))
+            venues.append(Venue(venue.id, venue.name.strip() or venue.id, venue.rooms))
         return venues
 
     def build_travel(self, venue_ids: list[str]) -> dict[tuple[str, str], int]:
@@ -407,7 +407,7 @@ class _Builder:
             parties.append(
                 Party(
                     id=doc.id,
-                    name=doc.name,
+                    name=doc.name.strip() or doc.id,
                     title=doc.title,
                     rank=doc.rank,
                     languages=tuple(doc.languages),
@@ -495,7 +495,13 @@ class _Builder:
                 everyone = False
             events.append(
                 FixedEvent(
-                    doc.id, doc.name, doc.kind, Interval(start, end), doc.venue, attendees, everyone
+                    doc.id,
+                    doc.name.strip() or doc.id,
+                    doc.kind,
+                    Interval(start, end),
+                    doc.venue,
+                    attendees,
+                    everyone,
                 )
             )
         return events
@@ -663,9 +669,17 @@ class _Builder:
 
     def build_rules(self, party_ids: list[str]) -> Rules:
         doc = self.doc.rules
+        listed: set[str] = set()
         for offset, party_id in enumerate(doc.precedence.order):
             if party_id not in party_ids:
                 self.unknown(("rules", "precedence", "order", offset), "party", party_id, party_ids)
+            elif party_id in listed:
+                self.error(
+                    ("rules", "precedence", "order", offset),
+                    f"{party_id!r} is listed twice",
+                    "give each party one place in the order",
+                )
+            listed.add(party_id)
         if doc.precedence.mode is PrecedenceMode.ORDER and not doc.precedence.order:
             self.error(
                 ("rules", "precedence", "order"),
