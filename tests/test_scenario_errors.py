@@ -519,3 +519,20 @@ def test_a_party_listed_twice_in_the_order_of_precedence_is_refused() -> None:
 def test_an_empty_name_reads_as_the_id() -> None:
     scenario = load_scenario_text(broken("    name: Ana Silva\n", '    name: ""\n'))
     assert scenario.party_by_id["ana"].name == "ana"
+
+
+def test_a_day_on_the_grain_by_the_clock_but_not_by_elapsed_time_says_why() -> None:
+    # Lord Howe Island's clocks go back 30 minutes on 6 April 2025: with an hour's
+    # grain, counted in minutes from the first day's midnight, 09:00 is off it
+    text = (
+        TUTORIAL.replace("timezone: Europe/Berlin", "timezone: Australia/Lord_Howe")
+        .replace("2025-06-02", "2025-04-05")
+        .replace("2025-06-03", "2025-04-06")
+        .replace("grain: 5min", "grain: 60min")
+    )
+    said = [str(p) for p in problems(text)]
+    assert any(
+        "is on the 60-minute grain by the clock, but the clocks have moved 30 minutes" in p
+        and p.endswith("use grain: 30min")
+        for p in said
+    ), said

@@ -8,6 +8,7 @@ frozen ``Scenario`` built.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -139,8 +140,25 @@ class _Builder:
             )
             return minute
         if on_grain and minute % self.grain:
-            self.error(path, f"{text!r} is not on the {self.grain}-minute grain")
+            self.off_grain(path, f"{text!r} is", minute, local.hour * 60 + local.minute)
         return minute
+
+    def off_grain(self, path: Path_, what: str, minute: int, clock: int) -> None:
+        """A time off the grain. The grain counts minutes from the first day's local
+        midnight: after a clock change of less than the grain (Lord Howe's is 30
+        minutes), a time on the grain by the clock is off it by elapsed time."""
+        shift = (minute - clock) % self.grain
+        if clock % self.grain == 0 and shift:
+            fits = math.gcd(self.grain, shift)
+            self.error(
+                path,
+                f"{what} on the {self.grain}-minute grain by the clock, but the clocks "
+                f"have moved {shift} minutes since the first day began, and the grain "
+                "counts the minutes that pass",
+                f"use grain: {fits}min",
+            )
+        else:
+            self.error(path, f"{what} not on the {self.grain}-minute grain")
 
     def clock(self, path: Path_, text: str) -> int:
         try:
@@ -305,9 +323,10 @@ class _Builder:
                 if len(self.problems) == known:
                     self.error(("days", index, "end"), f"the day ends {_before(start, end)}")
                 end = start + self.grain
-            for name, minute in (("start", start), ("end", end)):
+            for name, minute, text in (("start", start, day.start), ("end", end, day.end)):
                 if minute % self.grain:
-                    self.error(("days", index, name), f"not on the {self.grain}-minute grain")
+                    wall = self.clock(("days", index, name), text) % (24 * 60)
+                    self.off_grain(("days", index, name), f"{text!r} is", minute, wall)
             if self.days and start < self.days[-1].window.end:
                 # a night past midnight must be over before the next day begins
                 self.error(
