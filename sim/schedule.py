@@ -19,7 +19,7 @@ from typing import Any
 
 from sim.atomic import read_regular_file, write_text_atomic
 from sim.errors import Problem, ScheduleFileError, format_path
-from sim.model import OBJECTIVE_TIERS, Scenario
+from sim.model import Scenario
 
 SCHEDULE_FORMAT = 1
 
@@ -418,22 +418,10 @@ def _assignment_from(f: _Fields, data: dict[str, Any], path: tuple[str | int, ..
     )
 
 
-# The tiers a schedule may report: the scenario's (sim.model.OBJECTIVE_TIERS) and,
-# when re-planning, the changes to the published plan.
-REPORTED_TIERS = (*OBJECTIVE_TIERS, "changes", "displacement")
-
-
 def _objective_from(f: _Fields, data: Any, path: tuple[str | int, ...]) -> ObjectiveValue:
     data = f.obj(data, path)
-    name = f.text(f.get(data, "name", path), (*path, "name"))
-    if name not in REPORTED_TIERS:
-        raise f.fail(
-            (*path, "name"),
-            f"unknown objective {name!r}",
-            f"give one of {', '.join(REPORTED_TIERS)}",
-        )
     return ObjectiveValue(
-        name,
+        f.text(f.get(data, "name", path), (*path, "name")),
         f.whole(f.get(data, "value", path), (*path, "value"), -MAX_INT64, MAX_INT64),
         f.whole(f.get(data, "bound", path), (*path, "bound"), -MAX_INT64, MAX_INT64),
         f.text(data.get("description", ""), (*path, "description")),
