@@ -402,12 +402,12 @@ def test_compact_days_is_recomputed_when_the_scenario_minimises_it(
     assert document["objectives"]["compact_days"] == 2
     assert document["tiers"] == ["compact_days", "unheld_weight"]
     assert main(["check", scenario_path, schedule_path]) == ExitCode.OK
-    rows = [line.split("│")[1:4] for line in capsys.readouterr().out.splitlines() if "│" in line]
-    ranks = {name.strip(): rank.strip() for rank, name, _ in rows}
+    rows = [line.split("│")[1:3] for line in capsys.readouterr().out.splitlines() if "│" in line]
+    ranks = {said.split(":")[0].strip(): rank.strip() for rank, said in rows if rank.strip()}
     # in plain words: the idle gaps first, then the optional meetings left out
-    assert ranks["idle gaps in the parties' days"] == "1"
+    assert ranks["idle gaps in the parties' days (a gap"] == "1"
     assert ranks["weight of optional meetings left out"] == "2"
-    assert ranks["principals' minutes on the road"] == "-"  # recomputed, not minimised
+    assert ranks["principals' time on the road between venues"] == "-"  # not minimised
 
 
 def test_unknown_meeting_ids() -> None:
@@ -772,3 +772,15 @@ def test_a_meeting_at_a_venue_it_may_not_use_is_named_as_people_read_it() -> Non
         "The Host – Ana Silva is at Conference Centre; it may be held only at The Palace"
     )
     assert found.meetings == ("host-ana",)  # (the ids stay beside the words)
+
+
+def test_an_objective_no_rule_defines_is_warned_about_and_ignored() -> None:
+    import dataclasses
+
+    from sim.schedule import ObjectiveValue
+
+    s = tiny()
+    plan = dataclasses.replace(valid(s), objectives=(ObjectiveValue("speed", 1, 0),))
+    report = check(s, plan)
+    assert report.ok
+    assert any("claims an objective 'speed' that no rule" in w for w in report.warnings)

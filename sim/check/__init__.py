@@ -35,7 +35,7 @@ from sim.check.report import (
 )
 from sim.check.rules import RULES, hard_rule_violations
 from sim.check.view import day_index, plan_view, span
-from sim.model import Scenario
+from sim.model import OBJECTIVE_TIERS, Scenario
 from sim.schedule import Assignment, Schedule, SolveStatus, provenance_mismatch
 
 __all__ = [
@@ -178,6 +178,9 @@ _OVERFLOW = {
 
 # Statuses with which a schedule records that no plan was found.
 NO_PLAN = frozenset({SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN})
+# The tiers a schedule may claim: the scenario's, and the re-planning ones (which need
+# the published plan to recompute: not checked here).
+KNOWN_TIERS = frozenset({*OBJECTIVE_TIERS, "changes", "displacement"})
 
 
 def _count(n: int, noun: str) -> str:
@@ -228,6 +231,11 @@ def _warnings(scenario: Scenario, schedule: Schedule, values: Objectives) -> tup
         warnings.append(foreign)
     recomputed = values.as_dict()
     for claimed in schedule.objectives:
+        if claimed.name not in recomputed and claimed.name not in KNOWN_TIERS:
+            warnings.append(
+                f"the schedule claims an objective {claimed.name!r} that no rule of this "
+                "program defines; it is ignored"
+            )
         if claimed.name in recomputed and claimed.value != recomputed[claimed.name]:
             warnings.append(
                 f"the schedule claims {claimed.name} = {claimed.value}; "

@@ -19,6 +19,7 @@ from rich.table import Table
 from sim.check import CheckReport, check, report_to_dict
 from sim.commands import SUMMARIES
 from sim.commands.console import PlainConsole, plain_text
+from sim.commands.plain import objective_in_words
 from sim.exit_codes import ExitCode
 from sim.scenario.load import load_scenario
 from sim.schedule import read_schedule
@@ -90,17 +91,16 @@ def print_report(console: Console, report: CheckReport) -> None:
         ]
         print_findings(console, "Preferences given up", rows, ("kind", "meetings", "cost", "what"))
     objectives = Table(
-        title="What the plan achieves (recomputed from its meetings; most important first, "
-        "each as low as it can be)"
+        title="What the plan achieves (recomputed from its meetings; most important first)"
     )
-    for column in ("rank", "objective", "value"):
+    for column in ("rank", "objective"):
         objectives.add_column(column)
     values = report.objectives.as_dict()
     # the scenario's tiers in its order, then any other recomputed value, unranked ("-")
     ranked = [name for name in report.tiers if name in values]
     for name in [*ranked, *(n for n in values if n not in ranked)]:
         rank = str(ranked.index(name) + 1) if name in ranked else "-"
-        objectives.add_row(rank, OBJECTIVE_WORDS.get(name, name), str(values[name]))
+        objectives.add_row(rank, objective_in_words(name, values[name]))
     console.print(objectives)
     verdict = (
         "valid: no hard rule is broken"

@@ -78,3 +78,33 @@ def print_json(data: Any) -> None:
 def count(number: int, noun: str, plural: str | None = None) -> str:
     """``1 day``, ``3 days``, ``1 meeting request``: a count with its noun."""
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def objective_in_words(name: str, value: int) -> str:
+    """One objective tier as a protocol officer would say it."""
+    if name == "unheld_weight":
+        return f"weight of optional meetings left out: {value}"
+    if name == "shortening":
+        return f"minutes cut from meetings below their requested length: {value} min"
+    if name == "safety":
+        return (
+            "minutes important meetings fall short of their overrun reserve before what "
+            f"cannot move (the programme, a departure, the day's end): {value} min"
+        )
+    if name == "preferences":
+        return f"protocol preferences given up: {value} points (docs/planning-rules.md)"
+    if name == "travel":
+        return f"principals' time on the road between venues: {value} min"
+    if name == "min_slack":
+        return f"shortest spare time between a principal's engagements: {-value} min"
+    if name == "weighted_slack":
+        return f"spare time after meetings, weighted by their importance: {-value}"
+    if name == "changes":
+        return f"changes to the published plan (weighted, a drop counts thrice): {value}"
+    if name == "displacement":
+        return f"minutes the kept meetings moved: {value}"
+    if name == "compact_days":
+        return (
+            f"idle gaps in the parties' days (a gap: a free run between two engagements): {value}"
+        )
+    return f"{name}: {value}"

@@ -32,7 +32,7 @@ from sim.commands.console import (
     wide_console,
     workers,
 )
-from sim.commands.plain import count
+from sim.commands.plain import count, objective_in_words
 from sim.exit_codes import ExitCode
 from sim.model import Meeting, Scenario
 from sim.output_lock import output_lock
@@ -119,36 +119,6 @@ def describe_change(scenario: Scenario, change: Change) -> str:
     if change.kind is ChangeKind.DROPPED:
         return f"dropped  {what}: was {where(change.before)}"
     return f"added    {what}: {where(change.after)}"
-
-
-def objective_in_words(name: str, value: int) -> str:
-    """One objective tier as a protocol officer would say it."""
-    if name == "unheld_weight":
-        return f"weight of optional meetings left out: {value}"
-    if name == "shortening":
-        return f"minutes cut from meetings below their requested length: {value} min"
-    if name == "safety":
-        return (
-            "minutes important meetings fall short of their overrun reserve before what "
-            f"cannot move (the programme, a departure, the day's end): {value} min"
-        )
-    if name == "preferences":
-        return f"protocol preferences given up: {value} points (docs/planning-rules.md)"
-    if name == "travel":
-        return f"principals' time on the road between venues: {value} min"
-    if name == "min_slack":
-        return f"shortest spare time between a principal's engagements: {-value} min"
-    if name == "weighted_slack":
-        return f"spare time after meetings, weighted by their importance: {-value}"
-    if name == "changes":
-        return f"changes to the published plan (weighted, a drop counts thrice): {value}"
-    if name == "displacement":
-        return f"minutes the kept meetings moved: {value}"
-    if name == "compact_days":
-        return (
-            f"idle gaps in the parties' days (a gap: a free run between two engagements): {value}"
-        )
-    return f"{name}: {value}"
 
 
 def print_result(console: Console, scenario: Scenario, result: SolveResult) -> None:

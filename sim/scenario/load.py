@@ -57,8 +57,7 @@ def scenario_from_located(located: Located, sha256: str) -> Scenario:
                 located.problem(
                     (),
                     "this is a schedule (as 'sim solve' writes), not a scenario",
-                    "give the scenario's YAML file here; 'sim check' takes SCENARIO "
-                    "then SCHEDULE",
+                    "give the scenario's YAML file here; 'sim check' takes SCENARIO then SCHEDULE",
                 )
             ]
         )
