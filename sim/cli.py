@@ -110,6 +110,13 @@ def os_problem(exc: OSError, command: str) -> Problem:
     permission refused) as a Problem naming the path."""
     where = exc.filename if exc.filename is not None else f"sim {command}"
     message = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename is None and exc.errno == errno.ENOSPC:
+        # no file named: what filled up is where the text goes (stdout redirected to
+        # a full disk), not the output folder
+        return Problem(
+            str(where), None, None, "", f"cannot print the results: {message}",
+            "send the output somewhere with room, and run the command again",
+        )  # fmt: skip
     if exc.filename2 is not None:
         message += f" (with {exc.filename2})"
     hints = {

@@ -419,3 +419,17 @@ def test_a_reader_that_stops_reading_costs_no_file(command: str, tmp_path: Path)
     assert read_schedule(out / "schedule.json").assignments
     if command == "run":
         assert (out / "manifest.json").exists() and (out / "report.html").exists()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_standard_output_is_not_blamed_on_the_output_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "sim", "solve", str(ROOT / "scenarios" / "tutorial.yaml")]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [*argv, "-o", str(out)], stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT
+        )
+    assert done.returncode == 2
+    assert "cannot print the results: No space left on device" in done.stderr
+    assert "another disk" not in done.stderr
+    assert read_schedule(out / "schedule.json").assignments  # written before printing
