@@ -80,31 +80,32 @@ def count(number: int, noun: str, plural: str | None = None) -> str:
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
+# Each objective tier as a protocol officer would say it: (words, unit, sign). The
+# slack tiers are minimised as minus the spare time: said as the spare time itself.
+_OBJECTIVE_SENTENCES = {
+    "unheld_weight": ("weight of optional meetings left out", "", 1),
+    "shortening": ("minutes cut from meetings below their requested length", " min", 1),
+    "safety": (
+        "minutes important meetings fall short of their overrun reserve before what "
+        "cannot move (the programme, a departure, the day's end)",
+        " min",
+        1,
+    ),
+    "preferences": ("protocol preferences given up", " points (docs/planning-rules.md)", 1),
+    "travel": ("principals' time on the road between venues", " min", 1),
+    "min_slack": ("shortest spare time between a principal's engagements", " min", -1),
+    "weighted_slack": ("spare time after meetings, weighted by their importance", "", -1),
+    "changes": ("changes to the published plan (weighted, a drop counts thrice)", "", 1),
+    "displacement": ("minutes the kept meetings moved", "", 1),
+    "compact_days": (
+        "idle gaps in the parties' days (a gap: a free run between two engagements)",
+        "",
+        1,
+    ),
+}
+
+
 def objective_in_words(name: str, value: int) -> str:
     """One objective tier as a protocol officer would say it."""
-    if name == "unheld_weight":
-        return f"weight of optional meetings left out: {value}"
-    if name == "shortening":
-        return f"minutes cut from meetings below their requested length: {value} min"
-    if name == "safety":
-        return (
-            "minutes important meetings fall short of their overrun reserve before what "
-            f"cannot move (the programme, a departure, the day's end): {value} min"
-        )
-    if name == "preferences":
-        return f"protocol preferences given up: {value} points (docs/planning-rules.md)"
-    if name == "travel":
-        return f"principals' time on the road between venues: {value} min"
-    if name == "min_slack":
-        return f"shortest spare time between a principal's engagements: {-value} min"
-    if name == "weighted_slack":
-        return f"spare time after meetings, weighted by their importance: {-value}"
-    if name == "changes":
-        return f"changes to the published plan (weighted, a drop counts thrice): {value}"
-    if name == "displacement":
-        return f"minutes the kept meetings moved: {value}"
-    if name == "compact_days":
-        return (
-            f"idle gaps in the parties' days (a gap: a free run between two engagements): {value}"
-        )
-    return f"{name}: {value}"
+    words, unit, sign = _OBJECTIVE_SENTENCES.get(name, (name, "", 1))
+    return f"{words}: {sign * value}{unit}"
