@@ -243,3 +243,25 @@ def test_a_problem_of_the_scenario_names_the_instance_not_an_unwritten_yaml(
     (problem,) = caught.value.problems
     assert problem.file == str(small) and problem.line is None
     assert problem.path == "(as a scenario) venues[0].rooms"
+
+
+def test_precedences_in_a_circle_are_named_and_the_benchmark_calls_it_no_schedule(
+    tmp_path: Path,
+) -> None:
+    import importlib.util
+
+    path = tmp_path / "circle.dzn"
+    path.write_text(SMALL.replace("precedences = [{}, {1}, {}];", "precedences = [{2}, {1}, {}];"))
+    with pytest.raises(DznError, match="'m1' before 'm2' before 'm1'"):
+        import_b2b(path)
+    bench_path = Path(__file__).resolve().parent.parent / "benchmarks" / "b2b.py"
+    spec = importlib.util.spec_from_file_location("b2b_bench", bench_path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules["b2b_bench"] = bench  # (its dataclasses look their module up there)
+    try:
+        spec.loader.exec_module(bench)
+    finally:
+        del sys.modules["b2b_bench"]
+    row = bench._run(path, "original", {}, {}, 5.0)
+    assert (row.value, row.proven, row.valid) == ("none", True, True)
