@@ -10,7 +10,8 @@ planner, the checker and the simulator read them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -365,6 +366,10 @@ class Scenario:
         party = self.party_by_id.get(party_id)
         return party.name if party is not None else party_id
 
+    def party_names(self, party_ids: Iterable[str]) -> str:
+        """``Vladimir Putin – Xi Jinping``: a meeting's parties, as its name reads."""
+        return " – ".join(self.party_name(p) for p in party_ids)
+
     def venue_name(self, venue_id: str) -> str:
         venue = self.venue_by_id.get(venue_id)
         return venue.name if venue is not None else venue_id
@@ -378,18 +383,14 @@ class Scenario:
             return meeting_id
         if meeting.title:
             return meeting.title
-        names = " – ".join(self.party_name(p) for p in meeting.parties)
+        names = self.party_names(meeting.parties)
         if self._untitled_pairs[frozenset(meeting.parties)] > 1:
             return f"{names} ({meeting.id})"
         return names
 
     @cached_property
     def _untitled_pairs(self) -> Mapping[frozenset[str], int]:
-        counts: dict[frozenset[str], int] = {}
-        for m in self.meetings:
-            if not m.title:
-                counts[frozenset(m.parties)] = counts.get(frozenset(m.parties), 0) + 1
-        return counts
+        return Counter(frozenset(m.parties) for m in self.meetings if not m.title)
 
     def left_out_of(self, event: FixedEvent) -> tuple[str, ...]:
         """The parties at the summit for the whole of an ``attendees: all`` event that

@@ -142,15 +142,18 @@ def format_datetime(value: dt.datetime) -> str:
 # --- moments for people: one family, local datetimes in, words out ------------------
 
 
-def repeated_hour_zone(when: dt.datetime) -> str:
-    """`` CET`` when the wall-clock time happens twice (the hour the clocks go back:
-    02:30 CEST, then 02:30 CET), so that the two read apart; else nothing."""
+def in_repeated_hour(when: dt.datetime) -> bool:
+    """Whether the wall-clock time happens twice (the hour the clocks go back: 02:30
+    CEST, then 02:30 CET); never for a naive time."""
     if when.tzinfo is None:
-        return ""
-    other = when.replace(fold=1 - when.fold)
-    if other.utcoffset() == when.utcoffset():
-        return ""
-    return f" {when.tzname()}"
+        return False
+    return when.replace(fold=1 - when.fold).utcoffset() != when.utcoffset()
+
+
+def repeated_hour_zone(when: dt.datetime) -> str:
+    """`` CET`` when the wall-clock time happens twice, so that the two read apart;
+    else nothing."""
+    return f" {when.tzname()}" if in_repeated_hour(when) else ""
 
 
 def format_moment(when: dt.datetime) -> str:

@@ -67,8 +67,7 @@ def _unheld(view: PlanView) -> list[GivenUp]:
             (m.id,),
             m.parties,
             m.weight,
-            f"{' – '.join(view.scenario.party_name(p) for p in m.parties)} ({m.id}, weight "
-            f"{m.weight}) is not held",
+            f"{view.scenario.party_names(m.parties)} ({m.id}, weight {m.weight}) is not held",
         )
         for m in view.scenario.meetings
         if not m.required and m.id not in view.held

@@ -45,7 +45,7 @@ def required(view: PlanView) -> Iterator[Violation]:
                 "required",
                 (m.id,),
                 m.parties,
-                f"{' – '.join(view.scenario.party_name(p) for p in m.parties)} ({m.id}, "
+                f"{view.scenario.party_names(m.parties)} ({m.id}, "
                 f"{m.duration} min) is required but not held",
             )
 

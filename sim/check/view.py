@@ -217,7 +217,7 @@ def described(scenario: Scenario, engagement: Engagement) -> str:
     meetings and parties)."""
     when = span(scenario, engagement.start, engagement.end)
     if engagement.meeting is not None:
-        title = " – ".join(scenario.party_name(p) for p in engagement.meeting.parties)
+        title = scenario.party_names(engagement.meeting.parties)
     else:
         event = scenario.event_by_id.get(engagement.id)
         title = event.name if event is not None else engagement.id

@@ -58,15 +58,13 @@ GIVEN_UP_WORDS = {
     "precedence": "order of precedence",
     "late_end": "late end",
 }
-OBJECTIVE_WORDS = {
+# What a preference given up costs, by its tier (the only tiers such findings carry:
+# sim.check.report.GivenUp)
+COST_WORDS = {
     "unheld_weight": "weight of optional meetings left out",
     "shortening": "minutes cut from meetings",
     "safety": "minutes of overrun reserve missing",
     "preferences": "protocol preference points given up",
-    "travel": "principals' minutes on the road",
-    "min_slack": "minus the shortest spare time between a principal's engagements",
-    "weighted_slack": "minus the spare time after meetings, by importance",
-    "compact_days": "idle gaps in the parties' days",
 }
 
 
@@ -84,7 +82,7 @@ def print_report(console: Console, report: CheckReport) -> None:
             (
                 GIVEN_UP_WORDS.get(g.kind, g.kind),
                 ", ".join(g.meetings),
-                f"{g.cost} ({OBJECTIVE_WORDS.get(g.tier, g.tier)})",
+                f"{g.cost} ({COST_WORDS.get(g.tier, g.tier)})",
                 g.message,
             )
             for g in report.given_up

@@ -68,10 +68,6 @@ def _priority(meeting: Meeting) -> str:
     return "headline" if meeting.headline else "optional"
 
 
-def _names(scenario: Scenario, party_ids: tuple[str, ...]) -> str:
-    return " – ".join(scenario.party_by_id[p].name for p in party_ids)
-
-
 def schedule_table(scenario: Scenario, schedule: Schedule) -> Table:
     """The plan, one row per meeting, in names a protocol office uses."""
     # Text, not markup: names are the scenario's words, shown as written on any console
@@ -94,7 +90,7 @@ def schedule_table(scenario: Scenario, schedule: Schedule) -> Table:
         table.add_row(
             format_date(start),
             f"{format_time_of_day(start)}-{format_time_of_day(scenario.to_datetime(a.end))}",
-            plain_text(_names(scenario, meeting.parties)),
+            plain_text(scenario.party_names(meeting.parties)),
             _priority(meeting),
             plain_text(venue),
         )
@@ -104,13 +100,12 @@ def schedule_table(scenario: Scenario, schedule: Schedule) -> Table:
 def describe_change(scenario: Scenario, change: Change) -> str:
     def where(a: Assignment | None) -> str:
         assert a is not None  # a move has both sides, a drop a before, an addition an after
-        venue = scenario.venue_by_id.get(a.venue)
-        return f"{_when(scenario, a.start)} at {venue.name if venue else a.venue}"
+        return f"{_when(scenario, a.start)} at {scenario.venue_name(a.venue)}"
 
     meeting = scenario.meeting_by_id.get(change.meeting)
     # by its parties' names (a meeting dropped from the scenario has only its id)
     what = (
-        f"{_names(scenario, meeting.parties)} ({change.meeting})"
+        f"{scenario.party_names(meeting.parties)} ({change.meeting})"
         if meeting is not None
         else change.meeting
     )
@@ -132,7 +127,7 @@ def print_result(console: Console, scenario: Scenario, result: SolveResult) -> N
         console.print("Not in the plan", style="bold")
         for u in schedule.unscheduled:
             meeting = scenario.meeting_by_id.get(u.meeting)
-            who = _names(scenario, meeting.parties) if meeting is not None else u.meeting
+            who = scenario.party_names(meeting.parties) if meeting is not None else u.meeting
             say(f"  {who}: {u.reason}", console=console)
     if schedule.changes:
         console.print("Changes against the published schedule", style="bold")

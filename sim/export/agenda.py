@@ -96,8 +96,7 @@ class Agenda:
         return f"{party.name}, {party.title}" if party.title else party.name
 
     def venue_name(self, venue_id: str) -> str:
-        venue = self.scenario.venue_by_id.get(venue_id)
-        return venue.name if venue is not None else venue_id
+        return self.scenario.venue_name(venue_id)
 
     def meeting_title(self, meeting: Meeting) -> str:
         """The meeting's own title, else its parties' names."""
@@ -164,8 +163,7 @@ def _engagements(
                 day=assignment.day,
                 kind=ItemKind.MEETING,
                 ident=meeting.id,
-                title=meeting.title
-                or " – ".join(scenario.party_by_id[p].name for p in meeting.parties),
+                title=meeting.title or scenario.party_names(meeting.parties),
                 start=assignment.start,
                 end=assignment.end,
                 venue=assignment.venue,
@@ -199,7 +197,7 @@ def _party_items(
                             day=day,
                             kind=ItemKind.TRAVEL,
                             ident=item.ident,
-                            title=f"ride to {_venue_name(scenario, item.venue)}",
+                            title=f"ride to {scenario.venue_name(item.venue)}",
                             start=item.start - minutes,
                             end=item.start,
                             venue=item.venue,
@@ -235,7 +233,7 @@ def _party_items(
                         day=day,
                         kind=ItemKind.TRAVEL,
                         ident=f"home:{day}",
-                        title=f"ride back to {_venue_name(scenario, party.base)}",
+                        title=f"ride back to {scenario.venue_name(party.base)}",
                         start=last.end,
                         end=last.end + minutes,
                         venue=party.base,
@@ -246,11 +244,6 @@ def _party_items(
     return result
 
 
-def _venue_name(scenario: Scenario, venue_id: str) -> str:
-    venue = scenario.venue_by_id.get(venue_id)
-    return venue.name if venue is not None else venue_id
-
-
 def _why_here(scenario: Scenario, meeting: Meeting) -> str:
     """What holds a meeting where it is, in plain words (the requirements that narrow
     its slot; the planner chose among what is left)."""
@@ -258,7 +251,7 @@ def _why_here(scenario: Scenario, meeting: Meeting) -> str:
     if meeting.pinned_start is not None:
         reasons.append("pinned to this time")
     if meeting.pinned_venue is not None:
-        reasons.append(f"pinned to {_venue_name(scenario, meeting.pinned_venue)}")
+        reasons.append(f"pinned to {scenario.venue_name(meeting.pinned_venue)}")
     if meeting.format.is_meal:
         reasons.append(
             f"a working {meeting.format.value}, inside the {meeting.format.value} window"

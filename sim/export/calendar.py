@@ -36,6 +36,7 @@ from sim.export.briefing import (
 )
 from sim.model import Status
 from sim.schedule import Withdrawn
+from sim.times import in_repeated_hour
 
 PRODID = "-//summit-sim//EN"
 
@@ -140,10 +141,7 @@ def _unambiguous(moment: dt.datetime) -> dt.datetime:
     twice (the hour the clocks go back): RFC 5545 reads such a local time as its
     first occurrence, so a meeting from 01:00 summer time to 01:00 winter time
     would last no time at all."""
-    other = moment.replace(fold=1 - moment.fold)
-    if other.utcoffset() != moment.utcoffset():
-        return moment.astimezone(dt.UTC)
-    return moment
+    return moment.astimezone(dt.UTC) if in_repeated_hour(moment) else moment
 
 
 def _vevent(

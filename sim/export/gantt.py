@@ -354,12 +354,8 @@ def _item_hover(agenda: Agenda, item: AgendaItem) -> tuple[str, ...]:
 
 def _counterpart_labels(agenda: Agenda, parties: list[str]) -> tuple[str, ...]:
     """The names (the renderers shorten them where they do not fit)."""
-    names = [_name(agenda, p) for p in parties]
+    names = [agenda.scenario.party_name(p) for p in parties]
     return (", ".join(names),) if names else ()
-
-
-def _name(agenda: Agenda, party: str) -> str:
-    return agenda.name(party) if party in agenda.scenario.party_by_id else party
 
 
 def _names(agenda: Agenda, parties: list[str], *, labels: bool = False) -> str:

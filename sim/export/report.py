@@ -28,7 +28,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from sim.export.agenda import protocol_order
-from sim.model import Meeting, Scenario, ScriptedKind, Uncertainty
+from sim.model import Scenario, ScriptedKind, Uncertainty
 from sim.schedule import Assignment, Schedule, SolveStatus
 from sim.simulate.metrics import ON_TIME
 from sim.times import format_date, format_moment_with_weekday, format_time_of_day
@@ -228,10 +228,6 @@ def _delay_level(minutes: float | None) -> str:
     return "poor"
 
 
-def _party_names(scenario: Scenario, meeting: Meeting) -> str:
-    return " – ".join(scenario.party_name(p) for p in meeting.parties)
-
-
 def _meeting_cell(scenario: Scenario, meeting_id: str) -> str:
     """The meeting's name, its parties when it has a title, and its priority, as HTML."""
     meeting = scenario.meeting_by_id.get(meeting_id)
@@ -243,7 +239,7 @@ def _meeting_cell(scenario: Scenario, meeting_id: str) -> str:
     elif meeting.headline:
         parts.append(' <span class="badge headline">headline</span>')
     if meeting.title:
-        parts.append(f'<br><span class="sub">{_e(_party_names(scenario, meeting))}</span>')
+        parts.append(f'<br><span class="sub">{_e(scenario.party_names(meeting.parties))}</span>')
     return "".join(parts)
 
 
@@ -599,7 +595,7 @@ def _scripted_words(scenario: Scenario) -> list[str]:
         elif event.kind is ScriptedKind.REQUEST_MEETING:
             request = event.request
             if request is not None:
-                names = " – ".join(scenario.party_name(p) for p in request.parties)
+                names = scenario.party_names(request.parties)
                 meeting = f"{request.title} ({names})" if request.title else names
             wanted = ""
             if event.start is not None:

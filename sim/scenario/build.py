@@ -317,15 +317,19 @@ class _Builder:
             # Times of day are read on the local wall clock of their date
             # (Scenario.at_clock), as meal windows and latest_end are everywhere else.
             known = len(self.problems)  # a bad start or end is said once, not twice
-            start = self.wall_clock(date, self.clock(("days", index, "start"), day.start))
-            end = self.wall_clock(date, self.clock(("days", index, "end"), day.end))
+            clocks = {
+                "start": self.clock(("days", index, "start"), day.start),
+                "end": self.clock(("days", index, "end"), day.end),
+            }
+            start = self.wall_clock(date, clocks["start"])
+            end = self.wall_clock(date, clocks["end"])
             if end <= start:
                 if len(self.problems) == known:
                     self.error(("days", index, "end"), f"the day ends {_before(start, end)}")
                 end = start + self.grain
             for name, minute, text in (("start", start, day.start), ("end", end, day.end)):
                 if minute % self.grain:
-                    wall = self.clock(("days", index, name), text) % (24 * 60)
+                    wall = clocks[name] % (24 * 60)
                     self.off_grain(("days", index, name), f"{text!r} is", minute, wall)
             if self.days and start < self.days[-1].window.end:
                 # a night past midnight must be over before the next day begins
@@ -398,28 +402,18 @@ class _Builder:
             departure = (
                 self.instant((*here, "departure"), doc.departure) if doc.departure else summit.end
             )
-            if departure <= arrival and doc.arrival and not doc.departure:
-                # the departure is the summit's end: the arrival is what is wrong
-                self.error(
-                    (*here, "arrival"),
-                    "arrives after the summit's last day ends",
-                    f"{self.days_hint()}; or leave the party out",
-                )
-                departure = arrival
-            elif departure <= arrival and doc.departure and not doc.arrival:
-                self.error(
-                    (*here, "departure"),
-                    "departs before the summit's first day starts",
-                    f"{self.days_hint()}; or leave the party out",
-                )
-                departure = arrival
-            elif departure <= arrival:
-                said = "at the moment it arrives" if departure == arrival else "before arriving"
-                self.error(
-                    (*here, "departure"),
-                    f"departs {said}",
-                    "departure must come after arrival",
-                )
+            if departure <= arrival:
+                # the field the file gives is the one to blame (an arrival alone: the
+                # departure is the summit's end)
+                field, hint = "departure", f"{self.days_hint()}; or leave the party out"
+                if doc.arrival and not doc.departure:
+                    field, said = "arrival", "arrives after the summit's last day ends"
+                elif doc.departure and not doc.arrival:
+                    said = "departs before the summit's first day starts"
+                else:
+                    when = "at the moment it arrives" if departure == arrival else "before arriving"
+                    said, hint = f"departs {when}", "departure must come after arrival"
+                self.error((*here, field), said, hint)
                 departure = arrival
             elif not summit.overlaps(arrival, departure):
                 self.error((*here, "arrival"), "is not present on any summit day", self.days_hint())
@@ -640,8 +634,7 @@ class _Builder:
         """Order relations (``after``, ``before``) that go round in a circle: no plan
         can hold every meeting of the circle, and the planner would drop one with a
         reason that does not say why. One problem per circle, at the entry that
-        closes it."""
-        index = {m.id: i for i, m in enumerate(meetings)}
+        closes it (a depth-first walk: an entry back to a meeting on the walk)."""
         # edges: earlier -> later, each with where it is written
         later: dict[str, list[tuple[str, Path_]]] = {m.id: [] for m in meetings}
         for i, m in enumerate(meetings):
@@ -649,42 +642,34 @@ class _Builder:
                 later[other].append((m.id, ("meetings", i, "after", offset)))
             for offset, other in enumerate(m.before):
                 later[m.id].append((other, ("meetings", i, "before", offset)))
-        # strip meetings no circle passes through (nothing before, or nothing after)
-        left = set(later)
-        changed = True
-        while changed:
-            changed = False
-            into = {key: 0 for key in left}
-            for key in left:
-                for other, _ in later[key]:
-                    if other in left:
-                        into[other] += 1
-            for key in list(left):
-                if into[key] == 0 or not any(o in left for o, _ in later[key]):
-                    left.discard(key)
-                    changed = True
-        reported: set[str] = set()
-        for start in sorted(left, key=index.__getitem__):
-            if start in reported:
+        done: set[str] = set()
+        named: set[frozenset[str]] = set()
+        for root in later:
+            if root in done:
                 continue
-            walk, on_walk = [start], {start: 0}
-            while True:  # every meeting left has a later one left: the walk closes
-                other, closing = next((o, w) for o, w in later[walk[-1]] if o in left)
-                if other in on_walk:
-                    break
-                on_walk[other] = len(walk)
-                walk.append(other)
-            circle = walk[on_walk[other] :]
-            if reported.intersection(circle):
-                continue  # (a walk from a meeting between circles met one already named)
-            reported.update(circle)
-            words = " before ".join(repr(m) for m in [*circle, circle[0]])
-            self.error(
-                closing,
-                f"the order relations go round in a circle: {words}; no plan can hold "
-                "all of these meetings",
-                "remove one of these after/before entries",
-            )
+            walk = [root]
+            entries = [iter(later[root])]
+            while walk:
+                step = next(entries[-1], None)
+                if step is None:
+                    done.add(walk.pop())
+                    entries.pop()
+                    continue
+                other, where = step
+                if other in walk:
+                    circle = walk[walk.index(other) :]
+                    if frozenset(circle) not in named:
+                        named.add(frozenset(circle))
+                        words = " before ".join(repr(m) for m in [*circle, circle[0]])
+                        self.error(
+                            where,
+                            f"the order relations go round in a circle: {words}; no plan "
+                            "can hold all of these meetings",
+                            "remove one of these after/before entries",
+                        )
+                elif other not in done:
+                    walk.append(other)
+                    entries.append(iter(later[other]))
 
     def build_rules(self, party_ids: list[str]) -> Rules:
         doc = self.doc.rules

@@ -94,7 +94,7 @@ def _span(scenario: Scenario, start: int, end: int) -> str:
 def _meeting(scenario: Scenario, meeting_id: str) -> str:
     """``The Host – Ana Silva (host-ana)``: the parties' names, the id to find it by."""
     m = scenario.meeting_by_id[meeting_id]
-    return f"{' – '.join(scenario.party_name(p) for p in m.parties)} ({m.id})"
+    return f"{scenario.party_names(m.parties)} ({m.id})"
 
 
 def _required(scenario: Scenario, r: Requirement) -> str:
@@ -375,7 +375,7 @@ def _no_time_explanation(scenario: Scenario) -> Explanation | None:
     summary = []
     named: set[Requirement] = set()
     for meeting in stuck:
-        who = " – ".join(scenario.party_by_id[p].name for p in meeting.parties)
+        who = scenario.party_names(meeting.parties)
         reasons = why_no_slot(scenario, meeting).removeprefix("no possible time: ")
         summary.append(
             f"{who} ({meeting.id}) is required, but there is no time at all it could be "
