@@ -98,6 +98,21 @@ class Withdrawn:
 
 
 @dataclass(frozen=True)
+class PublishedRide:
+    """A ride a published plan gave a party (read from the published file's
+    ``itineraries``): ``ident`` is the engagement it leads to, or ``home:DAY`` for the
+    ride back to the party's base after its last engagement of day DAY, as the
+    calendars name it. Only the published file knows what it said once the scenario
+    has changed (a meeting deleted, a travel time changed): the calendars compare
+    against it, so a ride that is gone is cancelled and one that moved is updated."""
+
+    party: str
+    ident: str
+    start: dt.datetime  # as published, with its UTC offset
+    end: dt.datetime
+
+
+@dataclass(frozen=True)
 class Schedule:
     scenario_id: str
     scenario_sha256: str
@@ -111,6 +126,8 @@ class Schedule:
     # only in a published plan read against a changed scenario (read_schedule(...,
     # published=True)): what it gave parties that the scenario has since dropped
     withdrawn: tuple[Withdrawn, ...] = ()
+    # ... and the rides it gave them, as published
+    published_rides: tuple[PublishedRide, ...] = ()
 
     def assignment_of(self, meeting_id: str) -> Assignment | None:
         return next((a for a in self.assignments if a.meeting == meeting_id), None)
@@ -689,7 +706,11 @@ def schedule_from_json(
         if problems:
             raise ScheduleFileError(problems)
         if published:
-            schedule = replace(schedule, withdrawn=_withdrawn(data, scenario))
+            schedule = replace(
+                schedule,
+                withdrawn=_withdrawn(data, scenario),
+                published_rides=_published_rides(data, scenario),
+            )
     return schedule
 
 
@@ -723,6 +744,54 @@ def _withdrawn(data: dict[str, Any], scenario: Scenario) -> tuple[Withdrawn, ...
                 continue
             found.append(Withdrawn(party_id, kind, ident, start, end))
     return tuple(sorted(found, key=lambda w: (w.party, w.start, w.kind, w.ident)))
+
+
+def _moment(entry: Any, key: str) -> dt.datetime | None:
+    """An itinerary entry's ISO time with its UTC offset; None when it has none."""
+    if not isinstance(entry, dict):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(str(entry[key]))
+    except (KeyError, ValueError):
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _published_rides(data: dict[str, Any], scenario: Scenario) -> tuple[PublishedRide, ...]:
+    """The rides of the published itineraries, for the parties ``scenario`` still has,
+    timed from the engagement each one leads to (or, for the ride home, follows): a
+    ride's own entry has only the scenario's minute numbers, which mean another
+    moment once the scenario's days have changed. A ride of no minutes is not one
+    (the calendars have none); an entry that does not read as one is passed over."""
+    itineraries = data.get("itineraries")
+    if not isinstance(itineraries, dict):
+        return ()
+    found: list[PublishedRide] = []
+    for party_id, entries in itineraries.items():
+        if party_id not in scenario.party_by_id or not isinstance(entries, list):
+            continue
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict) or entry.get("kind") != "travel":
+                continue
+            minutes = entry.get("minutes")
+            if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
+                continue
+            length = dt.timedelta(minutes=minutes)
+            if "depart_minute" in entry:  # the ride back to the base
+                day = entry.get("day")
+                before = entries[index - 1] if index > 0 else None
+                start = _moment(before, "end")
+                if start is None or not isinstance(day, int) or isinstance(day, bool):
+                    continue
+                found.append(PublishedRide(party_id, f"home:{day}", start, start + length))
+                continue
+            after = entries[index + 1] if index + 1 < len(entries) else None
+            arrival = _moment(after, "start")
+            ident = after.get("id") if isinstance(after, dict) else None
+            if arrival is None or not isinstance(ident, str):
+                continue
+            found.append(PublishedRide(party_id, ident, arrival - length, arrival))
+    return tuple(sorted(found, key=lambda r: (r.party, r.start, r.ident)))
 
 
 def read_schedule(

@@ -16,6 +16,7 @@ from sim.export.calendar import PRODID, calendars, party_calendar
 from sim.model import Scenario
 from sim.schedule import Schedule
 from sim.solve import solve
+from tests.tiny import DAY
 
 
 @pytest.fixture(scope="module")
@@ -245,3 +246,55 @@ def test_a_meeting_deleted_from_the_scenario_is_cancelled_in_the_calendars(
     assert any(
         str(e["status"]) == "CANCELLED" for e in Calendar.from_ical(now["host"]).walk("VEVENT")
     )
+
+
+def _published_and_after(tmp_path: Any, keep: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The host's calendar events by UID, as first published (meetings 'first' and
+    'second' at venue b, a ride from the host's base a before them and one back
+    after) and after the scenario kept only ``keep`` and the plan was re-exported."""
+    from sim.schedule import read_schedule, write_schedule
+    from sim.solve import solve
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()
+    document["meetings"] = [
+        meeting("first", "host", "g1", venues=["b"], pinned=f"{DAY} 10:00"),
+        meeting("second", "host", "g2", venues=["b"], pinned=f"{DAY} 11:30"),
+    ]
+    first = scenario_of(document)
+    published = tmp_path / "published.json"
+    write_schedule(published, solve(first).schedule, first)
+    before = Calendar.from_ical(calendars(build_agenda(first, read_schedule(published)))["host"])
+    document["meetings"] = [m for m in document["meetings"] if m["id"] in keep]
+    second = scenario_of(document)
+    previous = read_schedule(published, second, published=True)
+    now = calendars(build_agenda(second, solve(second).schedule), build_agenda(second, previous))
+    after = Calendar.from_ical(now["host"])
+    return (
+        {str(e["uid"]): e for e in before.walk("VEVENT")},
+        {str(e["uid"]): e for e in after.walk("VEVENT")},
+    )
+
+
+def test_the_ride_to_a_deleted_meeting_is_cancelled(tmp_path: Any) -> None:
+    # Deleting the day's first meeting leaves no ride to it in today's scenario: the
+    # published ride must still be cancelled, or the host's calendar keeps a car
+    # booked for a meeting that no longer exists.
+    before, after = _published_and_after(tmp_path, keep=["second"])
+    (ride_uid,) = [u for u in before if u.startswith("ride-first.")]
+    assert str(after[ride_uid]["status"]) == "CANCELLED"
+    assert int(after[ride_uid]["sequence"]) == 1
+    assert after[ride_uid].decoded("dtstart") == before[ride_uid].decoded("dtstart")
+    # the new ride, to the meeting that stays, is an event of its own
+    (new_ride,) = [u for u in after if u.startswith("ride-second.")]
+    assert str(after[new_ride]["status"]) == "CONFIRMED"
+
+
+def test_a_ride_home_that_leaves_earlier_is_updated(tmp_path: Any) -> None:
+    # Deleting the day's last meeting moves the ride home earlier. Rebuilt on today's
+    # scenario, the published plan already has it at the new time, so only the
+    # published file shows that it moved: it must come with a higher SEQUENCE.
+    before, after = _published_and_after(tmp_path, keep=["first"])
+    (home,) = [u for u in before if u.startswith("ride-home")]
+    assert after[home].decoded("dtstart") < before[home].decoded("dtstart")
+    assert int(after[home]["sequence"]) == 1 and str(after[home]["status"]) == "CONFIRMED"

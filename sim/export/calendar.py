@@ -10,7 +10,9 @@ Re-importing after a re-plan must update events, not duplicate them, so:
 * a UID is stable per (kind, meeting or event id, party, scenario id);
 * given the previous plan's agenda, an engagement whose time or place changed gets
   SEQUENCE 1 (0 otherwise), and one that is gone is emitted once more with
-  STATUS:CANCELLED and SEQUENCE 1;
+  STATUS:CANCELLED and SEQUENCE 1; rides are compared with the published file's
+  itineraries too, since a changed scenario rebuilds the previous plan's rides
+  differently from what was sent (a ride to a deleted meeting is cancelled);
 * DTSTAMP comes from the scenario (its first day, 00:00 UTC), not the wall clock,
   so the same plan always gives the same bytes.
 """
@@ -35,7 +37,7 @@ from sim.export.briefing import (
     place,
 )
 from sim.model import Status
-from sim.schedule import Withdrawn
+from sim.schedule import PublishedRide, Withdrawn
 from sim.times import in_repeated_hour
 
 PRODID = "-//summit-sim//EN"
@@ -204,11 +206,22 @@ def party_calendar(agenda: Agenda, party_id: str, previous: Agenda | None = None
     before = (
         {_key(i): i for i in _calendar_items(previous, party_id)} if previous is not None else {}
     )
+    # The rides as published: the previous agenda is the published plan rebuilt on
+    # today's scenario, whose rides differ from what was sent once a meeting has been
+    # deleted or a travel time changed.
+    rides = (
+        {r.ident: r for r in previous.schedule.published_rides if r.party == party_id}
+        if previous is not None
+        else {}
+    )
     for item in items:
         old = before.get(_key(item))
-        sequence = 1 if old is not None and _moved(old, item) else 0
+        ride = rides.get(item.ident) if item.kind is ItemKind.TRAVEL else None
+        moved = (old is not None and _moved(old, item)) or (
+            ride is not None and _ride_moved(agenda, ride, item)
+        )
         uid = event_uid(agenda, item)
-        calendar.add_component(_vevent(agenda, item, uid, sequence, False, stamp))
+        calendar.add_component(_vevent(agenda, item, uid, int(moved), False, stamp))
     now = {_key(i) for i in items}
     if previous is not None:
         for item in _calendar_items(previous, party_id):
@@ -218,8 +231,36 @@ def party_calendar(agenda: Agenda, party_id: str, previous: Agenda | None = None
         for gone in previous.schedule.withdrawn:
             if gone.party == party_id:
                 calendar.add_component(_withdrawn_vevent(previous, gone, stamp))
+        for ident, ride in rides.items():
+            key = (ItemKind.TRAVEL, ident)
+            if key not in now and key not in before:
+                calendar.add_component(_cancelled_ride(previous, ride, stamp))
     content: bytes = calendar.to_ical()
     return content
+
+
+def _ride_moved(agenda: Agenda, ride: PublishedRide, item: AgendaItem) -> bool:
+    to_datetime = agenda.scenario.to_datetime
+    return (ride.start, ride.end) != (to_datetime(item.start), to_datetime(item.end))
+
+
+def _cancelled_ride(previous: Agenda, ride: PublishedRide, stamp: dt.datetime) -> Event:
+    """A published ride the new plan no longer has and today's scenario cannot rebuild
+    (the engagement it led to, or the one before it, is gone), cancelled under the UID
+    it was published with."""
+    home = ride.ident.startswith("home:")
+    words = "ride back to the base" if home else "ride"
+    event = Event()
+    event.add("uid", _uid(ItemKind.TRAVEL, ride.ident, ride.party, previous.schedule.scenario_id))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", ride.start.astimezone(dt.UTC))
+    event.add("dtend", ride.end.astimezone(dt.UTC))
+    event.add("summary", f"Cancelled: {words}")
+    event.add("description", f"This {words} is no longer in the summit's plan.")
+    event.add("status", "CANCELLED")
+    event.add("sequence", 1)
+    event.add("transp", "TRANSPARENT")
+    return event
 
 
 def _withdrawn_vevent(previous: Agenda, gone: Withdrawn, stamp: dt.datetime) -> Event:
