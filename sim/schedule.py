@@ -85,31 +85,22 @@ class SolverSettings:
 
 
 @dataclass(frozen=True)
-class Withdrawn:
-    """An engagement a published plan gave a party whose meeting or programme event
-    the scenario no longer has (read from the published file's ``itineraries``): the
-    party's calendar must cancel it, and only the published file knows it."""
+class PublishedItem:
+    """One entry of a party's calendar as a published plan gave it (read from the
+    published file's ``itineraries``): a meeting, a programme event or a ride.
+    ``kind`` is "meeting", "event" or "travel"; ``ident`` the meeting or event id, for
+    a ride the engagement it leads to, or ``home:DAY`` for the ride back to the
+    party's base after its last engagement of day DAY, as the calendars name them.
+    Only the published file knows what was sent once the scenario has changed (a
+    meeting deleted, a plenary moved, a travel time changed): the calendars compare
+    against it, so what is gone is cancelled and what moved is updated."""
 
     party: str
-    kind: str  # "meeting" or "event"
+    kind: str
     ident: str
     start: dt.datetime  # as published, with its UTC offset
     end: dt.datetime
-
-
-@dataclass(frozen=True)
-class PublishedRide:
-    """A ride a published plan gave a party (read from the published file's
-    ``itineraries``): ``ident`` is the engagement it leads to, or ``home:DAY`` for the
-    ride back to the party's base after its last engagement of day DAY, as the
-    calendars name it. Only the published file knows what it said once the scenario
-    has changed (a meeting deleted, a travel time changed): the calendars compare
-    against it, so a ride that is gone is cancelled and one that moved is updated."""
-
-    party: str
-    ident: str
-    start: dt.datetime  # as published, with its UTC offset
-    end: dt.datetime
+    venue: str  # a ride's: where it goes
 
 
 @dataclass(frozen=True)
@@ -123,11 +114,10 @@ class Schedule:
     objectives: tuple[ObjectiveValue, ...] = ()
     changes: tuple[Change, ...] = ()
     notes: tuple[str, ...] = field(default=())
-    # only in a published plan read against a changed scenario (read_schedule(...,
-    # published=True)): what it gave parties that the scenario has since dropped
-    withdrawn: tuple[Withdrawn, ...] = ()
-    # ... and the rides it gave them, as published
-    published_rides: tuple[PublishedRide, ...] = ()
+    # only in a plan read as published (read_schedule(..., published=True)): what it
+    # gave each party, as its itineraries say, which today's scenario may no longer
+    # know (a meeting deleted) or time differently (a plenary moved)
+    published: tuple[PublishedItem, ...] = ()
 
     def assignment_of(self, meeting_id: str) -> Assignment | None:
         return next((a for a in self.assignments if a.meeting == meeting_id), None)
@@ -706,44 +696,8 @@ def schedule_from_json(
         if problems:
             raise ScheduleFileError(problems)
         if published:
-            schedule = replace(
-                schedule,
-                withdrawn=_withdrawn(data, scenario),
-                published_rides=_published_rides(data, scenario),
-            )
+            schedule = replace(schedule, published=_published_items(data, scenario))
     return schedule
-
-
-def _withdrawn(data: dict[str, Any], scenario: Scenario) -> tuple[Withdrawn, ...]:
-    """The published itineraries' meetings and programme events that ``scenario`` no
-    longer has, for its parties. The itineraries are what the plan told each party;
-    an entry that does not read as one is passed over (they are a courtesy copy:
-    the meetings list is the plan)."""
-    itineraries = data.get("itineraries")
-    if not isinstance(itineraries, dict):
-        return ()
-    found: list[Withdrawn] = []
-    for party_id, entries in itineraries.items():
-        if party_id not in scenario.party_by_id or not isinstance(entries, list):
-            continue
-        for entry in entries:
-            if not isinstance(entry, dict):
-                continue
-            kind, ident = entry.get("kind"), entry.get("id")
-            if kind not in ("meeting", "event") or not isinstance(ident, str):
-                continue
-            known = scenario.meeting_by_id if kind == "meeting" else scenario.event_by_id
-            if ident in known:
-                continue
-            try:
-                start = dt.datetime.fromisoformat(str(entry["start"]))
-                end = dt.datetime.fromisoformat(str(entry["end"]))
-            except (KeyError, ValueError):
-                continue
-            if start.tzinfo is None or end.tzinfo is None or end <= start:
-                continue
-            found.append(Withdrawn(party_id, kind, ident, start, end))
-    return tuple(sorted(found, key=lambda w: (w.party, w.start, w.kind, w.ident)))
 
 
 def _moment(entry: Any, key: str) -> dt.datetime | None:
@@ -757,41 +711,51 @@ def _moment(entry: Any, key: str) -> dt.datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def _published_rides(data: dict[str, Any], scenario: Scenario) -> tuple[PublishedRide, ...]:
-    """The rides of the published itineraries, for the parties ``scenario`` still has,
-    timed from the engagement each one leads to (or, for the ride home, follows): a
-    ride's own entry has only the scenario's minute numbers, which mean another
-    moment once the scenario's days have changed. A ride of no minutes is not one
-    (the calendars have none); an entry that does not read as one is passed over."""
+def _published_items(data: dict[str, Any], scenario: Scenario) -> tuple[PublishedItem, ...]:
+    """The published itineraries' entries for the parties ``scenario`` still has. A
+    ride is timed from the engagement it leads to (or, for the ride home, follows):
+    its own entry has only the scenario's minute numbers, which mean another moment
+    once the scenario's days have changed. A ride of no minutes is not one (the
+    calendars have none); an entry that does not read as one is passed over."""
     itineraries = data.get("itineraries")
     if not isinstance(itineraries, dict):
         return ()
-    found: list[PublishedRide] = []
+    found: list[PublishedItem] = []
     for party_id, entries in itineraries.items():
         if party_id not in scenario.party_by_id or not isinstance(entries, list):
             continue
         for index, entry in enumerate(entries):
-            if not isinstance(entry, dict) or entry.get("kind") != "travel":
+            if not isinstance(entry, dict):
                 continue
-            minutes = entry.get("minutes")
+            kind = entry.get("kind")
+            if kind in ("meeting", "event"):
+                start, end = _moment(entry, "start"), _moment(entry, "end")
+                ident, venue = entry.get("id"), entry.get("venue")
+                if start is None or end is None or end <= start:
+                    continue
+                if isinstance(ident, str) and isinstance(venue, str):
+                    found.append(PublishedItem(party_id, kind, ident, start, end, venue))
+                continue
+            minutes, destination = entry.get("minutes"), entry.get("to")
+            if kind != "travel" or not isinstance(destination, str):
+                continue
             if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
                 continue
             length = dt.timedelta(minutes=minutes)
             if "depart_minute" in entry:  # the ride back to the base
                 day = entry.get("day")
-                before = entries[index - 1] if index > 0 else None
-                start = _moment(before, "end")
-                if start is None or not isinstance(day, int) or isinstance(day, bool):
-                    continue
-                found.append(PublishedRide(party_id, f"home:{day}", start, start + length))
+                departure = _moment(entries[index - 1], "end") if index > 0 else None
+                if departure is not None and isinstance(day, int) and not isinstance(day, bool):
+                    ident, start, end = f"home:{day}", departure, departure + length
+                    found.append(PublishedItem(party_id, kind, ident, start, end, destination))
                 continue
             after = entries[index + 1] if index + 1 < len(entries) else None
             arrival = _moment(after, "start")
             ident = after.get("id") if isinstance(after, dict) else None
-            if arrival is None or not isinstance(ident, str):
-                continue
-            found.append(PublishedRide(party_id, ident, arrival - length, arrival))
-    return tuple(sorted(found, key=lambda r: (r.party, r.start, r.ident)))
+            if arrival is not None and isinstance(ident, str):
+                start, end = arrival - length, arrival
+                found.append(PublishedItem(party_id, kind, ident, start, end, destination))
+    return tuple(sorted(found, key=lambda r: (r.party, r.start, r.kind, r.ident)))
 
 
 def read_schedule(

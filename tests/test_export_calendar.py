@@ -239,7 +239,8 @@ def test_a_meeting_deleted_from_the_scenario_is_cancelled_in_the_calendars(
     document["meetings"] = [meeting("keep", "host", "g1")]
     second = scenario_of(document)
     previous = read_schedule(published, second, published=True)
-    assert [(w.party, w.ident) for w in previous.withdrawn] == [("g2", "gone"), ("host", "gone")]
+    gone = [(s.party, s.kind) for s in previous.published if s.ident == "gone"]
+    assert gone == [("g2", "meeting"), ("host", "meeting")]
     now = calendars(build_agenda(second, solve(second).schedule), build_agenda(second, previous))
     (event,) = Calendar.from_ical(now["g2"]).walk("VEVENT")
     assert str(event["status"]) == "CANCELLED" and str(event["uid"]) in published_uids
@@ -298,3 +299,62 @@ def test_a_ride_home_that_leaves_earlier_is_updated(tmp_path: Any) -> None:
     (home,) = [u for u in before if u.startswith("ride-home")]
     assert after[home].decoded("dtstart") < before[home].decoded("dtstart")
     assert int(after[home]["sequence"]) == 1 and str(after[home]["status"]) == "CONFIRMED"
+
+
+def _calendars_after_programme_change(
+    tmp_path: Any, start: str, attendees: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """g1's calendar events by UID: as published (a 12:00 plenary for everyone), and
+    after the scenario moved the plenary to ``start`` and gave it ``attendees``."""
+    from sim.schedule import read_schedule, write_schedule
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()
+    document["meetings"] = [meeting("talk", "host", "g1", pinned=f"{DAY} 09:30")]
+
+    def plenary(at: str, who: Any) -> dict[str, Any]:
+        return {
+            "id": "plenary",
+            "name": "Plenary",
+            "kind": "plenary",
+            "start": f"{DAY} {at}",
+            "duration": "30min",
+            "venue": "a",
+            "attendees": who,
+        }
+
+    document["fixed_events"] = [plenary("12:00", "all")]
+    first = scenario_of(document)
+    published = tmp_path / "published.json"
+    write_schedule(published, solve(first).schedule, first)
+    before = Calendar.from_ical(calendars(build_agenda(first, read_schedule(published)))["g1"])
+    document["fixed_events"] = [plenary(start, attendees)]
+    second = scenario_of(document)
+    previous = read_schedule(published, second, published=True)
+    now = calendars(build_agenda(second, solve(second).schedule), build_agenda(second, previous))
+    return (
+        {str(e["uid"]): e for e in before.walk("VEVENT")},
+        {str(e["uid"]): e for e in Calendar.from_ical(now["g1"]).walk("VEVENT")},
+    )
+
+
+def test_a_programme_event_moved_in_the_scenario_is_updated(tmp_path: Any) -> None:
+    # The plenary moves from 12:00 to 12:30 after publication. The old plan rebuilt on
+    # today's scenario already has it at 12:30: only the published file knows the
+    # calendars said 12:00, so the event must come with a higher SEQUENCE.
+    before, after = _calendars_after_programme_change(tmp_path, "12:30", "all")
+    (uid,) = [u for u in before if u.startswith("event-plenary.")]
+    assert after[uid].decoded("dtstart") - before[uid].decoded("dtstart") == dt.timedelta(
+        minutes=30
+    )
+    assert int(after[uid]["sequence"]) == 1 and str(after[uid]["status"]) == "CONFIRMED"
+    # the meeting did not move: no update
+    (talk,) = [u for u in after if u.startswith("meeting-talk.")]
+    assert int(after[talk]["sequence"]) == 0
+
+
+def test_a_programme_event_a_guest_no_longer_attends_is_cancelled(tmp_path: Any) -> None:
+    before, after = _calendars_after_programme_change(tmp_path, "12:00", ["host", "g2"])
+    (uid,) = [u for u in before if u.startswith("event-plenary.")]
+    assert str(after[uid]["status"]) == "CANCELLED" and int(after[uid]["sequence"]) == 1
+    assert after[uid].decoded("dtstart") == before[uid].decoded("dtstart")

@@ -10,9 +10,10 @@ Re-importing after a re-plan must update events, not duplicate them, so:
 * a UID is stable per (kind, meeting or event id, party, scenario id);
 * given the previous plan's agenda, an engagement whose time or place changed gets
   SEQUENCE 1 (0 otherwise), and one that is gone is emitted once more with
-  STATUS:CANCELLED and SEQUENCE 1; rides are compared with the published file's
-  itineraries too, since a changed scenario rebuilds the previous plan's rides
-  differently from what was sent (a ride to a deleted meeting is cancelled);
+  STATUS:CANCELLED and SEQUENCE 1; every engagement is compared with the published
+  file's itineraries too, since a changed scenario rebuilds the previous plan
+  differently from what was sent (a ride to a deleted meeting is cancelled, a
+  plenary moved in the scenario is updated);
 * DTSTAMP comes from the scenario (its first day, 00:00 UTC), not the wall clock,
   so the same plan always gives the same bytes.
 """
@@ -36,8 +37,8 @@ from sim.export.briefing import (
     meeting_of,
     place,
 )
-from sim.model import Status
-from sim.schedule import PublishedRide, Withdrawn
+from sim.model import Scenario, Status
+from sim.schedule import PublishedItem
 from sim.times import in_repeated_hour
 
 PRODID = "-//summit-sim//EN"
@@ -206,19 +207,20 @@ def party_calendar(agenda: Agenda, party_id: str, previous: Agenda | None = None
     before = (
         {_key(i): i for i in _calendar_items(previous, party_id)} if previous is not None else {}
     )
-    # The rides as published: the previous agenda is the published plan rebuilt on
-    # today's scenario, whose rides differ from what was sent once a meeting has been
-    # deleted or a travel time changed.
-    rides = (
-        {r.ident: r for r in previous.schedule.published_rides if r.party == party_id}
+    # What was published: the previous agenda is the published plan rebuilt on
+    # today's scenario, which differs from what was sent once the scenario has changed
+    # (a meeting deleted: the rides around it; a plenary moved; a guest no longer
+    # attending a programme event).
+    published = (
+        {(ItemKind(p.kind), p.ident): p for p in previous.schedule.published if p.party == party_id}
         if previous is not None
         else {}
     )
     for item in items:
         old = before.get(_key(item))
-        ride = rides.get(item.ident) if item.kind is ItemKind.TRAVEL else None
+        sent = published.get(_key(item))
         moved = (old is not None and _moved(old, item)) or (
-            ride is not None and _ride_moved(agenda, ride, item)
+            sent is not None and _moved_since(agenda, sent, item)
         )
         uid = event_uid(agenda, item)
         calendar.add_component(_vevent(agenda, item, uid, int(moved), False, stamp))
@@ -228,54 +230,49 @@ def party_calendar(agenda: Agenda, party_id: str, previous: Agenda | None = None
             if _key(item) not in now:
                 uid = event_uid(agenda, item)
                 calendar.add_component(_vevent(previous, item, uid, 1, True, stamp))
-        for gone in previous.schedule.withdrawn:
-            if gone.party == party_id:
-                calendar.add_component(_withdrawn_vevent(previous, gone, stamp))
-        for ident, ride in rides.items():
-            key = (ItemKind.TRAVEL, ident)
+        # what neither the new plan nor the old one rebuilt has: a meeting deleted
+        # from the scenario, the ride to it, an event the party no longer attends
+        for key, sent in published.items():
             if key not in now and key not in before:
-                calendar.add_component(_cancelled_ride(previous, ride, stamp))
+                calendar.add_component(_cancelled_as_sent(previous, sent, stamp))
     content: bytes = calendar.to_ical()
     return content
 
 
-def _ride_moved(agenda: Agenda, ride: PublishedRide, item: AgendaItem) -> bool:
+def _moved_since(agenda: Agenda, sent: PublishedItem, item: AgendaItem) -> bool:
+    """The item is not where or when the published plan said."""
     to_datetime = agenda.scenario.to_datetime
-    return (ride.start, ride.end) != (to_datetime(item.start), to_datetime(item.end))
+    times = (to_datetime(item.start), to_datetime(item.end))
+    return (sent.start, sent.end) != times or sent.venue != item.venue
 
 
-def _cancelled_ride(previous: Agenda, ride: PublishedRide, stamp: dt.datetime) -> Event:
-    """A published ride the new plan no longer has and today's scenario cannot rebuild
-    (the engagement it led to, or the one before it, is gone), cancelled under the UID
-    it was published with."""
-    home = ride.ident.startswith("home:")
-    words = "ride back to the base" if home else "ride"
+def _sent_summary(scenario: Scenario, sent: PublishedItem) -> str:
+    """What a cancelled published entry was, in the words today's scenario still has
+    for it (a deleted meeting or event only by its id)."""
+    if sent.kind == "travel":
+        where = scenario.venue_name(sent.venue)
+        return f"ride back to {where}" if sent.ident.startswith("home:") else f"ride to {where}"
+    if sent.kind == "meeting":
+        known = sent.ident in scenario.meeting_by_id
+        return scenario.meeting_name(sent.ident) if known else f"meeting {sent.ident}"
+    event = scenario.event_by_id.get(sent.ident)
+    return event.name if event is not None else f"programme item {sent.ident}"
+
+
+def _cancelled_as_sent(previous: Agenda, sent: PublishedItem, stamp: dt.datetime) -> Event:
+    """A published engagement that neither the new plan nor the old one rebuilt on
+    today's scenario gives the party (a meeting deleted from the scenario, the ride
+    to it, a programme event the party no longer attends), cancelled under the UID
+    and at the time it was published with."""
+    summary = _sent_summary(previous.scenario, sent)
     event = Event()
-    event.add("uid", _uid(ItemKind.TRAVEL, ride.ident, ride.party, previous.schedule.scenario_id))
+    uid = _uid(ItemKind(sent.kind), sent.ident, sent.party, previous.schedule.scenario_id)
+    event.add("uid", uid)
     event.add("dtstamp", stamp)
-    event.add("dtstart", ride.start.astimezone(dt.UTC))
-    event.add("dtend", ride.end.astimezone(dt.UTC))
-    event.add("summary", f"Cancelled: {words}")
-    event.add("description", f"This {words} is no longer in the summit's plan.")
-    event.add("status", "CANCELLED")
-    event.add("sequence", 1)
-    event.add("transp", "TRANSPARENT")
-    return event
-
-
-def _withdrawn_vevent(previous: Agenda, gone: Withdrawn, stamp: dt.datetime) -> Event:
-    """A published engagement whose meeting or programme event the scenario no longer
-    has, cancelled under the UID it was published with (its plan's scenario id): the
-    scenario cannot say more about it than its id and its time."""
-    kind = ItemKind.MEETING if gone.kind == "meeting" else ItemKind.EVENT
-    what = "meeting" if kind is ItemKind.MEETING else "programme item"
-    event = Event()
-    event.add("uid", _uid(kind, gone.ident, gone.party, previous.schedule.scenario_id))
-    event.add("dtstamp", stamp)
-    event.add("dtstart", gone.start.astimezone(dt.UTC))
-    event.add("dtend", gone.end.astimezone(dt.UTC))
-    event.add("summary", f"Cancelled: {what} {gone.ident}")
-    event.add("description", f"The {what} {gone.ident} is no longer in the summit's plan.")
+    event.add("dtstart", sent.start.astimezone(dt.UTC))
+    event.add("dtend", sent.end.astimezone(dt.UTC))
+    event.add("summary", f"Cancelled: {summary}")
+    event.add("description", f"{summary[:1].upper()}{summary[1:]}: no longer in the plan.")
     event.add("status", "CANCELLED")
     event.add("sequence", 1)
     event.add("transp", "TRANSPARENT")
@@ -289,7 +286,7 @@ def _parties(agenda: Agenda, previous: Agenda | None) -> Iterable[str]:
             or (previous is not None and _calendar_items(previous, party.id))
             or (
                 previous is not None
-                and any(w.party == party.id for w in previous.schedule.withdrawn)
+                and any(sent.party == party.id for sent in previous.schedule.published)
             )
         ):
             yield party.id
