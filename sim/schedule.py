@@ -114,6 +114,9 @@ class Schedule:
     objectives: tuple[ObjectiveValue, ...] = ()
     changes: tuple[Change, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    # 0 for a first plan; a re-plan from a published one ('sim solve --from') is that
+    # plan's revision + 1: the calendars' sequence numbers come from it
+    revision: int = 0
     # only in a plan read as published (read_schedule(..., published=True)): what it
     # gave each party, as its itineraries say, which today's scenario may no longer
     # know (a meeting deleted) or time differently (a plenary moved)
@@ -125,6 +128,21 @@ class Schedule:
     @property
     def proven_optimal(self) -> bool:
         return self.status is SolveStatus.OPTIMAL
+
+
+def next_revision(previous: Schedule | None) -> int:
+    """The revision of a plan made from ``previous`` (None: a first plan)."""
+    return 0 if previous is None else min(previous.revision + 1, MAX_REVISION)
+
+
+def publication_revision(schedule: Schedule, previous: Schedule | None) -> int:
+    """The revision a plan is published as over ``previous`` (the plan published
+    before it): its own, or the published one's + 1 when it is not above it (a plan
+    made afresh instead of with 'sim solve --from'), so that every publication's
+    calendars carry a higher sequence number than the last."""
+    if previous is None:
+        return schedule.revision
+    return max(schedule.revision, next_revision(previous))
 
 
 def provenance_mismatch(schedule: Schedule, scenario: Scenario) -> str | None:
@@ -273,6 +291,7 @@ def schedule_to_json(schedule: Schedule, scenario: Scenario | None = None) -> st
             for c in schedule.changes
         ],
         "notes": list(schedule.notes),
+        "revision": schedule.revision,
     }
     if scenario is not None:
         document["scenario"]["name"] = scenario.name
@@ -294,6 +313,7 @@ MAX_DAY = 10_000
 MAX_ROOM = 1000  # as a scenario's venue (docs/scenario-format.md)
 MAX_INT64 = 2**63 - 1
 MAX_SCHEDULE_BYTES = 50_000_000
+MAX_REVISION = 2**31 - 1  # a calendar's SEQUENCE is a 32-bit integer (RFC 5545)
 
 
 class _Unusable(str):
@@ -498,6 +518,7 @@ def _schedule_from(
             _objective_from(f, o, ("objectives", i)) for i, o in enumerate(objectives)
         ),
         notes=tuple(f.text(n, ("notes", i)) for i, n in enumerate(notes)),
+        revision=f.whole(data.get("revision", 0), ("revision",), 0, MAX_REVISION),
     )
 
 

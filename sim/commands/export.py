@@ -25,7 +25,7 @@ from sim.export.bundle import FORMAT_WORDS, PLAN_FORMATS, ExportError, parse_for
 from sim.model import Scenario
 from sim.output_set import verify
 from sim.scenario.load import load_scenario
-from sim.schedule import Schedule, read_schedule
+from sim.schedule import Schedule, publication_revision, read_schedule
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,6 +59,16 @@ def run(args: argparse.Namespace) -> int:
                     "give the schedule.json published for this summit",
                 )
             ]
+        )
+    if previous is not None and schedule.revision <= previous.revision:
+        revision = publication_revision(schedule, previous)
+        say(
+            f"note: {args.schedule} was not re-planned from {args.previous} (its revision "
+            f"is {schedule.revision}, the published plan's {previous.revision}); its "
+            f"calendars go out as revision {revision}, above the published ones. Next "
+            f"time, re-plan with 'sim solve --from {args.previous}' so that the file "
+            "says so too.",
+            error=True,
         )
     simulation = Path(args.simulation) if args.simulation else None
     if simulation is not None and not (simulation / "simulation.json").is_file():

@@ -8,12 +8,15 @@ the reason for the slot in DESCRIPTION. Protocol buffers are not events.
 Re-importing after a re-plan must update events, not duplicate them, so:
 
 * a UID is stable per (kind, meeting or event id, party, scenario id);
-* given the previous plan's agenda, an engagement whose time or place changed gets
-  SEQUENCE 1 (0 otherwise), and one that is gone is emitted once more with
-  STATUS:CANCELLED and SEQUENCE 1; every engagement is compared with the published
-  file's itineraries too, since a changed scenario rebuilds the previous plan
-  differently from what was sent (a ride to a deleted meeting is cancelled, a
-  plenary moved in the scenario is updated);
+* every event carries the plan's revision as its SEQUENCE (``schedule.json``'s
+  ``revision``: a re-plan with 'sim solve --from' is the published plan's + 1;
+  ``sim.schedule.publication_revision``), so each publication's events supersede
+  the last one's, whatever changed: a time, a room, a name or a title;
+* given the previous (published) plan, what it gave a party and the new plan does
+  not is emitted once more with STATUS:CANCELLED. What it gave is read from the
+  published file's itineraries, not from the old plan rebuilt on today's
+  scenario, which differs once the scenario has changed: the ride to a deleted
+  meeting is cancelled, and a delegation added since gets nothing cancelled;
 * DTSTAMP comes from the scenario (its first day, 00:00 UTC), not the wall clock,
   so the same plan always gives the same bytes.
 """
@@ -38,7 +41,7 @@ from sim.export.briefing import (
     place,
 )
 from sim.model import Scenario, Status
-from sim.schedule import PublishedItem
+from sim.schedule import PublishedItem, publication_revision
 from sim.times import in_repeated_hour
 
 PRODID = "-//summit-sim//EN"
@@ -82,16 +85,6 @@ def _calendar_items(agenda: Agenda, party_id: str) -> list[AgendaItem]:
 
 def _key(item: AgendaItem) -> tuple[ItemKind, str]:
     return (item.kind, item.ident)
-
-
-def _moved(before: AgendaItem, after: AgendaItem) -> bool:
-    return (before.start, before.end, before.venue, before.room, before.origin) != (
-        after.start,
-        after.end,
-        after.venue,
-        after.room,
-        after.origin,
-    )
 
 
 def _summary(agenda: Agenda, item: AgendaItem) -> str:
@@ -192,8 +185,9 @@ def _timezone(agenda: Agenda) -> Timezone:
 
 def party_calendar(agenda: Agenda, party_id: str, previous: Agenda | None = None) -> bytes:
     """The calendar of one delegation. With ``previous`` (the agenda of the plan
-    this one replaces), moved engagements get SEQUENCE 1 and engagements no longer
-    in the plan come once more as cancelled events, so re-importing updates."""
+    this one replaces), engagements no longer in the plan come once more as
+    cancelled events, and every event's SEQUENCE is the publication's revision, so
+    re-importing updates."""
     scenario = agenda.scenario
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -203,47 +197,41 @@ def party_calendar(agenda: Agenda, party_id: str, previous: Agenda | None = None
     calendar.add("x-wr-timezone", scenario.timezone)
     calendar.add_component(_timezone(agenda))
     stamp = dtstamp(agenda)
+    sequence = publication_revision(
+        agenda.schedule, None if previous is None else previous.schedule
+    )
     items = _calendar_items(agenda, party_id)
-    before = (
-        {_key(i): i for i in _calendar_items(previous, party_id)} if previous is not None else {}
-    )
-    # What was published: the previous agenda is the published plan rebuilt on
-    # today's scenario, which differs from what was sent once the scenario has changed
-    # (a meeting deleted: the rides around it; a plenary moved; a guest no longer
-    # attending a programme event).
-    published = (
-        {(ItemKind(p.kind), p.ident): p for p in previous.schedule.published if p.party == party_id}
-        if previous is not None
-        else {}
-    )
     for item in items:
-        old = before.get(_key(item))
-        sent = published.get(_key(item))
-        moved = (old is not None and _moved(old, item)) or (
-            sent is not None and _moved_since(agenda, sent, item)
-        )
         uid = event_uid(agenda, item)
-        calendar.add_component(_vevent(agenda, item, uid, int(moved), False, stamp))
-    now = {_key(i) for i in items}
+        calendar.add_component(_vevent(agenda, item, uid, sequence, False, stamp))
     if previous is not None:
-        for item in _calendar_items(previous, party_id):
-            if _key(item) not in now:
-                uid = event_uid(agenda, item)
-                calendar.add_component(_vevent(previous, item, uid, 1, True, stamp))
-        # what neither the new plan nor the old one rebuilt has: a meeting deleted
-        # from the scenario, the ride to it, an event the party no longer attends
-        for key, sent in published.items():
-            if key not in now and key not in before:
-                calendar.add_component(_cancelled_as_sent(previous, sent, stamp))
+        now = {_key(i) for i in items}
+        # The previous agenda is the published plan rebuilt on today's scenario: it
+        # names what was sent richly, but differs from it once the scenario has
+        # changed (a meeting deleted: the rides around it; a guest taken off a
+        # programme event; a delegation added, which was sent nothing). When the
+        # published file has its itineraries, they decide what was sent.
+        before = {_key(i): i for i in _calendar_items(previous, party_id)}
+        sent: dict[tuple[ItemKind, str], PublishedItem | None]
+        if previous.schedule.published:
+            sent = {
+                (ItemKind(s.kind), s.ident): s
+                for s in previous.schedule.published
+                if s.party == party_id
+            }
+        else:  # a file written without its scenario: the rebuilt plan is all there is
+            sent = {key: None for key in before}
+        for key, published in sent.items():
+            if key in now:
+                continue
+            old = before.get(key)
+            if old is not None:
+                uid = event_uid(previous, old)
+                calendar.add_component(_vevent(previous, old, uid, sequence, True, stamp))
+            elif published is not None:
+                calendar.add_component(_cancelled_as_sent(previous, published, sequence, stamp))
     content: bytes = calendar.to_ical()
     return content
-
-
-def _moved_since(agenda: Agenda, sent: PublishedItem, item: AgendaItem) -> bool:
-    """The item is not where or when the published plan said."""
-    to_datetime = agenda.scenario.to_datetime
-    times = (to_datetime(item.start), to_datetime(item.end))
-    return (sent.start, sent.end) != times or sent.venue != item.venue
 
 
 def _sent_summary(scenario: Scenario, sent: PublishedItem) -> str:
@@ -259,7 +247,9 @@ def _sent_summary(scenario: Scenario, sent: PublishedItem) -> str:
     return event.name if event is not None else f"programme item {sent.ident}"
 
 
-def _cancelled_as_sent(previous: Agenda, sent: PublishedItem, stamp: dt.datetime) -> Event:
+def _cancelled_as_sent(
+    previous: Agenda, sent: PublishedItem, sequence: int, stamp: dt.datetime
+) -> Event:
     """A published engagement that neither the new plan nor the old one rebuilt on
     today's scenario gives the party (a meeting deleted from the scenario, the ride
     to it, a programme event the party no longer attends), cancelled under the UID
@@ -274,7 +264,7 @@ def _cancelled_as_sent(previous: Agenda, sent: PublishedItem, stamp: dt.datetime
     event.add("summary", f"Cancelled: {summary}")
     event.add("description", f"{summary[:1].upper()}{summary[1:]}: no longer in the plan.")
     event.add("status", "CANCELLED")
-    event.add("sequence", 1)
+    event.add("sequence", sequence)
     event.add("transp", "TRANSPARENT")
     return event
 

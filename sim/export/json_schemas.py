@@ -373,6 +373,16 @@ def schedule_json_schema() -> Schema:
                 "Remarks on the search in plain words (a stopped search, why no schedule exists).",
                 items={"type": "string"},
             ),
+            "revision": _field(
+                "integer",
+                "Revision",
+                "0 for a first plan; a re-plan from a published plan ('sim solve --from') "
+                "is that plan's revision + 1. Calendars exported from the plan carry it "
+                "as every event's SEQUENCE, so each publication updates the last. Files "
+                "without it are read as revision 0.",
+                minimum=0,
+                maximum=2**31 - 1,
+            ),
             "itineraries": _field(
                 "object",
                 "Itineraries",
@@ -393,7 +403,7 @@ def schedule_json_schema() -> Schema:
                 ),
             ),
         },
-        optional=("itineraries",),
+        optional=("itineraries", "revision"),
     )
     # The itineraries come with the scenario's name: both or neither.
     schema["if"] = {"properties": {"scenario": {"required": ["name"]}}}

@@ -51,6 +51,7 @@ from sim.schedule import (
     SolverSettings,
     SolveStatus,
     Unscheduled,
+    next_revision,
 )
 from sim.solve.cpmodel import SummitModel
 from sim.solve.diff import diff_schedules
@@ -941,6 +942,7 @@ def _schedule_found(
         ),
         changes=diff_schedules(previous, tuple(assignments)) if previous is not None else (),
         notes=tuple(search.notes),
+        revision=next_revision(previous),
     )
 
 
@@ -963,5 +965,6 @@ def _no_schedule(scenario: Scenario, search: _Search) -> tuple[Schedule, Explana
         assignments=(),
         unscheduled=tuple(Unscheduled(m.id, reason) for m in scenario.meetings),
         notes=tuple(notes),
+        revision=next_revision(search.previous),
     )
     return schedule, explanation
