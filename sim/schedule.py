@@ -717,7 +717,7 @@ def schedule_from_json(
         if problems:
             raise ScheduleFileError(problems)
         if published:
-            schedule = replace(schedule, published=_published_items(data, scenario))
+            schedule = replace(schedule, published=_published_items(data))
     return schedule
 
 
@@ -732,18 +732,19 @@ def _moment(entry: Any, key: str) -> dt.datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def _published_items(data: dict[str, Any], scenario: Scenario) -> tuple[PublishedItem, ...]:
-    """The published itineraries' entries for the parties ``scenario`` still has. A
-    ride is timed from the engagement it leads to (or, for the ride home, follows):
-    its own entry has only the scenario's minute numbers, which mean another moment
-    once the scenario's days have changed. A ride of no minutes is not one (the
-    calendars have none); an entry that does not read as one is passed over."""
+def _published_items(data: dict[str, Any]) -> tuple[PublishedItem, ...]:
+    """The published itineraries' entries, for every party they name: one the
+    scenario no longer has must still have its calendar cancelled. A ride is timed
+    from the engagement it leads to (or, for the ride home, follows): its own entry
+    has only the scenario's minute numbers, which mean another moment once the
+    scenario's days have changed. A ride of no minutes is not one (the calendars
+    have none); an entry that does not read as one is passed over."""
     itineraries = data.get("itineraries")
     if not isinstance(itineraries, dict):
         return ()
     found: list[PublishedItem] = []
     for party_id, entries in itineraries.items():
-        if party_id not in scenario.party_by_id or not isinstance(entries, list):
+        if not isinstance(entries, list):
             continue
         for index, entry in enumerate(entries):
             if not isinstance(entry, dict):

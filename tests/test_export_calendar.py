@@ -467,3 +467,49 @@ def test_a_bad_revision_is_refused_by_name(tmp_path: Any, value: Any) -> None:
     with pytest.raises(ScheduleFileError) as caught:
         read_schedule(path)
     assert "revision" in str(caught.value)
+
+
+def test_a_delegation_deleted_since_gets_its_calendar_cancelled(tmp_path: Any) -> None:
+    # Its bilateral and the plenary it was sent must be cancelled in its own calendar,
+    # though the scenario no longer knows it: the file is still written, by its id.
+    from sim.export import export
+    from sim.schedule import read_schedule
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()
+    document["meetings"] = [meeting("kim", "host", "g1"), meeting("ben", "host", "g2")]
+    document["fixed_events"] = [
+        {
+            "id": "opening",
+            "name": "Opening",
+            "kind": "plenary",
+            "start": f"{DAY} 12:30",
+            "duration": "30min",
+            "venue": "a",
+            "attendees": "all",
+        }
+    ]
+    first, one = _publish(tmp_path, "one", document)
+    document["parties"] = [p for p in document["parties"] if p["id"] != "g2"]
+    document["meetings"] = [meeting("kim", "host", "g1")]
+    _, two = _publish(tmp_path, "two", document, first)
+    assert (
+        set(two["g2"])
+        == set(one["g2"])
+        == {
+            "meeting-ben.g2.tiny@summit-sim",
+            "event-opening.g2.tiny@summit-sim",
+        }
+    )
+    assert {str(e["STATUS"]) for e in two["g2"].values()} == {"CANCELLED"}
+    # ... and the export writes it beside the others
+    scenario = scenario_of(document)
+    previous = read_schedule(first, scenario, published=True)
+    export(
+        scenario,
+        solve(scenario, previous=previous).schedule,
+        tmp_path / "out",
+        ["ics"],
+        previous=previous,
+    )
+    assert (tmp_path / "out" / "calendars" / "g2.ics").is_file()

@@ -65,18 +65,20 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(wanted))
 
 
-def party_file_stems(agenda: Agenda) -> dict[str, str]:
-    """A distinct, safe file stem per party id (two ids that sanitise alike get -2, -3)."""
+def party_file_stems(agenda: Agenda, removed: Sequence[str] = ()) -> dict[str, str]:
+    """A distinct, safe file stem per party id (two ids that sanitise alike get -2, -3);
+    ``removed``: ids of delegations the scenario no longer has, after its own (whose
+    stems stay as they were)."""
     stems: dict[str, str] = {}
     taken: set[str] = set()
-    for party in agenda.parties:
-        stem = base = safe_file_stem(party.id, "party")
+    for party_id in [*(p.id for p in agenda.parties), *removed]:
+        stem = base = safe_file_stem(party_id, "party")
         count = 1
         while stem.lower() in taken:
             count += 1
             stem = f"{base}-{count}"
         taken.add(stem.lower())
-        stems[party.id] = stem
+        stems[party_id] = stem
     return stems
 
 
@@ -101,7 +103,7 @@ def export_plan(
 
     agenda = build_agenda(scenario, schedule)
     before = build_agenda(scenario, previous) if previous is not None else None
-    stems = party_file_stems(agenda)
+    stems = party_file_stems(agenda, calendar.removed_parties(agenda, before))
     written: list[Written] = []
 
     def text(name: str, content: str, what: str, group: str) -> None:
@@ -133,7 +135,7 @@ def export_plan(
             data(
                 f"calendars/{stems[party_id]}.ics",
                 content,
-                f"calendar of {agenda.name(party_id)}",
+                f"calendar of {scenario.party_name(party_id)}",
                 "calendars",
             )
     for party_id in _engaged(agenda):

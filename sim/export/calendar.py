@@ -193,7 +193,7 @@ def party_calendar(agenda: Agenda, party_id: str, previous: Agenda | None = None
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{agenda.name(party_id)} – {scenario.name}")
+    calendar.add("x-wr-calname", f"{scenario.party_name(party_id)} – {scenario.name}")
     calendar.add("x-wr-timezone", scenario.timezone)
     calendar.add_component(_timezone(agenda))
     stamp = dtstamp(agenda)
@@ -269,6 +269,15 @@ def _cancelled_as_sent(
     return event
 
 
+def removed_parties(agenda: Agenda, previous: Agenda | None) -> list[str]:
+    """The delegations the published plan sent engagements to that the scenario no
+    longer has, by id: their calendars cancel everything they were sent."""
+    if previous is None:
+        return []
+    known = agenda.scenario.party_by_id
+    return sorted({s.party for s in previous.schedule.published if s.party not in known})
+
+
 def _parties(agenda: Agenda, previous: Agenda | None) -> Iterable[str]:
     for party in agenda.parties:
         if (
@@ -285,4 +294,5 @@ def _parties(agenda: Agenda, previous: Agenda | None) -> Iterable[str]:
 def calendars(agenda: Agenda, previous: Agenda | None = None) -> dict[str, bytes]:
     """Party id -> its calendar, for every party with an engagement (in this plan, or
     in ``previous``, whose engagements it then cancels), in protocol order."""
-    return {p: party_calendar(agenda, p, previous) for p in _parties(agenda, previous)}
+    parties = [*_parties(agenda, previous), *removed_parties(agenda, previous)]
+    return {p: party_calendar(agenda, p, previous) for p in parties}
