@@ -279,3 +279,28 @@ def test_sim_run_does_not_count_required_meetings_a_summit_has_none_of(
     said = " ".join(capsys.readouterr().out.split())
     assert "every required meeting" not in said
     assert "5 replays; " in said and "weight points held on average" in said
+
+
+def test_the_python_export_refuses_what_the_command_refuses(
+    planned: tuple[sim.Scenario, Path], tmp_path: Path
+) -> None:
+    # Another summit's plan would give a complete-looking set with every bilateral
+    # missing; an unknown format would give an index and nothing else. Both are
+    # refused before anything is written, as 'sim export' refuses them.
+    from sim.errors import InputError, InputFileError, ScheduleFileError
+    from sim.export.bundle import ExportError
+
+    tutorial, path = planned
+    kazan = sim.load_scenario(ROOT / "scenarios" / "kazan-2024.yaml")
+    schedule = read_schedule(path)
+    with pytest.raises(ScheduleFileError, match="tutorial"):
+        export(kazan, schedule, tmp_path / "other")
+    with pytest.raises(ExportError, match="unknown format pdf"):
+        export(tutorial, schedule, tmp_path / "pdf", ["pdf"])
+    other_summit = replace(schedule, scenario_id="another")
+    with pytest.raises(InputError, match="scenario 'another'"):
+        export(tutorial, schedule, tmp_path / "prev", ["ics"], previous=other_summit)
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(InputFileError, match="is a file, not a folder"):
+        export(tutorial, schedule, tmp_path / "a-file", ["csv"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]

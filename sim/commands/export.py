@@ -21,7 +21,13 @@ from sim.commands.console import (
 )
 from sim.errors import InputError, InputFileError, Problem
 from sim.exit_codes import ExitCode
-from sim.export.bundle import FORMAT_WORDS, PLAN_FORMATS, ExportError, parse_formats
+from sim.export.bundle import (
+    FORMAT_WORDS,
+    PLAN_FORMATS,
+    ExportError,
+    parse_formats,
+    refuse_unusable,
+)
 from sim.model import Scenario
 from sim.output_set import verify
 from sim.scenario.load import load_scenario
@@ -44,22 +50,8 @@ def run(args: argparse.Namespace) -> int:
     # the published schedule may be of an older version of the scenario, naming
     # meetings since withdrawn; only the venues it names must still exist
     previous = read_schedule(args.previous, scenario, published=True) if args.previous else None
-    if previous is not None and previous.scenario_id != scenario.id:
-        # Its calendar events carry the other summit's UIDs: every one of them would go
-        # out as a cancellation, and none of this summit's would be updated.
-        raise InputError(
-            [
-                Problem(
-                    args.previous,
-                    None,
-                    None,
-                    "scenario.id",
-                    f"the published schedule is of scenario {previous.scenario_id!r}, "
-                    f"not {scenario.id!r}",
-                    "give the schedule.json published for this summit",
-                )
-            ]
-        )
+    if previous is not None:  # of another summit: refused (by id)
+        refuse_unusable(scenario, schedule, previous, (args.schedule, args.previous))
     if previous is not None and schedule.revision <= previous.revision:
         revision = publication_revision(schedule, previous)
         say(

@@ -33,8 +33,11 @@ def export(
 ) -> list[Path]:
     """Write the exports of ``schedule`` into ``directory``; the paths written, the
     ``index.html`` and then ``manifest.json`` last. ``formats``: a subset of html, png,
-    svg, ics, csv, md (default all); ``previous``: the published plan, so calendars
-    raise SEQUENCE on changed events and cancel dropped ones.
+    svg, ics, csv, md (default all; ExportError for another); ``previous``: the
+    published plan, so calendars update every event and cancel dropped ones.
+    A schedule of another summit (naming meetings, venues or days the scenario does
+    not have: ScheduleFileError) and a published plan of another summit (InputError)
+    are refused before anything is written, as ``sim export`` refuses them.
 
     The files are one set (``sim.output_set``): the folder is locked for the call
     (``OutputBusy`` when another run writes there), the previous ``manifest.json`` is
@@ -43,17 +46,26 @@ def export(
     interrupted before its first file leaves the previous set as it was, manifest
     included. ``command`` and ``arguments`` are
     recorded in it."""
+    from sim.errors import InputFileError, Problem
     from sim.export.bundle import (
-        PLAN_FORMATS,
         export_plan,
+        parse_formats,
         read_replays,
+        refuse_unusable,
         render_replays,
         write_index,
         write_replays,
     )
     from sim.output_set import OutputSet
 
+    # what the command line refuses, refused here too, before anything is written
+    chosen = parse_formats(",".join(formats or ()))  # ExportError for an unknown one
+    refuse_unusable(scenario, schedule, previous)
     out = Path(directory)
+    if out.exists() and not out.is_dir():
+        raise InputFileError(
+            [Problem(str(out), None, None, "", "is a file, not a folder", "give a folder")]
+        )
     # the replays are read and their pages made first: a bad simulation folder is
     # reported before any file of the set is replaced
     rendered = (
@@ -66,7 +78,7 @@ def export(
             scenario,
             schedule,
             out,
-            formats or PLAN_FORMATS,
+            chosen,
             previous=previous,
             before_write=outputs.begin,
         )

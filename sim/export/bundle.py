@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from sim.atomic import write_bytes_atomic, write_text_atomic
-from sim.errors import InputError, Problem
+from sim.errors import InputError, Problem, ScheduleFileError
 from sim.export.agenda import Agenda, build_agenda
 from sim.export.naming import safe_file_stem
 from sim.model import Scenario
-from sim.schedule import Schedule
+from sim.schedule import Schedule, reference_problems
 
 PLAN_FORMATS = ("html", "png", "svg", "ics", "csv", "md")
 
@@ -63,6 +63,41 @@ def parse_formats(text: str) -> tuple[str, ...]:
             f"unknown format {', '.join(unknown)}; choose from {', '.join(PLAN_FORMATS)} or all"
         )
     return tuple(dict.fromkeys(wanted))
+
+
+def refuse_unusable(
+    scenario: Scenario,
+    schedule: Schedule,
+    previous: Schedule | None = None,
+    names: tuple[str, str] = ("schedule", "previous"),
+) -> None:
+    """What ``sim export`` refuses before writing, for the Python API too: a schedule
+    naming meetings, venues or days the scenario does not have (another summit's),
+    and a published plan (``previous``) of another summit, whose calendar events
+    would all go out as cancellations under the other summit's UIDs. ``names``: what
+    to call the two in the messages (the CLI passes their paths)."""
+    problems = reference_problems(schedule, scenario, names[0])
+    if problems:
+        raise ScheduleFileError(problems)
+    if previous is None:
+        return
+    if previous.scenario_id != scenario.id:
+        raise InputError(
+            [
+                Problem(
+                    names[1],
+                    None,
+                    None,
+                    "scenario.id",
+                    f"the published schedule is of scenario {previous.scenario_id!r}, "
+                    f"not {scenario.id!r}",
+                    "give the schedule.json published for this summit",
+                )
+            ]
+        )
+    problems = reference_problems(previous, scenario, names[1], published=True)
+    if problems:
+        raise ScheduleFileError(problems)
 
 
 def party_file_stems(agenda: Agenda, removed: Sequence[str] = ()) -> dict[str, str]:
