@@ -4,11 +4,13 @@ a scenario whose model would not fit is refused with the budget named (exit 2)."
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sim.cli import main
 from sim.scenario.load import load_scenario, load_scenario_text
+from sim.solve import SolveSettings
 from sim.solve.cpmodel import SummitModel
 from sim.solve.size import estimate_model
 from sim.synth.summit import generate_scenario, generate_scenario_model
@@ -81,3 +83,23 @@ def test_seven_whole_days_twenty_venues_sixty_requests_solves_within_the_budget(
     code = main(["solve", str(path), *arguments])
     assert code == 0
     assert main(["check", str(path), str(out / "schedule.json")]) == 0
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [
+        ({"time_limit": 0}, "time_limit must be a positive, finite number"),
+        ({"time_limit": float("nan")}, "time_limit must be a positive, finite number"),
+        ({"time_limit": "10"}, "time_limit must be a number of seconds"),
+        ({"workers": 0}, "workers must be 1 or more"),
+        ({"seed": 2**40}, "seed must be from 0 to 2147483647"),
+        ({"seed": -1}, "seed must be from 0 to 2147483647"),
+        ({"tiers": ("speed",)}, "unknown tier 'speed'"),
+        ({"climb": 1.5}, "climb must be a share between 0 and 1"),
+    ],
+)
+def test_settings_out_of_range_are_refused_by_name(settings: dict[str, Any], words: str) -> None:
+    # The command line refuses these values; from Python they gave a plan made with a
+    # limit of 0 s, or an error from inside OR-Tools (a seed above 2**31).
+    with pytest.raises(ValueError, match=words):
+        SolveSettings(**settings)

@@ -43,7 +43,7 @@ from types import FrameType
 from ortools.sat.python import cp_model
 
 from sim.exit_codes import ExitCode
-from sim.model import Scenario
+from sim.model import OBJECTIVE_TIERS, Scenario
 from sim.schedule import (
     Assignment,
     ObjectiveValue,
@@ -111,6 +111,42 @@ class SolveSettings:
     # On the B2B originals (10 s each, 2 workers) it proves 10 optima instead of 3,
     # at plans of about the same quality where it proves none (docs/planning.md).
     climb: float | None = CLIMB_SHARE
+
+    def __post_init__(self) -> None:
+        """The ranges ``sim solve`` checks on its options, checked for the Python API
+        too: a ValueError naming the setting, not a plan made with a limit of -1 s or
+        an error from inside OR-Tools."""
+        problems = []
+        limit = self.time_limit
+        if isinstance(limit, bool) or not isinstance(limit, int | float):
+            problems.append(f"time_limit must be a number of seconds, not {limit!r}")
+        elif not (math.isfinite(limit) and limit > 0):
+            problems.append(f"time_limit must be a positive, finite number of seconds: {limit}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            problems.append(f"seed must be a whole number, not {self.seed!r}")
+        elif not 0 <= self.seed <= MAX_SEED:
+            problems.append(f"seed must be from 0 to {MAX_SEED} (CP-SAT's): {self.seed}")
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int):
+            problems.append(f"workers must be a whole number, not {self.workers!r}")
+        elif self.workers < 1:
+            problems.append(f"workers must be 1 or more: {self.workers}")
+        known = {*OBJECTIVE_TIERS, "changes", "displacement"}
+        named = [*(self.tiers or ()), *(n for g in self.groups or () for n in g)]
+        unknown = sorted({str(n) for n in named} - known)
+        if unknown:
+            problems.append(
+                f"unknown tier {', '.join(map(repr, unknown))}; the tiers are "
+                f"{', '.join(sorted(known))}"
+            )
+        if self.climb is not None and not 0 <= self.climb <= 1:
+            problems.append(f"climb must be a share between 0 and 1, or None: {self.climb}")
+        if self.memory_limit is not None and self.memory_limit <= 0:
+            problems.append(f"memory_limit must be a positive number of bytes: {self.memory_limit}")
+        if problems:
+            raise ValueError("SolveSettings: " + "; ".join(problems))
+
+
+MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
 
 
 @dataclass(frozen=True)
