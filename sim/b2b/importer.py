@@ -80,8 +80,11 @@ class _Instance:
         self.precedences = self.sets("precedences", self.count, 0, self.count)
         self.check_counts()
 
-    def fail(self, field: str, message: str, hint: str = "") -> DznError:
-        return DznError([Problem(self.file, self.lines.get(field), None, field, message, hint)])
+    def fail(self, field: str, message: str, hint: str = "", item: int | None = None) -> DznError:
+        """``item``: the row or item (from 1) at fault, whose own line is named."""
+        line = self.lines.get(f"{field}[{item}]") if item is not None else None
+        line = line or self.lines.get(field)
+        return DznError([Problem(self.file, line, None, field, message, hint)])
 
     def integer(self, name: str) -> int:
         value = self.values[name]
@@ -98,26 +101,45 @@ class _Instance:
         for number, row in enumerate(table, start=1):
             numbers = _ints(row)
             if numbers is None or len(numbers) != 3:
-                raise self.fail("requested", f"row {number} is not p1, p2, session")
+                raise self.fail(
+                    "requested",
+                    f"row {number} is not p1, p2, session",
+                    "write the two participants' numbers and the session (1, 2 or 3)",
+                    number,
+                )
             a, b, session = numbers
             for party in (a, b):
                 if not 1 <= party <= self.businesses:
                     raise self.fail(
                         "requested",
                         f"row {number}: participant {party} is not 1..{self.businesses}",
+                        f"participants are numbered 1 to nBusiness ({self.businesses})",
+                        number,
                     )
             if a == b:
-                raise self.fail("requested", f"row {number}: a participant meets itself")
+                raise self.fail(
+                    "requested",
+                    f"row {number}: a participant meets itself",
+                    "a meeting is between two participants: fix the row or remove it "
+                    "(and lower nMeetings)",
+                    number,
+                )
             if session not in (1, 2, 3):
                 raise self.fail(
                     "requested",
                     f"row {number}: session {session}",
                     "1 = morning, 2 = afternoon, 3 = either",
+                    number,
                 )
             if (session == 1 and self.morning == 0) or (
                 session == 2 and self.morning == self.slots
             ):
-                raise self.fail("requested", f"row {number}: that session has no slots")
+                raise self.fail(
+                    "requested",
+                    f"row {number}: that session has no slots",
+                    "give session 3 (either), or change nMorningSlots",
+                    number,
+                )
             rows.append((a, b, session))
         return rows
 
@@ -131,12 +153,24 @@ class _Instance:
         found = []
         for number, item in enumerate(array, start=1):
             if not isinstance(item, frozenset):
-                raise self.fail(name, f"item {number} is not a set {{...}}")
+                raise self.fail(
+                    name, f"item {number} is not a set {{...}}", "write {} for none", number
+                )
             bad = [v for v in item if not low <= v <= high]
             if bad:
-                raise self.fail(name, f"item {number}: {bad[0]} is not {low}..{high}")
+                raise self.fail(
+                    name,
+                    f"item {number}: {bad[0]} is not {low}..{high}",
+                    "0 pads a set; the others count from 1",
+                    number,
+                )
             if name == "precedences" and number in item:
-                raise self.fail(name, f"item {number}: meeting {number} cannot precede itself")
+                raise self.fail(
+                    name,
+                    f"item {number}: meeting {number} cannot precede itself",
+                    f"remove {number} from item {number}",
+                    number,
+                )
             found.append(frozenset(v for v in item if v != 0))
         return found
 
@@ -193,11 +227,22 @@ def _runs(slots: frozenset[int]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in runs]
 
 
+def scenario_id(name: str) -> str:
+    """A scenario id from the instance's file name, whatever that name is: ASCII
+    letters, digits, '_', '-' and '.', starting with a letter or digit, at most 80
+    characters ("café.dzn" gives "caf-", "_x.dzn" gives "x"); "b2b" when nothing is
+    left. The file has no id of its own, so a name the format would refuse must
+    not make a valid instance unreadable."""
+    ascii_name = "".join(c if c.isascii() and (c.isalnum() or c in "_-.") else "-" for c in name)
+    start = next((i for i, c in enumerate(ascii_name) if c.isalnum()), len(ascii_name))
+    return ascii_name[start:][:80] or "b2b"
+
+
 def b2b_document(text: str, file: str, name: str) -> dict[str, Any]:
     """The scenario document of a .dzn text (raises DznError naming file, line, field)."""
     values, lines = read_dzn(text, file)
     instance = _Instance(values, lines, file)
-    ident = "".join(c if c.isalnum() or c in "_-." else "-" for c in name) or "b2b"
+    ident = scenario_id(name)
     day_end = _slot(instance.slots + 1)
     parties = []
     for number in range(1, instance.businesses + 1):
