@@ -175,3 +175,19 @@ def test_the_mermaid_section_of_a_clock_change_day_says_so() -> None:
     gantt = mermaid_gantt(build_agenda(scenario, solve(scenario).schedule))
     (section,) = [line for line in gantt.splitlines() if "section" in line]
     assert "clocks change from EDT to EST, not to scale across it" in section
+
+
+def test_a_meeting_across_the_clock_change_keeps_its_length_in_mermaid() -> None:
+    # 01:00 summer time to 01:00 winter time is an hour; by the wall clock it is
+    # no time at all, and Mermaid drew no bar. Its length is given instead.
+    from sim.solve import solve
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()
+    document["timezone"] = "America/New_York"
+    document["days"] = [{"date": "2025-11-01", "start": "20:00", "end": "28:00"}]
+    document["meetings"] = [meeting("across", "host", "g1", pinned="2025-11-02 01:30")]
+    scenario = scenario_of(document)
+    gantt = mermaid_gantt(build_agenda(scenario, solve(scenario).schedule))
+    (task,) = [line for line in gantt.splitlines() if "Guest One" in line]
+    assert task.endswith("2025-11-02 01:30, 60m"), task

@@ -164,7 +164,13 @@ def _task(agenda: Agenda, item: AgendaItem) -> str:
     else:
         name = item.title
         tags.append("active")
-    fields = [*tags, _moment(agenda, item.start), _moment(agenda, item.end)]
+    to_datetime = agenda.scenario.to_datetime
+    end = _moment(agenda, item.end)
+    if to_datetime(item.start).utcoffset() != to_datetime(item.end).utcoffset():
+        # across a clock change the wall-clock end may even equal the start (02:40
+        # summer time to 02:40 winter time): its real length keeps the bar
+        end = f"{item.end - item.start}m"
+    fields = [*tags, _moment(agenda, item.start), end]
     return f"    {mermaid_text(name)} :{', '.join(fields)}"
 
 
