@@ -94,3 +94,18 @@ def test_a_night_too_long_or_into_the_next_day_is_refused(
         load_scenario_text(NIGHT.replace(old, new), "night.yaml")
     problems = refused.value.problems
     assert any(p.path == field and words in p.message for p in problems), problems
+
+
+def test_a_day_that_begins_past_midnight_is_refused_with_the_date_to_write() -> None:
+    # Times past 24:00 are for a night that runs on from its day; a day that begins
+    # at 25:00 lies wholly on the next date but would be headed by this one.
+    from sim.errors import ScenarioError
+    from tests.tiny import base_document, scenario_of
+
+    document = base_document()
+    document["days"] = [{"date": "2025-01-10", "start": "25:00", "end": "28:00"}]
+    with pytest.raises(ScenarioError) as caught:
+        scenario_of(document)
+    (problem,) = caught.value.problems
+    assert problem.path == "days[0].start"
+    assert "write date 2025-01-11 and start '01:00'" in problem.hint

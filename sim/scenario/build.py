@@ -323,6 +323,15 @@ class _Builder:
             }
             start = self.wall_clock(date, clocks["start"])
             end = self.wall_clock(date, clocks["end"])
+            if clocks["start"] >= 24 * 60:
+                # a day is headed by its date: one that begins on the next date is
+                # that date's day (times past 24:00 are for a night past midnight)
+                self.error(
+                    ("days", index, "start"),
+                    f"{day.start!r} is past midnight: the day would begin on the next date",
+                    f"write date {date + dt.timedelta(days=1)} and start "
+                    f"'{clocks['start'] // 60 - 24:02d}:{clocks['start'] % 60:02d}'",
+                )
             if end <= start:
                 if len(self.problems) == known:
                     self.error(("days", index, "end"), f"the day ends {_before(start, end)}")
