@@ -103,3 +103,30 @@ def test_a_moment_in_the_skipped_hour_is_named_once_with_the_fix() -> None:
     assert problem.path == "fixed_events[0].start" and problem.line is not None
     assert "'2025-03-30 02:30' does not exist in Europe/Berlin" in problem.message
     assert "2025-03-30 03:30" in problem.hint
+
+
+def test_a_time_of_day_in_the_skipped_hour_is_refused_on_its_date() -> None:
+    # A dated window or a day's start at 02:30 on the night the clocks skip 02:00-03:00
+    # was read silently as 03:30; a daily period still follows the clock that night.
+    from sim.errors import ScenarioError
+
+    document = _document("Europe/Berlin", "2025-03-30")
+    document["days"] = [
+        {"date": "2025-03-29", "start": "10:00", "end": "28:00"},
+        {"date": "2025-03-30", "start": "09:00", "end": "18:00"},
+    ]
+    late = {"date": "2025-03-29", "start": "26:30", "end": "27:30"}
+    document["meetings"] = [meeting("m", "host", "g1", windows=[late])]
+    with pytest.raises(ScenarioError) as caught:
+        scenario_of(document)
+    (problem,) = caught.value.problems
+    assert problem.path == "meetings[0].windows[0].start"
+    assert "26:30 on 2025-03-29 (02:30 on 2025-03-30) does not exist" in problem.message
+    assert problem.hint == "write '27:30', the same moment"
+    document["meetings"] = [
+        meeting("m", "host", "g1", windows=[{"start": "26:30", "end": "27:30"}])
+    ]
+    scenario_of(document)  # daily: accepted
+    document["days"][1]["start"] = "02:30"
+    with pytest.raises(ScenarioError, match=r"days\[1\]\.start: 02:30 on 2025-03-30"):
+        scenario_of(document)

@@ -108,6 +108,26 @@ class _Builder:
         local = dt.datetime.combine(date, dt.time()) + dt.timedelta(minutes=minutes_after_midnight)
         return self.minutes(local)
 
+    def refuse_skipped(self, path: Path_, date: dt.date, minutes_after_midnight: int) -> None:
+        """An error when that time of day does not exist on ``date`` (the hour the
+        clocks skip): it would be read as another time, as ``instant`` refuses."""
+        assert self.zone is not None
+        local = dt.datetime.combine(date, dt.time()) + dt.timedelta(minutes=minutes_after_midnight)
+        shown = local.replace(tzinfo=self.zone).astimezone(dt.UTC).astimezone(self.zone)
+        if shown.replace(tzinfo=None) == local:
+            return
+        # in the user's own notation: past 24:00 for the night after ``date``
+        after = (shown.date() - date).days * 24 * 60 + shown.hour * 60 + shown.minute
+        written = f"{minutes_after_midnight // 60:02d}:{minutes_after_midnight % 60:02d}"
+        when = f"{written} on {date}"
+        if minutes_after_midnight >= 24 * 60:
+            when += f" ({local.strftime('%H:%M on %Y-%m-%d')})"
+        self.error(
+            path,
+            f"{when} does not exist in {self.zone.key}: the clocks go forward then",
+            f"write '{after // 60:02d}:{after % 60:02d}', the same moment",
+        )
+
     def duration(self, path: Path_, value: str | int, *, on_grain: bool = True) -> int:
         try:
             minutes = parse_duration(value)
@@ -184,8 +204,16 @@ class _Builder:
                 else:
                     dates = [day.date for day in self.days]
                 for date in dates:
-                    start = self.wall_clock(date, self.clock((*here, "start"), period.start))
-                    end = self.wall_clock(date, self.clock((*here, "end"), period.end))
+                    clocks = [self.clock((*here, n), getattr(period, n)) for n in ("start", "end")]
+                    if period.date is not None:  # a daily period shifts on that date
+                        known = len(self.problems)
+                        self.refuse_skipped((*here, "start"), date, clocks[0])
+                        self.refuse_skipped((*here, "end"), date, clocks[1])
+                        if len(self.problems) > known:
+                            break  # (not also "ends when it starts": it was read shifted)
+                    start, end = (self.wall_clock(date, c) for c in clocks)
+                    if end <= start and clocks[0] < clocks[1]:
+                        continue  # a daily period wholly in the hour the clocks skip
                     if end <= start:
                         self.error((*here, "end"), f"the period ends {_before(start, end)}")
                         break
@@ -321,6 +349,8 @@ class _Builder:
                 "start": self.clock(("days", index, "start"), day.start),
                 "end": self.clock(("days", index, "end"), day.end),
             }
+            for name in ("start", "end"):
+                self.refuse_skipped(("days", index, name), date, clocks[name])
             start = self.wall_clock(date, clocks["start"])
             end = self.wall_clock(date, clocks["end"])
             if clocks["start"] >= 24 * 60:
