@@ -302,6 +302,19 @@ def test_a_ride_home_that_leaves_earlier_is_updated(tmp_path: Any) -> None:
     assert int(after[home]["sequence"]) == 1 and str(after[home]["status"]) == "CONFIRMED"
 
 
+def _plenary(at: str, venue: str = "a", attendees: Any = "all") -> dict[str, Any]:
+    """A 30-minute opening plenary at ``at`` on the tiny scenario's day."""
+    return {
+        "id": "opening",
+        "name": "Opening",
+        "kind": "plenary",
+        "start": f"{DAY} {at}",
+        "duration": "30min",
+        "venue": venue,
+        "attendees": attendees,
+    }
+
+
 def _calendars_after_programme_change(
     tmp_path: Any, start: str, attendees: Any
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -313,23 +326,12 @@ def _calendars_after_programme_change(
     document = base_document()
     document["meetings"] = [meeting("talk", "host", "g1", pinned=f"{DAY} 09:30")]
 
-    def plenary(at: str, who: Any) -> dict[str, Any]:
-        return {
-            "id": "plenary",
-            "name": "Plenary",
-            "kind": "plenary",
-            "start": f"{DAY} {at}",
-            "duration": "30min",
-            "venue": "a",
-            "attendees": who,
-        }
-
-    document["fixed_events"] = [plenary("12:00", "all")]
+    document["fixed_events"] = [_plenary("12:00")]
     first = scenario_of(document)
     published = tmp_path / "published.json"
     write_schedule(published, solve(first).schedule, first)
     before = Calendar.from_ical(calendars(build_agenda(first, read_schedule(published)))["g1"])
-    document["fixed_events"] = [plenary(start, attendees)]
+    document["fixed_events"] = [_plenary(start, attendees=attendees)]
     second = scenario_of(document)
     previous = read_schedule(published, second, published=True)
     now = calendars(build_agenda(second, solve(second).schedule), build_agenda(second, previous))
@@ -344,7 +346,7 @@ def test_a_programme_event_moved_in_the_scenario_is_updated(tmp_path: Any) -> No
     # today's scenario already has it at 12:30: only the published file knows the
     # calendars said 12:00, so the event must come with a higher SEQUENCE.
     before, after = _calendars_after_programme_change(tmp_path, "12:30", "all")
-    (uid,) = [u for u in before if u.startswith("event-plenary.")]
+    (uid,) = [u for u in before if u.startswith("event-opening.")]
     assert after[uid].decoded("dtstart") - before[uid].decoded("dtstart") == dt.timedelta(
         minutes=30
     )
@@ -353,7 +355,7 @@ def test_a_programme_event_moved_in_the_scenario_is_updated(tmp_path: Any) -> No
 
 def test_a_programme_event_a_guest_no_longer_attends_is_cancelled(tmp_path: Any) -> None:
     before, after = _calendars_after_programme_change(tmp_path, "12:00", ["host", "g2"])
-    (uid,) = [u for u in before if u.startswith("event-plenary.")]
+    (uid,) = [u for u in before if u.startswith("event-opening.")]
     assert str(after[uid]["status"]) == "CANCELLED" and int(after[uid]["sequence"]) == 1
     assert after[uid].decoded("dtstart") == before[uid].decoded("dtstart")
 
@@ -426,17 +428,7 @@ def test_a_delegation_added_since_gets_nothing_cancelled(tmp_path: Any) -> None:
 
     document = base_document()
     document["meetings"] = [meeting("kim", "host", "g1", venues=["b"])]
-    document["fixed_events"] = [
-        {
-            "id": "opening",
-            "name": "Opening",
-            "kind": "plenary",
-            "start": f"{DAY} 12:30",
-            "duration": "30min",
-            "venue": "b",
-            "attendees": "all",
-        }
-    ]
+    document["fixed_events"] = [_plenary("12:30", venue="b")]
     first, _ = _publish(tmp_path, "one", document)
     document["parties"].append({"id": "zed", "name": "Zed", "rank": "head_of_state", "base": "a"})
     # the newcomer's first meeting, at b before the opening: its ride now leads there
@@ -478,17 +470,7 @@ def test_a_delegation_deleted_since_gets_its_calendar_cancelled(tmp_path: Any) -
 
     document = base_document()
     document["meetings"] = [meeting("kim", "host", "g1"), meeting("ben", "host", "g2")]
-    document["fixed_events"] = [
-        {
-            "id": "opening",
-            "name": "Opening",
-            "kind": "plenary",
-            "start": f"{DAY} 12:30",
-            "duration": "30min",
-            "venue": "a",
-            "attendees": "all",
-        }
-    ]
+    document["fixed_events"] = [_plenary("12:30")]
     first, one = _publish(tmp_path, "one", document)
     document["parties"] = [p for p in document["parties"] if p["id"] != "g2"]
     document["meetings"] = [meeting("kim", "host", "g1")]
