@@ -313,6 +313,8 @@ MAX_DAY = 10_000
 MAX_ROOM = 1000  # as a scenario's venue (docs/scenario-format.md)
 MAX_INT64 = 2**63 - 1
 MAX_SCHEDULE_BYTES = 50_000_000
+MAX_RIDE_MINUTES = 7 * 24 * 60  # longer is not a ride a published plan gave
+MAX_RIDE = dt.timedelta(minutes=MAX_RIDE_MINUTES)
 MAX_REVISION = 2**31 - 1  # a calendar's SEQUENCE is a 32-bit integer (RFC 5545)
 
 
@@ -727,7 +729,9 @@ def _moment(entry: Any, key: str) -> dt.datetime | None:
         return None
     try:
         moment = dt.datetime.fromisoformat(str(entry[key]))
-    except (KeyError, ValueError):
+        # a moment a ride's length away must still be one (the year 1 or 9999 is not)
+        (moment - MAX_RIDE).astimezone(dt.UTC), (moment + MAX_RIDE).astimezone(dt.UTC)
+    except (KeyError, ValueError, OverflowError):
         return None
     return moment if moment.tzinfo is not None else None
 
@@ -761,7 +765,9 @@ def _published_items(data: dict[str, Any]) -> tuple[PublishedItem, ...]:
             minutes, destination = entry.get("minutes"), entry.get("to")
             if kind != "travel" or not isinstance(destination, str):
                 continue
-            if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
+            if not isinstance(minutes, int) or isinstance(minutes, bool):
+                continue
+            if not 0 < minutes <= MAX_RIDE_MINUTES:
                 continue
             length = dt.timedelta(minutes=minutes)
             if "depart_minute" in entry:  # the ride back to the base

@@ -495,3 +495,30 @@ def test_a_delegation_deleted_since_gets_its_calendar_cancelled(tmp_path: Any) -
         previous=previous,
     )
     assert (tmp_path / "out" / "calendars" / "g2.ics").is_file()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("minutes", 2**63 - 1), ("start", "0001-01-01T00:10:00+14:00"), ("minutes", 10**6)],
+)
+def test_an_itinerary_entry_out_of_range_is_passed_over(
+    tmp_path: Any, field: str, value: Any
+) -> None:
+    # The itineraries are a courtesy copy: a ride of 2**63 minutes, or one leading to
+    # a meeting in the year 1, must not stop the file being read (the fuzz tests
+    # found an OverflowError); such a ride is simply not one that was sent.
+    import json
+
+    from sim.schedule import read_schedule
+    from tests.tiny import base_document, meeting, scenario_of
+
+    document = base_document()
+    document["meetings"] = [meeting("kim", "host", "g1", venues=["b"])]
+    path, _ = _publish(tmp_path, "one", document)
+    data = json.loads(path.read_text())
+    ride, engagement = data["itineraries"]["host"][:2]
+    assert ride["kind"] == "travel" and engagement["id"] == "kim"
+    (ride if field == "minutes" else engagement)[field] = value
+    path.write_text(json.dumps(data))
+    published = read_schedule(path, scenario_of(document), published=True).published
+    assert not [s for s in published if s.kind == "travel" and s.ident == "kim"]
