@@ -162,3 +162,69 @@ def test_no_replays_is_said_plainly(
     page = robustness_report_html(scenario, schedule, empty)
     assert "The results hold no replays." in page
     assert "plotly.js" not in page
+
+
+def _intervals(table: dict[tuple[str, str, str], tuple[float, float]]) -> Any:
+    both = {**table, **{(b, a, m): (-hi, -lo) for (a, b, m), (lo, hi) in table.items()}}
+    return lambda a, b, metric: both.get((a, b, metric))
+
+
+def test_a_policy_worse_on_late_starts_and_better_on_nothing_is_not_the_best() -> None:
+    # kazan, 20 replays (the fifth robustness sweep): replan leads shorten on the
+    # averages by 1.1 weight points within chance, and is significantly worse on late
+    # starts and changes; it was called the most robust.
+    from sim.simulate.metrics import beats, clearly_best
+
+    replan_minus_shorten = _intervals(
+        {
+            ("replan", "shorten", "all_required"): (0.0, 0.0),
+            ("replan", "shorten", "held_weight"): (-0.3, 2.5),
+            ("replan", "shorten", "knock_on_delay"): (2.0, 84.0),
+            ("replan", "shorten", "changes"): (0.5, 1.9),
+        }
+    )
+    assert beats(replan_minus_shorten, "shorten", "replan")
+    assert not beats(replan_minus_shorten, "replan", "shorten")
+    assert clearly_best(["replan", "shorten"], replan_minus_shorten) == "shorten"
+    # a difference within chance on every measure singles out nobody
+    tie = _intervals({("a", "b", m): (-1.0, 1.0) for m in ("all_required", "held_weight")})
+    assert clearly_best(["a", "b"], tie) is None
+    # the first measure that tells them apart decides: a required meeting before weight
+    first = _intervals(
+        {("a", "b", "all_required"): (0.05, 0.3), ("a", "b", "held_weight"): (-9.0, -2.0)}
+    )
+    assert clearly_best(["a", "b"], first) == "a"
+    # one policy, or no interval (a single replay): nothing to single out
+    assert clearly_best(["a"], first) is None
+    assert clearly_best(["a", "b"], lambda a, b, m: None) is None
+
+
+def test_the_headline_names_a_policy_only_when_the_replays_single_it_out(
+    run: tuple[Scenario, Schedule, dict[str, Any], dict[str, Any]],
+) -> None:
+    scenario, schedule, simulation, timelines = run
+
+    def page_with(intervals: dict[str, tuple[float, float]]) -> str:
+        edited = copy.deepcopy(simulation)
+        for d in edited["differences"]:
+            low, high = intervals[d["metric"]]
+            d["difference"] = {"mean": (low + high) / 2, "low": low, "high": high}
+        return text_of(robustness_report_html(scenario, schedule, edited, timelines))
+
+    a, b = (d for d in (simulation["differences"][0]["a"], simulation["differences"][0]["b"]))
+    none = page_with(
+        {m: (-1.0, 1.0) for m in ("all_required", "held_weight", "knock_on_delay", "changes")}
+    )
+    assert "No policy is clearly better on these 20 replays" in none
+    assert "(most robust)" not in none and "The most robust policy" not in none
+    # a minus b significantly worse on late starts, nothing before it: b is the best
+    late = page_with(
+        {
+            "all_required": (0.0, 0.0),
+            "held_weight": (-1.0, 2.0),
+            "knock_on_delay": (5.0, 40.0),
+            "changes": (-1.0, 1.0),
+        }
+    )
+    assert f"The most robust policy is {b}." in late
+    assert f"<b>{b}</b> (most robust)" in late and f"<b>{a}</b> (most robust)" not in late

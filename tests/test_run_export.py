@@ -9,6 +9,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -304,3 +305,34 @@ def test_the_python_export_refuses_what_the_command_refuses(
     with pytest.raises(InputFileError, match="is a file, not a folder"):
         export(tutorial, schedule, tmp_path / "a-file", ["csv"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
+
+
+def test_sim_run_names_a_best_reaction_only_when_the_replays_single_it_out(
+    planned: tuple[sim.Scenario, Path],
+) -> None:
+    from sim.commands.run import _summary
+    from sim.simulate.metrics import Interval95
+    from sim.simulate.monte_carlo import simulate
+
+    scenario, path = planned
+    result = simulate(scenario, read_schedule(path), runs=3, policies=("as-planned", "shorten"))
+
+    def with_differences(late: tuple[float, float]) -> Any:
+        edited = [
+            replace(
+                d,
+                difference=Interval95(sum(late) / 2, *late)
+                if d.metric == "knock_on_delay"
+                else Interval95(0.0, -1.0, 1.0),
+            )
+            for d in result.differences
+        ]
+        return replace(result, differences=tuple(edited))
+
+    # as-planned minus shorten: more minutes of late starts, nothing decides before it
+    clear = _summary(with_differences((5.0, 30.0)), 10, True)[-1]
+    assert (
+        clear == "Best reaction here: shortening late meetings (never below their minimum length)"
+    )
+    unclear = _summary(with_differences((-5.0, 30.0)), 10, True)[-1]
+    assert unclear.startswith("No reaction is clearly best on these 3 replays")

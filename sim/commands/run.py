@@ -40,7 +40,7 @@ from sim.output_set import OutputSet
 from sim.scenario.load import load_scenario
 from sim.schedule import Planner, SolveStatus, write_schedule
 from sim.simulate.executors import make_executor
-from sim.simulate.metrics import SimulationResult
+from sim.simulate.metrics import SimulationResult, clearly_best, result_intervals
 from sim.simulate.monte_carlo import simulate
 from sim.simulate.policies import POLICY_NAMES
 from sim.solve import SolveSettings, make_planner, solve
@@ -65,9 +65,10 @@ def _summary(result: SimulationResult, planned_weight: int, has_required: bool) 
     for v in result.variants:
         # (with no required meeting, "every required meeting held in 100%" says nothing)
         required = (
-            f"every required meeting held in {v.p_all_required:.0%} of {v.runs} replays; "
+            f"every required meeting held in {v.p_all_required:.0%} of {v.runs} "
+            f"replay{'' if v.runs == 1 else 's'}; "
             if has_required
-            else f"{v.runs} replays; "
+            else f"{v.runs} replay{'' if v.runs == 1 else 's'}; "
         )
         lines.append(
             f"{POLICY_WORDS.get(v.policy, v.policy)}: {required}{v.held_weight.mean:.1f} "
@@ -75,8 +76,19 @@ def _summary(result: SimulationResult, planned_weight: int, has_required: bool) 
             f"asked for on the day count too; 95% range "
             f"{v.held_weight.low:.1f}-{v.held_weight.high:.1f})"
         )
-    best = max(result.variants, key=lambda v: (v.p_all_required, v.held_weight.mean))
-    lines.append(f"Best reaction here: {POLICY_WORDS.get(best.policy, best.policy).lower()}")
+    if len(result.variants) < 2:
+        return lines
+    labels = [v.label for v in result.variants]
+    best = clearly_best(labels, result_intervals(result))
+    if best is None:
+        replays = "1 replay" if result.runs == 1 else f"{result.runs} replays"
+        lines.append(
+            f"No reaction is clearly best on these {replays} (report.html compares them "
+            "measure by measure)"
+        )
+    else:
+        policy = result.variant(best).policy
+        lines.append(f"Best reaction here: {POLICY_WORDS.get(policy, policy).lower()}")
     return lines
 
 

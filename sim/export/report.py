@@ -30,7 +30,7 @@ import plotly.graph_objects as go
 from sim.export.agenda import protocol_order
 from sim.model import Scenario, ScriptedKind, Uncertainty
 from sim.schedule import Assignment, Schedule, SolveStatus
-from sim.simulate.metrics import ON_TIME
+from sim.simulate.metrics import ON_TIME, clearly_best
 from sim.times import format_date, format_moment_with_weekday, format_time_of_day
 
 # What each reaction policy does, in a protocol officer's words.
@@ -318,13 +318,28 @@ def _meeting_order(scenario: Scenario, schedule: Schedule, ids: Iterable[str]) -
     return sorted(ids, key=key)
 
 
-def _best(variants: Sequence[_Variant]) -> _Variant:
-    """The most robust variant: the highest chance that every required meeting is held,
-    then the most weight held, then the fewest minutes of late starts and changes."""
-    return max(
+def _best(
+    variants: Sequence[_Variant], differences: Mapping[tuple[str, str, str], _Interval]
+) -> tuple[_Variant, bool]:
+    """The variant whose numbers the page details, and whether the replays single it
+    out (``sim.simulate.metrics.clearly_best``): that one when they do, else the
+    first by the averages (the chance that every required meeting is held, then the
+    weight held, then the fewest minutes of late starts and changes)."""
+
+    def interval_of(a: str, b: str, metric: str) -> tuple[float, float] | None:
+        value = differences.get((a, b, metric))
+        if value is None or value.low is None or value.high is None:
+            return None
+        return value.low, value.high
+
+    clear = clearly_best([v.label for v in variants], interval_of)
+    if clear is not None:
+        return next(v for v in variants if v.label == clear), True
+    leading = max(
         variants,
         key=lambda v: (v.p_all, v.held.mean, -v.late, -v.changes, -variants.index(v)),
     )
+    return leading, False
 
 
 # --- the paired differences in words ------------------------------------------------------
@@ -535,12 +550,12 @@ def robustness_report_html(
     if not variants:
         body.append("<p>The results hold no replays.</p>")
     else:
-        best = _best(variants)
+        best, clear = _best(variants, differences)
         risks = _risks(scenario, schedule, best)
         body += [
-            _summary(scenario, schedule, variants, best, differences, risks, runs),
+            _summary(scenario, schedule, variants, (best, clear), differences, risks, runs),
             _glossary(runs),
-            _policy_table(variants, best),
+            _policy_table(variants, best if clear else None),
             _meeting_section(scenario, schedule, variants, best, charts),
             _risk_section(scenario, schedule, best, risks),
             _party_section(scenario, schedule, variants, best),
@@ -636,7 +651,7 @@ def _header(
     lines = [
         f"<h1>How well the plan holds up: {_e(scenario.name)}</h1>",
         '<p class="meta">',
-        f"{runs} simulated replays of the summit per policy · random seed {_e(seed)} "
+        f"{_count(runs, 'simulated replay')} of the summit per policy · random seed {_e(seed)} "
         "(the same seed gives the same results) · disruptions: "
         f"{_e(_disruption_words(scenario, str(result_json.get('disruptions', 'auto'))))}",
         f"<br>The plan: {held} of {len(scenario.meetings)} requested meetings scheduled "
@@ -673,11 +688,12 @@ def _summary(
     scenario: Scenario,
     schedule: Schedule,
     variants: Sequence[_Variant],
-    best: _Variant,
+    chosen: tuple[_Variant, bool],
     differences: Mapping[tuple[str, str, str], _Interval],
     risks: Sequence[_Risk],
     runs: int,
 ) -> str:
+    best = chosen[0]
     has_required = any(m.required for m in scenario.meetings)
     weight = _plan_weight(scenario, schedule)
     items: list[str] = []
@@ -689,7 +705,7 @@ def _summary(
         if has_required:
             sentence = (
                 f"With {_with(v)}, every required meeting was held in "
-                f"<b>{_pct(v.p_all)}</b> of {v.runs} replays; {held}."
+                f"<b>{_pct(v.p_all)}</b> of {_count(v.runs, 'replay')}; {held}."
             )
         else:
             sentence = f"With {_with(v)}, {held}."
@@ -700,7 +716,7 @@ def _summary(
         f"<ul>{''.join(items)}</ul>",
     ]
     if len(variants) > 1:
-        parts.append(_best_words(variants, best, differences, runs))
+        parts.append(_best_words(variants, chosen, differences, runs))
     link = '<a href="#risk">What puts the required meetings at risk</a>'
     found = []
     for risk, parties in _risk_groups(risks):
@@ -737,12 +753,12 @@ def _summary(
 
 def _best_words(
     variants: Sequence[_Variant],
-    best: _Variant,
+    chosen: tuple[_Variant, bool],
     differences: Mapping[tuple[str, str, str], _Interval],
     runs: int,
 ) -> str:
+    best, clear = chosen
     comparisons: list[str] = []
-    clear = False
     for other in variants:
         if other is best:
             continue
@@ -751,31 +767,40 @@ def _best_words(
             value = differences.get((best.label, other.label, metric.key))
             if value is None:
                 continue
-            verdict, text = _difference_words(metric, value)
-            clear = clear or verdict == "better"
+            _, text = _difference_words(metric, value)
             words.append(text)
         if words:
             comparisons.append(f"<li>against <b>{_e(other.name)}</b>: {'; '.join(words)}.</li>")
+    replays = _count(runs, "replay")
     if clear:
         head = (
-            f"<p><b>The most robust policy is {_e(best.name)}.</b> On the same {runs} "
-            "replays (every policy meets exactly the same disruptions), it does this much "
-            "better:</p>"
+            f"<p><b>The most robust policy is {_e(best.name)}.</b> On the same {replays} "
+            "(every policy meets exactly the same disruptions), against each other policy "
+            "the first measure that tells them apart (in this order: every required "
+            "meeting held, weight held, late starts, changes) is in its favour:</p>"
         )
     else:
         head = (
-            f"<p><b>No policy is clearly better on these {runs} replays</b>; {_e(best.name)} "
-            "comes first by a margin within chance. On the same replays:</p>"
+            f"<p><b>No policy is clearly better on these {replays}</b>: for none of them "
+            "does the first measure that tells it from each other policy (in this order: "
+            "every required meeting held, weight held, late starts, changes) come out in "
+            f"its favour. {_e(best.name)} has the best averages; on the same replays:</p>"
         )
     return head + f"<ul>{''.join(comparisons)}</ul>"
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 replay``, ``20 replays``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _glossary(runs: int) -> str:
     terms = [
         (
             "Replay",
-            f"one simulated run of the whole summit with random disruptions; there are {runs} "
-            "per policy, and every policy meets the same disruptions, so the differences "
+            "one simulated run of the whole summit with random disruptions; "
+            + (f"there are {runs} per policy" if runs != 1 else "there is 1 per policy")
+            + ", and every policy meets the same disruptions, so the differences "
             "between policies are theirs alone.",
         ),
         (
@@ -826,7 +851,8 @@ def _policy_name(v: _Variant) -> str:
     return f'<span class="policy">{_swatch(v)}{_e(v.name)}</span>'
 
 
-def _policy_table(variants: Sequence[_Variant], best: _Variant) -> str:
+def _policy_table(variants: Sequence[_Variant], best: _Variant | None) -> str:
+    """``best``: the policy the replays single out, marked; None when they do not."""
     rows = []
     for v in variants:
         held = f"{v.held.mean:.1f}"

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -257,6 +257,56 @@ class SimulationResult:
 
 # Metrics compared pairwise: name -> (what it is, how to read one replication).
 PAIRED_METRICS = ("held_weight", "all_required", "knock_on_delay", "changes")
+
+
+# The paired metrics in the order they decide between policies, each with the sign
+# that makes a positive difference an advantage: a required meeting first (what the
+# plan is for), then the weight held, then late starts, then changes.
+DECIDING = (("all_required", 1), ("held_weight", 1), ("knock_on_delay", -1), ("changes", -1))
+
+# a - b on one metric as its 95 % interval (low, high); None when not known or when
+# there is no interval (fewer than two replays)
+IntervalOf = Callable[[str, str, str], tuple[float, float] | None]
+
+
+def beats(interval_of: IntervalOf, a: str, b: str) -> bool:
+    """Whether the replays tell ``a`` better than ``b``: on the first metric of
+    ``DECIDING`` whose paired difference is significant (its 95 % interval excludes
+    0), it is in ``a``'s favour (as ``sim.robust_plan`` decides between plans)."""
+    for metric, sign in DECIDING:
+        interval = interval_of(a, b, metric)
+        if interval is None:
+            continue
+        low, high = sorted((sign * interval[0], sign * interval[1]))
+        if low > 0:
+            return True
+        if high < 0:
+            return False
+    return False
+
+
+def clearly_best(labels: Sequence[str], interval_of: IntervalOf) -> str | None:
+    """The variant the replays tell better than every other one (``beats``), or None
+    when they do not single one out; ranked by the averages alone, a policy
+    significantly worse than another on late starts and better on nothing was
+    called the most robust."""
+    if len(labels) < 2:
+        return None
+    for a in labels:
+        if all(beats(interval_of, a, b) for b in labels if b != a):
+            return a
+    return None
+
+
+def result_intervals(result: SimulationResult) -> IntervalOf:
+    """``IntervalOf`` over a result's paired differences."""
+    found: dict[tuple[str, str, str], tuple[float, float]] = {}
+    for d in result.differences:
+        low, high = d.difference.low, d.difference.high
+        if math.isfinite(low) and math.isfinite(high):
+            found[(d.a, d.b, d.metric)] = (low, high)
+            found[(d.b, d.a, d.metric)] = (-high, -low)
+    return lambda a, b, metric: found.get((a, b, metric))
 
 
 def _paired_value(summary: Summary, metric: str) -> float:
