@@ -228,3 +228,20 @@ def test_the_headline_names_a_policy_only_when_the_replays_single_it_out(
     )
     assert f"The most robust policy is {b}." in late
     assert f"<b>{b}</b> (most robust)" in late and f"<b>{a}</b> (most robust)" not in late
+
+
+def test_an_early_start_reads_early_not_as_a_negative_late_start(
+    run: tuple[Scenario, Schedule, dict[str, Any], dict[str, Any]],
+) -> None:
+    # A re-plan may move a meeting earlier: "Late start -15 / -15" read as nonsense.
+    scenario, schedule, simulation, timelines = run
+    edited = copy.deepcopy(simulation)
+    variant = edited["variants"][0]
+    row = next(m for m in variant["meetings"] if m["delay_p50"] is not None)
+    row["delay_p50"], row["delay_p90"] = -15.0, -15.0
+    variant["parties"][0]["overrun_p50"] = -2.0
+    page = robustness_report_html(scenario, schedule, edited, timelines)
+    body = text_of(page)
+    assert "15 early / 15 early" in body and "-15" not in body
+    assert ">2 early</td>" in body
+    assert "starts 15 min early typically" in page

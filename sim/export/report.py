@@ -204,9 +204,20 @@ def _pct(p: float | None) -> str:
 
 
 def _minutes(value: float | None) -> str:
+    """Minutes against the plan in a "late by" column: a negative value is early (a
+    re-plan can move a meeting earlier), and says so instead of "-15"."""
     if value is None:
         return "–"
-    return f"{value:.0f}"
+    if round(value) < 0:
+        return f"{-value:.0f} early"
+    return f"{abs(value):.0f}"
+
+
+def _late_words(value: float) -> str:
+    """``12 min late``, ``15 min early`` or ``on time``."""
+    if round(value) == 0:
+        return "on time"
+    return f"{abs(value):.0f} min {'late' if value > 0 else 'early'}"
 
 
 def _level(p: float) -> str:
@@ -1051,8 +1062,8 @@ def _delay_chart(
             plus.append(round(m.delay_p90 - m.delay_p50, 1))
             hover.append(
                 f"{_e(scenario.meeting_name(meeting_id))}<br>{_e(v.name)}: starts "
-                f"{_minutes(m.delay_p50)} min late typically, {_minutes(m.delay_p90)} min "
-                "late 1 replay in 10"
+                f"{_late_words(m.delay_p50)} typically, {_late_words(m.delay_p90)} "
+                "1 replay in 10"
             )
         figure.add_trace(
             go.Scatter(
