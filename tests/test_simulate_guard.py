@@ -216,3 +216,29 @@ def test_workers_are_capped_at_the_cores_this_process_may_use(
     assert "note: --workers 8 is more than the 1 cores here; using 1" in capsys.readouterr().err
     assert capped_workers(None) == 1
     assert capped_workers(1) == 1 and capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [
+        ({"policies": ()}, "No policy to replay"),
+        ({"policies": "shorten"}, "policies is a list of names"),
+        ({"policies": ("shorten", "shorten")}, "given twice"),
+        ({"schedules": {}}, "No schedule to replay"),
+        ({"runs": 2.5}, "Need at least one run"),
+        ({"seed": -1}, "seed must be a whole number from 0 to 2147483647"),
+        ({"seed": 2**40}, "seed must be a whole number from 0 to 2147483647"),
+        ({"seed": 1.5}, "seed must be a whole number"),
+        ({"workers": 0}, "workers must be 1 or more"),
+        ({"tolerance": -5}, "tolerance must be 0 or more minutes"),
+    ],
+)
+def test_odd_arguments_are_refused_by_name(
+    scenario: sim.Scenario, arguments: dict[str, Any], words: str
+) -> None:
+    # From Python these gave a result of 0 runs, two variants under one label,
+    # "Unknown policy 's'" or numpy's own error.
+    schedule = greedy_schedule(scenario)
+    given: dict[str, Any] = {"schedules": schedule, "runs": 2, **arguments}
+    with pytest.raises(ValueError, match=words):
+        simulate(scenario, given.pop("schedules"), **given)

@@ -125,6 +125,42 @@ def batches_of(runs: int, workers: int) -> list[tuple[int, ...]]:
     return [tuple(range(i, min(i + size, runs))) for i in range(0, runs, size)]
 
 
+MAX_SEED = 2**31 - 1  # as the command line takes them
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_arguments(
+    schedules: Mapping[str, Schedule],
+    policies: Sequence[str],
+    runs: int,
+    seed: int,
+    workers: int,
+    tolerance: int,
+) -> None:
+    """What the command line refuses, refused from Python too, by name: a ValueError
+    instead of a result of 0 runs, two variants under one label, or numpy's error."""
+    if not schedules:
+        raise ValueError("No schedule to replay: give one, or several by name")
+    if isinstance(policies, str):
+        raise ValueError(f"policies is a list of names: write ({policies!r},)")
+    if not policies:
+        raise ValueError("No policy to replay: give at least one")
+    twice = sorted({p for p in policies if list(policies).count(p) > 1})
+    if twice:
+        raise ValueError(f"The policy {twice[0]!r} is given twice: give each once")
+    if not _whole(runs) or runs < 1:
+        raise ValueError(f"Need at least one run (a whole number), not {runs!r}")
+    if not _whole(seed) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED}, not {seed!r}")
+    if not _whole(workers) or workers < 1:
+        raise ValueError(f"workers must be 1 or more, not {workers!r}")
+    if not _whole(tolerance) or tolerance < 0:
+        raise ValueError(f"tolerance must be 0 or more minutes, not {tolerance!r}")
+
+
 def simulate(
     scenario: Scenario,
     schedules: Schedule | Mapping[str, Schedule],
@@ -150,6 +186,7 @@ def simulate(
     """
     if isinstance(schedules, Schedule):
         schedules = {"schedule": schedules}
+    _check_arguments(schedules, policies, runs, seed, workers, tolerance)
     if not allow_invalid:
         broken = broken_rules(scenario, schedules)
         if broken:
@@ -159,8 +196,6 @@ def simulate(
         raise ValueError(f"Unknown policy {unknown[0]!r}; choose from {', '.join(POLICY_NAMES)}")
     if "replan" in policies and planner is None:
         raise ValueError("The replan policy needs a planner")
-    if runs < 1:
-        raise ValueError(f"Need at least one run, not {runs}")
     uncertainty = effective_uncertainty(scenario, disruptions)
     named = tuple(schedules.items())
     variants = variants_of([name for name, _ in named], policies)
