@@ -26,7 +26,14 @@ from sim.simulate.replay import Replay
 from sim.simulate.state import Stage
 from sim.solve.greedy import greedy_schedule
 from sim.testing import generated_scenario_yaml
-from tests.replay_helpers import calm, checked_planner, keep_or_fit_planner, run, schedule_of
+from tests.replay_helpers import (
+    calm,
+    checked_planner,
+    hhmm,
+    keep_or_fit_planner,
+    run,
+    schedule_of,
+)
 from tests.tiny import DAY, base_document, meeting, scenario_of
 
 
@@ -485,3 +492,22 @@ def test_the_results_show_who_missed_the_programme_and_who_came_late() -> None:
     }
     assert (stats.p_principal_missed_event, stats.principal_event_late_minutes) == (1.0, 0.0)
     assert stats.late_events == 3  # unchanged: events reached late or missed, all parties
+
+
+@pytest.mark.parametrize("policy", ["as-planned", "drop"])
+def test_a_meeting_running_when_a_guest_leaves_ends_with_the_departure(policy: str) -> None:
+    # The fifth robustness sweep: a required meeting 11:00-11:40 with a guest who leaves
+    # the summit at 12:00 overran to 12:50 and counted as held in full; the guest's
+    # flight does not wait, so the meeting ends at 12:00, cut by 50 minutes.
+    document = base_document()
+    for party in document["parties"]:
+        if party["id"] == "g1":
+            party["departure"] = f"{DAY} 12:00"
+    document["meetings"] = [meeting("m", "host", "g1", duration="40min", venues=["a"])]
+    scenario = scenario_of(document)
+    schedule = schedule_of(scenario, ("m", "11:00", "a"))
+    outcome = run(scenario, schedule, calm(scenario, length={"m": 110}), make_policy(policy))
+    (result,) = outcome.meetings
+    assert result.held and result.start == hhmm("11:00")
+    assert result.end == hhmm("12:00") and result.cut == 50
+    assert result.cut_for == "departure:g1"

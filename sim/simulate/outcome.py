@@ -47,7 +47,9 @@ class MeetingResult:
     cut: int = 0  # minutes a policy cut from its drawn length
     added: bool = False  # asked for during the summit
     weight: int = 0
-    cut_for: str = ""  # the programme event a principal had to leave it for, if that cut it
+    # the programme event a principal had to leave it for, if that cut it, or
+    # "departure:PARTY" when that party's departure from the summit ended it
+    cut_for: str = ""
 
 
 @dataclass(frozen=True)

@@ -538,6 +538,16 @@ class Replay:
             length = max(1, must - now)
             meeting.cut_for = event
             self.log(meeting.ident, f"cut to {length} min: {principal} must leave for {event}")
+        # A delegation leaves the summit when it is due to (its flight does not wait):
+        # a meeting still running then ends with it, as it would on the day; unchecked,
+        # an overrun ran on past the departures and the summit's close and was counted
+        # held in full.
+        leaving = min(meeting.meeting.parties, key=lambda p: self._parties[p].departure)
+        leave_at = self._parties[leaving].departure
+        if now < leave_at < now + length:
+            length = leave_at - now
+            meeting.cut_for = f"departure:{leaving}"
+            self.log(meeting.ident, f"cut to {length} min: {leaving} leaves the summit")
         meeting.cut = max(0, drawn - length)
         for party_id in meeting.meeting.parties:  # as far as anyone knows: the planned length
             self._parties[party_id].busy_until = now + meeting.meeting.duration

@@ -126,7 +126,9 @@ class LiveMeeting:
         self.end: int | None = None
         self.reason = ""
         self.cut = 0
-        self.cut_for = ""  # the programme event a principal had to leave it for
+        # the programme event a principal had to leave it for, or "departure:PARTY" when
+        # a party's departure ended it
+        self.cut_for = ""
         self.wait_from: int | None = None
         self.wake_at: int | None = None
 
