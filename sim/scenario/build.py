@@ -108,14 +108,31 @@ class _Builder:
         local = dt.datetime.combine(date, dt.time()) + dt.timedelta(minutes=minutes_after_midnight)
         return self.minutes(local)
 
-    def refuse_skipped(self, path: Path_, date: dt.date, minutes_after_midnight: int) -> None:
-        """An error when that time of day does not exist on ``date`` (the hour the
-        clocks skip): it would be read as another time, as ``instant`` refuses."""
+    def _skipped(self, date: dt.date, minutes_after_midnight: int) -> dt.datetime | None:
+        """The moment that time of day is read as when the clocks skip it on ``date``
+        (an hour later, or 30 minutes on Lord Howe Island); None when it exists."""
         assert self.zone is not None
         local = dt.datetime.combine(date, dt.time()) + dt.timedelta(minutes=minutes_after_midnight)
         shown = local.replace(tzinfo=self.zone).astimezone(dt.UTC).astimezone(self.zone)
-        if shown.replace(tzinfo=None) == local:
+        return None if shown.replace(tzinfo=None) == local else shown
+
+    def first_real_clock(self, date: dt.date, minutes_after_midnight: int) -> int:
+        """That time of day, or the first one after it that exists on ``date``: a daily
+        period starting (or ending) in the hour the clocks skip begins (or ends) when
+        they go on."""
+        clock = minutes_after_midnight
+        while self._skipped(date, clock) is not None and clock < minutes_after_midnight + 24 * 60:
+            clock += 1
+        return clock
+
+    def refuse_skipped(self, path: Path_, date: dt.date, minutes_after_midnight: int) -> None:
+        """An error when that time of day does not exist on ``date`` (the hour the
+        clocks skip): it would be read as another time, as ``instant`` refuses."""
+        shown = self._skipped(date, minutes_after_midnight)
+        if shown is None:
             return
+        assert self.zone is not None
+        local = dt.datetime.combine(date, dt.time()) + dt.timedelta(minutes=minutes_after_midnight)
         # in the user's own notation: past 24:00 for the night after ``date``
         after = (shown.date() - date).days * 24 * 60 + shown.hour * 60 + shown.minute
         written = f"{minutes_after_midnight // 60:02d}:{minutes_after_midnight % 60:02d}"
@@ -204,15 +221,18 @@ class _Builder:
                 else:
                     dates = [day.date for day in self.days]
                 for date in dates:
-                    clocks = [self.clock((*here, n), getattr(period, n)) for n in ("start", "end")]
-                    if period.date is not None:  # a daily period shifts on that date
+                    asked = [self.clock((*here, n), getattr(period, n)) for n in ("start", "end")]
+                    clocks = asked
+                    if period.date is not None:  # its one date: a skipped time is refused
                         known = len(self.problems)
                         self.refuse_skipped((*here, "start"), date, clocks[0])
                         self.refuse_skipped((*here, "end"), date, clocks[1])
                         if len(self.problems) > known:
                             break  # (not also "ends when it starts": it was read shifted)
+                    else:  # a daily period: the part of it that exists that night
+                        clocks = [self.first_real_clock(date, c) for c in asked]
                     start, end = (self.wall_clock(date, c) for c in clocks)
-                    if end <= start and clocks[0] < clocks[1]:
+                    if end <= start and asked[0] < asked[1]:
                         continue  # a daily period wholly in the hour the clocks skip
                     if end <= start:
                         self.error((*here, "end"), f"the period ends {_before(start, end)}")
