@@ -123,10 +123,18 @@ def test_a_time_of_day_in_the_skipped_hour_is_refused_on_its_date() -> None:
     assert problem.path == "meetings[0].windows[0].start"
     assert "26:30 on 2025-03-29 (02:30 on 2025-03-30) does not exist" in problem.message
     assert problem.hint == "write '27:30', the same moment"
-    document["meetings"] = [
-        meeting("m", "host", "g1", windows=[{"start": "26:30", "end": "27:30"}])
-    ]
-    scenario_of(document)  # daily: accepted
+    # daily: accepted, and that night only its part that exists (from 03:00)
+    daily = {"start": "26:30", "end": "27:20"}
+    document["meetings"] = [meeting("m", "host", "g1", windows=[daily])]
+    scenario = scenario_of(document)
+    first = scenario.meeting_by_id["m"].windows[0]
+    assert scenario.to_datetime(first.start).strftime("%d %H:%M") == "30 03:00"
+    assert scenario.to_datetime(first.end).strftime("%d %H:%M") == "30 03:20"
+    # wholly inside the skipped hour: not there that night (only the next one's)
+    inside = {"start": "26:10", "end": "26:50"}
+    document["meetings"] = [meeting("m", "host", "g1", windows=[inside])]
+    (only,) = scenario_of(document).meeting_by_id["m"].windows
+    assert scenario.to_datetime(only.start).strftime("%d %H:%M") == "31 02:10"
     document["days"][1]["start"] = "02:30"
     with pytest.raises(ScenarioError, match=r"days\[1\]\.start: 02:30 on 2025-03-30"):
         scenario_of(document)
