@@ -137,9 +137,11 @@ def next_revision(previous: Schedule | None) -> int:
 
 def publication_revision(schedule: Schedule, previous: Schedule | None) -> int:
     """The revision a plan is published as over ``previous`` (the plan published
-    before it): its own, or the published one's + 1 when it is not above it (a plan
-    made afresh instead of with 'sim solve --from'), so that every publication's
-    calendars carry a higher sequence number than the last."""
+    before it): its own, or the published one's + 1 when it is not above it, so
+    that calendars made from agendas directly still supersede the last ones.
+    ``sim export`` (and ``sim.export.export``) refuse such a plan instead: its file
+    would say a lower revision than its calendars, and the next re-plan from it
+    would go back below them."""
     if previous is None:
         return schedule.revision
     return max(schedule.revision, next_revision(previous))

@@ -406,8 +406,13 @@ def test_every_publication_supersedes_the_last(tmp_path: Any) -> None:
     assert three["g2"]["meeting-ben.g2.tiny@summit-sim"].decoded("SEQUENCE") == 2
 
 
-def test_a_plan_made_afresh_is_still_published_above_the_last(tmp_path: Any) -> None:
-    from sim.schedule import publication_revision, read_schedule
+def test_a_plan_not_re_planned_from_the_published_one_is_refused(tmp_path: Any) -> None:
+    # Made afresh, it says revision 0: published over revision 1 it would carry
+    # sequence numbers the clients have seen (or, published above them, a revision
+    # its own file does not say, and the next re-plan from it would go back below).
+    from sim.errors import InputError
+    from sim.export import export
+    from sim.schedule import read_schedule
     from tests.tiny import base_document, meeting, scenario_of
 
     document = base_document()
@@ -417,8 +422,15 @@ def test_a_plan_made_afresh_is_still_published_above_the_last(tmp_path: Any) -> 
     scenario = scenario_of(document)
     published = read_schedule(second, scenario, published=True)
     assert published.revision == 1
-    afresh = solve(scenario).schedule  # not re-planned from it: revision 0
-    assert afresh.revision == 0 and publication_revision(afresh, published) == 2
+    afresh = solve(scenario).schedule
+    assert afresh.revision == 0
+    with pytest.raises(InputError, match="revision 0, not above the published plan's 1"):
+        export(scenario, afresh, tmp_path / "out", ["ics"], previous=published)
+    assert not (tmp_path / "out").exists()
+    # re-planned from it: revision 2, published
+    again = solve(scenario, previous=published).schedule
+    assert again.revision == 2
+    export(scenario, again, tmp_path / "out", ["ics"], previous=published)
 
 
 def test_a_delegation_added_since_gets_nothing_cancelled(tmp_path: Any) -> None:

@@ -707,10 +707,15 @@ def test_a_published_schedule_may_name_withdrawn_meetings(
     # export --previous: the plan published before the scenario changed
     family = "4. schedule files"
     withdrawn = edited(schedule, lambda d: first_meeting(d).update(meeting="gone", venue="x"))
+    later = tmp_path / "later.json"  # re-planned from it, as 'sim solve --from' writes it
+    later.write_text(
+        json.dumps({**json.loads(schedule.read_text(encoding="utf-8")), "revision": 1}),
+        encoding="utf-8",
+    )
     outcome = sim_main(
         family,
         capsys,
-        *("export", schedule, "--scenario", scenario, "-q", "-o", tmp_path / "calendars"),
+        *("export", later, "--scenario", scenario, "-q", "-o", tmp_path / "calendars"),
         *("--previous", withdrawn, "--format", "ics"),
     )
     assert outcome.code == ExitCode.OK

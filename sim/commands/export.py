@@ -31,7 +31,7 @@ from sim.export.bundle import (
 from sim.model import Scenario
 from sim.output_set import verify
 from sim.scenario.load import load_scenario
-from sim.schedule import Schedule, publication_revision, read_schedule
+from sim.schedule import Schedule, read_schedule
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,18 +50,8 @@ def run(args: argparse.Namespace) -> int:
     # the published schedule may be of an older version of the scenario, naming
     # meetings since withdrawn; only the venues it names must still exist
     previous = read_schedule(args.previous, scenario, published=True) if args.previous else None
-    if previous is not None:  # of another summit: refused (by id)
+    if previous is not None:  # of another summit, or not re-planned from it: refused
         refuse_unusable(scenario, schedule, previous, (args.schedule, args.previous))
-    if previous is not None and schedule.revision <= previous.revision:
-        revision = publication_revision(schedule, previous)
-        say(
-            f"note: {args.schedule} was not re-planned from {args.previous} (its revision "
-            f"is {schedule.revision}, the published plan's {previous.revision}); its "
-            f"calendars go out as revision {revision}, above the published ones. Next "
-            f"time, re-plan with 'sim solve --from {args.previous}' so that the file "
-            "says so too.",
-            error=True,
-        )
     simulation = Path(args.simulation) if args.simulation else None
     if simulation is not None and not (simulation / "simulation.json").is_file():
         raise InputFileError(

@@ -72,10 +72,12 @@ def refuse_unusable(
     names: tuple[str, str] = ("schedule", "previous"),
 ) -> None:
     """What ``sim export`` refuses before writing, for the Python API too: a schedule
-    naming meetings, venues or days the scenario does not have (another summit's),
-    and a published plan (``previous``) of another summit, whose calendar events
-    would all go out as cancellations under the other summit's UIDs. ``names``: what
-    to call the two in the messages (the CLI passes their paths)."""
+    naming meetings, venues or days the scenario does not have (another summit's);
+    a published plan (``previous``) of another summit, whose calendar events would
+    all go out as cancellations under the other summit's UIDs; and a plan whose
+    ``revision`` is not above the published one's (not re-planned from it), whose
+    calendar updates the clients would ignore. ``names``: what to call the two in
+    the messages (the CLI passes their paths)."""
     problems = reference_problems(schedule, scenario, names[0])
     if problems:
         raise ScheduleFileError(problems)
@@ -98,6 +100,25 @@ def refuse_unusable(
     problems = reference_problems(previous, scenario, names[1], published=True)
     if problems:
         raise ScheduleFileError(problems)
+    if schedule.revision <= previous.revision:
+        # Its calendars would carry a sequence number the clients have seen already
+        # (or, published one above, a number its own file does not say, so that the
+        # next re-plan from it would go back below): they would ignore the update.
+        raise InputError(
+            [
+                Problem(
+                    names[0],
+                    None,
+                    None,
+                    "revision",
+                    f"the plan is revision {schedule.revision}, not above the published "
+                    f"plan's {previous.revision}: calendar clients would ignore its updates",
+                    f"re-plan from the published plan ('sim solve SCENARIO --from "
+                    f"{names[1]} -o DIR'): it keeps what it can of it, and is revision "
+                    f"{previous.revision + 1}",
+                )
+            ]
+        )
 
 
 def party_file_stems(agenda: Agenda, removed: Sequence[str] = ()) -> dict[str, str]:
