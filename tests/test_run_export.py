@@ -336,3 +336,38 @@ def test_sim_run_names_a_best_reaction_only_when_the_replays_single_it_out(
     )
     unclear = _summary(with_differences((-5.0, 30.0)), 10, True)[-1]
     assert unclear.startswith("No reaction is clearly best on these 3 replays")
+
+
+def test_sim_run_and_the_report_decide_on_the_same_numbers(
+    planned: tuple[sim.Scenario, Path], tmp_path: Path
+) -> None:
+    # simulation.json rounds to 3 decimals: a bound of 0.0004 is 0.0 there, so the
+    # report saw no significant difference where sim run's summary saw one.
+    import json
+
+    from sim.commands.run import _summary
+    from sim.export.report import robustness_report_html
+    from sim.export.simulation import write_results
+    from sim.simulate.metrics import Interval95
+    from sim.simulate.monte_carlo import simulate
+
+    scenario, path = planned
+    schedule = read_schedule(path)
+    result = simulate(scenario, schedule, runs=3, policies=("as-planned", "shorten"))
+    edited = tuple(
+        replace(
+            d,
+            difference=Interval95(1.0, 0.0004, 2.0)
+            if d.metric == "all_required"
+            else Interval95(0.0, -1.0, 1.0),
+        )
+        for d in result.differences
+    )
+    result = replace(result, differences=edited)
+    write_results(tmp_path, result, scenario)
+    page = robustness_report_html(
+        scenario, schedule, json.loads((tmp_path / "simulation.json").read_text()), None
+    )
+    summary = _summary(result, 10, True)[-1]
+    assert summary.startswith("No reaction is clearly best")
+    assert "No policy is clearly better" in page

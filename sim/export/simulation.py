@@ -27,14 +27,14 @@ from rich.table import Table
 
 from sim.atomic import write_text_atomic
 from sim.model import Scenario
-from sim.simulate.metrics import Interval95, SimulationResult, VariantStats
+from sim.simulate.metrics import WRITTEN_DIGITS, Interval95, SimulationResult, VariantStats
 from sim.simulate.outcome import outcome_to_dict
 from sim.times import format_moment_with_weekday
 
 FORMAT = 1
 
 
-def _number(value: float | None, digits: int = 3) -> float | None:
+def _number(value: float | None, digits: int = WRITTEN_DIGITS) -> float | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return round(float(value), digits)

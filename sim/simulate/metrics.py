@@ -298,12 +298,19 @@ def clearly_best(labels: Sequence[str], interval_of: IntervalOf) -> str | None:
     return None
 
 
+# simulation.json's numbers are rounded to this many decimals
+WRITTEN_DIGITS = 3
+
+
 def result_intervals(result: SimulationResult) -> IntervalOf:
-    """``IntervalOf`` over a result's paired differences."""
+    """``IntervalOf`` over a result's paired differences, rounded as simulation.json
+    writes them: ``sim run``'s summary and report.html (which reads the file) then
+    decide on the same numbers, even for a bound within 0.0005 of zero."""
     found: dict[tuple[str, str, str], tuple[float, float]] = {}
     for d in result.differences:
         low, high = d.difference.low, d.difference.high
         if math.isfinite(low) and math.isfinite(high):
+            low, high = round(low, WRITTEN_DIGITS), round(high, WRITTEN_DIGITS)
             found[(d.a, d.b, d.metric)] = (low, high)
             found[(d.b, d.a, d.metric)] = (-high, -low)
     return lambda a, b, metric: found.get((a, b, metric))
