@@ -731,11 +731,13 @@ def _moment(entry: Any, key: str) -> dt.datetime | None:
         return None
     try:
         moment = dt.datetime.fromisoformat(str(entry[key]))
+        if moment.tzinfo is None:
+            return None
         # a moment a ride's length away must still be one (the year 1 or 9999 is not)
         (moment - MAX_RIDE).astimezone(dt.UTC), (moment + MAX_RIDE).astimezone(dt.UTC)
     except (KeyError, ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo is not None else None
+    return moment
 
 
 def _published_items(data: dict[str, Any]) -> tuple[PublishedItem, ...]:
