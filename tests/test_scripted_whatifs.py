@@ -363,3 +363,15 @@ def test_the_same_seed_gives_the_same_replays() -> None:
         first, second = once(policy), once(policy)
         assert [o.meetings for o in first] == [o.meetings for o in second]
         assert [o.day_end for o in first] == [o.day_end for o in second]
+
+
+@pytest.mark.parametrize("policy", ["as-planned", "shorten", "drop"])
+def test_a_departure_announced_during_a_meeting_ends_it_then(policy: str) -> None:
+    # g1 is known from 09:20 to leave at 09:40, while m1 (09:00-10:00) runs: the
+    # meeting ends at 09:40, 20 minutes cut (it ran its course to 10:00 before).
+    scenario = _with(_leaves("g1", "09:40", announced=f"{DAY} 09:20"))
+    plan = schedule_of(scenario, ("m1", "09:00", "a"), ("m2", "10:10", "a"))
+    outcome = run(scenario, plan, calm(scenario), make_policy(policy))
+    m1 = outcome.result_of("m1")
+    assert (m1.start, m1.end, m1.cut, m1.cut_for) == (540, 580, 20, "departure:g1")
+    assert _held(outcome, "m2") == (610, 670)

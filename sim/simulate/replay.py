@@ -549,9 +549,21 @@ class Replay:
             meeting.cut_for = f"departure:{leaving}"
             self.log(meeting.ident, f"cut to {length} min: {leaving} leaves the summit")
         meeting.cut = max(0, drawn - length)
+        meeting.ends_at = now + length
         for party_id in meeting.meeting.parties:  # as far as anyone knows: the planned length
             self._parties[party_id].busy_until = now + meeting.meeting.duration
         self._env.timeout(length).callbacks.append(lambda _event: self._end(meeting))
+
+    def _cut_short(self, meeting: LiveMeeting, party_id: str) -> None:
+        """A party of the running meeting leaves the summit now (an early departure
+        announced while it ran): the meeting ends with it."""
+        if meeting.state is not State.RUNNING or meeting.ends_at is None:
+            return
+        if self.now < meeting.ends_at:
+            meeting.cut += meeting.ends_at - self.now
+            meeting.cut_for = f"departure:{party_id}"
+            self.log(meeting.ident, f"cut short: {party_id} leaves the summit")
+            self._end(meeting)
 
     def _programme_call(self, meeting: LiveMeeting) -> tuple[int, str, str] | None:
         """When a principal of the meeting must leave it, at the latest, for its next
@@ -575,9 +587,12 @@ class Replay:
         return call
 
     def _end(self, meeting: LiveMeeting) -> None:
+        if meeting.state is not State.RUNNING:
+            return  # already cut short (``_cut_short``): its due end passes unnoticed
         now = self.now
         assert meeting.start is not None
         meeting.state = State.HELD
+        meeting.ends_at = None
         meeting.end = now
         self._primary_delay += max(0, now - meeting.start - meeting.meeting.duration)
         self._rooms_free[meeting.venue] += 1
@@ -681,7 +696,7 @@ class Replay:
         longer be held before it leaves (even at their shortest, with the ride to its
         base) are taken out of the plan: lost, unless the policy re-plans them earlier
         (the replan policy's repair sees the new departure as the end of its stay).
-        A meeting running now runs its course."""
+        A meeting running now ends at the departure if it would run past it."""
         party = self._parties.get(party_id)
         if party is None or party.withdrawn or departure >= party.departure:
             return
@@ -705,6 +720,9 @@ class Replay:
             if meeting.key[0] + meeting.meeting.min_duration > leave:
                 self.unschedule(meeting, f"{party_id} leaves the summit early")
                 self.log(meeting.ident, f"out of the plan: {party_id} leaves early")
+        for meeting in self._meetings.values():
+            if meeting.state is State.RUNNING and party_id in meeting.meeting.parties:
+                self._at(departure, self._cut_short, meeting, party_id)
         self._at(departure, self._nudge, party)
         self._policy.disrupted(self, f"{party_id} leaves early")
 

@@ -93,6 +93,7 @@ class LiveMeeting:
         "cut_for",
         "day",
         "end",
+        "ends_at",
         "ident",
         "key",
         "meeting",
@@ -124,6 +125,7 @@ class LiveMeeting:
         self.release = release  # succeeds when the parties waiting here may leave
         self.start: int | None = None
         self.end: int | None = None
+        self.ends_at: int | None = None  # while it runs: when it is due to end
         self.reason = ""
         self.cut = 0
         # the programme event a principal had to leave it for, or "departure:PARTY" when
