@@ -313,3 +313,13 @@ def test_more_of_minizinc_data_reads_the_same(tmp_path: Path) -> None:
     other.write_text(variant)
     first, second = import_b2b(original), import_b2b(other)
     assert first.meetings == second.meetings and first.parties == second.parties
+
+
+def test_an_unclosed_block_comment_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "open.dzn"
+    path.write_text(SMALL.replace("fixed = [0, 0, 4];", "/* fixed\nfixed = [0, 0, 4];"))
+    with pytest.raises(DznError) as caught:
+        import_b2b(path)
+    (problem,) = caught.value.problems
+    assert problem.line == 13 and "never closed" in problem.message
+    assert problem.hint == "end it with '*/'"

@@ -53,6 +53,8 @@ def _tokens(text: str, file: str) -> list[_Token]:
             if not rest:
                 break
             line += text[at : len(text) - len(rest)].count("\n")
+            if rest.startswith("/*"):
+                raise _fail(file, line, "", "this comment '/*' is never closed", "end it with '*/'")
             raise _fail(
                 file,
                 line,
