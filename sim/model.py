@@ -201,6 +201,8 @@ DEFAULT_OBJECTIVES = (
     "weighted_slack",
 )
 OBJECTIVE_TIERS = (*DEFAULT_OBJECTIVES, "compact_days")
+# ... and the tiers of a re-plan against a published schedule: every tier name
+TIER_NAMES = (*OBJECTIVE_TIERS, "changes", "displacement")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from sim.check.report import (
 )
 from sim.check.rules import RULES, hard_rule_violations
 from sim.check.view import day_index, plan_view, span
-from sim.model import OBJECTIVE_TIERS, Scenario
+from sim.model import TIER_NAMES, Scenario
 from sim.schedule import Assignment, Schedule, SolveStatus, provenance_mismatch
 
 __all__ = [
@@ -180,7 +180,7 @@ _OVERFLOW = {
 NO_PLAN = frozenset({SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN})
 # The tiers a schedule may claim: the scenario's, and the re-planning ones (which need
 # the published plan to recompute: not checked here).
-KNOWN_TIERS = frozenset({*OBJECTIVE_TIERS, "changes", "displacement"})
+KNOWN_TIERS = frozenset(TIER_NAMES)
 
 
 def _count(n: int, noun: str) -> str:

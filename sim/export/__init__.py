@@ -48,8 +48,8 @@ def export(
     recorded in it."""
     from sim.errors import InputFileError, Problem
     from sim.export.bundle import (
+        chosen_formats,
         export_plan,
-        parse_formats,
         read_replays,
         refuse_unusable,
         render_replays,
@@ -59,7 +59,7 @@ def export(
     from sim.output_set import OutputSet
 
     # what the command line refuses, refused here too, before anything is written
-    chosen = parse_formats(",".join(formats or ()))  # ExportError for an unknown one
+    chosen = chosen_formats(formats or ())  # ExportError for an unknown one
     refuse_unusable(scenario, schedule, previous)
     out = Path(directory)
     if out.exists() and not out.is_dir():

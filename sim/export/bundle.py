@@ -54,7 +54,13 @@ class ExportError(ValueError):
 
 def parse_formats(text: str) -> tuple[str, ...]:
     """``"html,png"`` -> ``("html", "png")``; ``"all"`` -> every format."""
-    wanted = [part.strip().lower() for part in text.split(",") if part.strip()]
+    return chosen_formats(text.split(","))
+
+
+def chosen_formats(names: Iterable[str]) -> tuple[str, ...]:
+    """The formats named (in any case, once each); none or ``all``: every format.
+    ExportError for a name that is not one."""
+    wanted = [name.strip().lower() for name in names if name.strip()]
     if not wanted or wanted == ["all"]:
         return PLAN_FORMATS
     unknown = [f for f in wanted if f not in PLAN_FORMATS]

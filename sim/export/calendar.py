@@ -159,16 +159,18 @@ def _vevent(
     event.add("categories", _categories(agenda, item))
     meeting = meeting_of(agenda, item)
     if cancelled:
-        status = "CANCELLED"
-    elif meeting is not None and meeting.status is Status.TENTATIVE:
-        status = "TENTATIVE"
-    else:
-        status = "CONFIRMED"
-    event.add("status", status)
+        _cancel(event, sequence)
+        return event
+    tentative = meeting is not None and meeting.status is Status.TENTATIVE
+    event.add("status", "TENTATIVE" if tentative else "CONFIRMED")
     event.add("sequence", sequence)
-    if cancelled:
-        event.add("transp", "TRANSPARENT")  # frees the slot in the calendar's busy time
     return event
+
+
+def _cancel(event: Event, sequence: int) -> None:
+    event.add("status", "CANCELLED")
+    event.add("sequence", sequence)
+    event.add("transp", "TRANSPARENT")  # frees the slot in the calendar's busy time
 
 
 def _timezone(agenda: Agenda) -> Timezone:
@@ -263,9 +265,7 @@ def _cancelled_as_sent(
     event.add("dtend", sent.end.astimezone(dt.UTC))
     event.add("summary", f"Cancelled: {summary}")
     event.add("description", f"{summary[:1].upper()}{summary[1:]}: no longer in the plan.")
-    event.add("status", "CANCELLED")
-    event.add("sequence", sequence)
-    event.add("transp", "TRANSPARENT")
+    _cancel(event, sequence)
     return event
 
 
@@ -279,14 +279,12 @@ def removed_parties(agenda: Agenda, previous: Agenda | None) -> list[str]:
 
 
 def _parties(agenda: Agenda, previous: Agenda | None) -> Iterable[str]:
+    sent_to = set() if previous is None else {s.party for s in previous.schedule.published}
     for party in agenda.parties:
         if (
             _calendar_items(agenda, party.id)
             or (previous is not None and _calendar_items(previous, party.id))
-            or (
-                previous is not None
-                and any(sent.party == party.id for sent in previous.schedule.published)
-            )
+            or party.id in sent_to
         ):
             yield party.id
 

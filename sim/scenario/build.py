@@ -108,13 +108,17 @@ class _Builder:
         local = dt.datetime.combine(date, dt.time()) + dt.timedelta(minutes=minutes_after_midnight)
         return self.minutes(local)
 
-    def _skipped(self, date: dt.date, minutes_after_midnight: int) -> dt.datetime | None:
-        """The moment that time of day is read as when the clocks skip it on ``date``
-        (an hour later, or 30 minutes on Lord Howe Island); None when it exists."""
+    def _shown(self, local: dt.datetime) -> dt.datetime | None:
+        """The moment a local (naive) time is read as when the clocks skip it (an
+        hour later, or 30 minutes on Lord Howe Island); None when it exists."""
         assert self.zone is not None
-        local = dt.datetime.combine(date, dt.time()) + dt.timedelta(minutes=minutes_after_midnight)
         shown = local.replace(tzinfo=self.zone).astimezone(dt.UTC).astimezone(self.zone)
         return None if shown.replace(tzinfo=None) == local else shown
+
+    def _skipped(self, date: dt.date, minutes_after_midnight: int) -> dt.datetime | None:
+        """``_shown`` for a time of day on ``date``."""
+        local = dt.datetime.combine(date, dt.time()) + dt.timedelta(minutes=minutes_after_midnight)
+        return self._shown(local)
 
     def first_real_clock(self, date: dt.date, minutes_after_midnight: int) -> int:
         """That time of day, or the first one after it that exists on ``date``: a daily
@@ -166,10 +170,10 @@ class _Builder:
         except ValueError as exc:
             self.error(path, str(exc), "write a date and time such as '2024-10-22 14:30'")
             return 0
-        assert self.zone is not None
-        shown = local.replace(tzinfo=self.zone).astimezone(dt.UTC).astimezone(self.zone)
-        if shown.replace(tzinfo=None) != local:
+        shown = self._shown(local)
+        if shown is not None:
             # the hour the clocks skip: no moment shows it (it was read as another one)
+            assert self.zone is not None
             self.error(
                 path,
                 f"{text!r} does not exist in {self.zone.key}: the clocks go forward then",

@@ -43,7 +43,7 @@ from types import FrameType
 from ortools.sat.python import cp_model
 
 from sim.exit_codes import ExitCode
-from sim.model import OBJECTIVE_TIERS, Scenario
+from sim.model import TIER_NAMES, Scenario
 from sim.schedule import (
     Assignment,
     ObjectiveValue,
@@ -130,13 +130,12 @@ class SolveSettings:
             problems.append(f"workers must be a whole number, not {self.workers!r}")
         elif self.workers < 1:
             problems.append(f"workers must be 1 or more: {self.workers}")
-        known = {*OBJECTIVE_TIERS, "changes", "displacement"}
         named = [*(self.tiers or ()), *(n for g in self.groups or () for n in g)]
-        unknown = sorted({str(n) for n in named} - known)
+        unknown = sorted({str(n) for n in named} - set(TIER_NAMES))
         if unknown:
             problems.append(
                 f"unknown tier {', '.join(map(repr, unknown))}; the tiers are "
-                f"{', '.join(sorted(known))}"
+                f"{', '.join(sorted(TIER_NAMES))}"
             )
         if self.climb is not None and not 0 <= self.climb <= 1:
             problems.append(f"climb must be a share between 0 and 1, or None: {self.climb}")
