@@ -134,7 +134,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--previous",
         metavar="OLD.json",
-        help="the published schedule: calendars then update changed events and cancel dropped ones",
+        help="the published schedule: calendars then update every event and cancel what it "
+        "sent that the new plan drops; the new plan must be re-planned from it ('sim solve "
+        "--from OLD.json'), so that its revision is higher",
     )
     parser.add_argument(
         "--simulation",
