@@ -9,6 +9,7 @@ The published answers are read from the CSV files in the folder's parent
 (``reference_optima_maxsat.csv``, ``jair2022_published_results.csv``).
 
     python benchmarks/b2b.py --instances DIR [--time-limit S] [--crafted] [--climb SHARE]
+    [--no-anneal]
 
 ``DIR`` holds the original instances (``*.original.dzn``); with ``--crafted``
 it is the folder of the crafted variants, and the verdict (optimum or no
@@ -87,6 +88,7 @@ def _run(  # type: ignore[type-arg]
     limit: float,
     workers: int = 2,
     climb: float | None = None,
+    anneal: bool = True,
 ) -> Row:
     instance = path.name.split(".")[0]
     started = time.perf_counter()
@@ -113,6 +115,7 @@ def _run(  # type: ignore[type-arg]
         deterministic=False,
         counted_from=started,
         climb=climb,
+        anneal=anneal,
     )
     result = solve(scenario, settings)
     seconds = time.perf_counter() - started
@@ -155,6 +158,12 @@ def main() -> None:
         f"minimisation (sim.solve's SolveSettings.climb; default {CLIMB_SHARE}, as sim "
         "solve runs); 0: no climb",
     )
+    parser.add_argument(
+        "--no-anneal",
+        action="store_true",
+        help="do not anneal the first plan's gaps before the search "
+        "(sim.solve's SolveSettings.anneal)",
+    )
     args = parser.parse_args()
     climb = args.climb if args.climb > 0 else None
     folder = Path(args.instances)
@@ -168,7 +177,8 @@ def main() -> None:
     )
     print(
         f"time limit {args.time_limit:g} s of wall-clock time per instance, "
-        f"{args.workers} workers, climb {climb}; gaps recomputed by the checker"
+        f"{args.workers} workers, climb {climb}, "
+        f"{'no annealing' if args.no_anneal else 'annealing'}; gaps recomputed by the checker"
     )
     print(header)
     print("-" * len(header))
@@ -177,7 +187,9 @@ def main() -> None:
         variant = "original"
         if args.crafted:
             variant = next((v for v in VARIANTS if v in path.name), "original")
-        row = _run(path, variant, optima, best, args.time_limit, args.workers, climb)
+        row = _run(
+            path, variant, optima, best, args.time_limit, args.workers, climb, not args.no_anneal
+        )
         rows.append(row)
         print(
             f"{row.instance:<32} {row.value:>5} {row.published:>8} "

@@ -53,6 +53,7 @@ from sim.schedule import (
     Unscheduled,
     next_revision,
 )
+from sim.solve.anneal import anneal, annealable, moves_for
 from sim.solve.cpmodel import SummitModel
 from sim.solve.diff import diff_schedules
 from sim.solve.explain import Explanation, explain_infeasibility, why_no_slot
@@ -111,6 +112,9 @@ class SolveSettings:
     # On the B2B originals (10 s each, 2 workers) it proves 10 optima instead of 3,
     # at plans of about the same quality where it proves none (docs/planning.md).
     climb: float | None = CLIMB_SHARE
+    # Anneal the first plan's idle gaps before the search when ``compact_days`` leads
+    # the objectives (``sim.solve.anneal``): a count of moves, so reproducible.
+    anneal: bool = True
 
     def __post_init__(self) -> None:
         """The ranges ``sim solve`` checks on its options, checked for the Python API
@@ -534,7 +538,29 @@ class _Search:
                     f"a first plan by simple rules holds {held} of {total} meetings; "
                     f"searching for better; {time.perf_counter() - self.started:.1f} s"
                 )
+            self._greedy = self._annealed(self._greedy)
         return self._greedy
+
+    def _annealed(self, plan: Schedule) -> Schedule:
+        """The first plan with its idle gaps annealed (``sim.solve.anneal``), when the
+        gaps come first among what is minimised and the plan is complete."""
+        settings = self.settings
+        if (
+            not settings.anneal
+            or self.previous is not None
+            or plan.status is not SolveStatus.FEASIBLE
+            or not annealable([t.name for t in self.tiers])
+        ):
+            return plan
+        moves = moves_for(len(plan.assignments), settings.time_limit)
+        result = anneal(self.summit, plan.assignments, moves, settings.seed)
+        if self.progress is not None:
+            self.progress(
+                f"rearranged the first plan: {result.gaps_before} idle gaps between "
+                f"meetings, now {result.gaps_after}; "
+                f"{time.perf_counter() - self.started:.1f} s"
+            )
+        return replace(plan, assignments=result.assignments)
 
     def remaining(self) -> float:
         """What is left of the time limit: deterministic seconds, or wall-clock seconds

@@ -1,0 +1,397 @@
+"""Simulated annealing of a plan's idle gaps, on days counted on the grain.
+
+A business forum's day (the B2B benchmark's) is one-grain meetings at tables,
+and its objective is compact days: few idle gaps in each party's day, no party
+much worse off than the best (``rules.fairness``). CP-SAT proves such plans well
+once it has one near the optimum, but its own first plans, and the greedy's
+one-move-at-a-time compacting, stay far from it on the larger instances (B2B
+forum-14: 71 gaps after 10 s, optimum 2). Annealing the start times (a move is
+one meeting to another of its slots, or two meetings trading slots) reaches a
+small fraction of that within a couple of seconds; its plan is then the
+search's first hint.
+
+It moves only what it can move without touching anything but the gaps: a held
+meeting keeps its day, venue and length, and moves only when every party's day
+it is in is a *unit day* that no successor arcs read (all its engagements
+meetings one grain long; no buffer, travel, base ride or continuous limit that
+day). Every hard rule stays true at every step: the meeting's own allowed starts
+(presence, unavailability, windows, pins), one meeting per party and grain,
+rooms, order relations and hard precedence. The held meetings, their days and
+lengths do not change, so neither do the tiers ``unheld_weight`` and
+``shortening``; the planner anneals only when no other tier comes before
+``compact_days`` (``annealable``).
+
+The count of moves, not the clock, bounds the work, and the random stream is
+seeded: the same scenario and seed give the same plan on every machine.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sim.schedule import Assignment
+from sim.solve.cpmodel import SummitModel
+from sim.solve.greedy import gaps_of
+from sim.solve.rooms import assign_rooms
+
+# The temperature falls geometrically from the first to the last value over the
+# moves: a move that adds one gap is taken with probability e^-1/0.6 = 19 % at the
+# start, e^-1/0.1 = 0.005 % at the end. Tried on the B2B originals (8 s each):
+# starting at 2 or 3 left 10-30 % more gaps on forum-14 and ticf-14crafa, at 0.4
+# (ending at 0.2) as many as at 0.6 on some and 40 % more on forum-14.
+FIRST_TEMPERATURE = 0.6
+LAST_TEMPERATURE = 0.1
+# A gap of unfairness (a party's gaps above the fewest any party has plus the
+# spread allowed) costs as much as this many gaps of the total.
+UNFAIR_COST = 3
+# The budget (``moves_for``). On the B2B originals, gaps after 250,000 / 500,000 /
+# 1,000,000 / 2,000,000 moves: forum-14 27 / 24 / 22 / 17, ticf-14crafa 27 / 27 /
+# 14 / 18, forum-13crafb 19 / 19 / 16 / 14 (from the greedy's 75, 86 and 62), at
+# 175,000-260,000 moves a second: the first quarter million does most.
+MOVES_PER_MEETING = 2_000
+MOVES_PER_SECOND = 200_000
+SHARE = 0.15
+# Tiers a move leaves as they are: the held meetings and their lengths are kept.
+UNCHANGED_TIERS = frozenset({"unheld_weight", "shortening"})
+
+
+@dataclass(frozen=True)
+class Annealed:
+    """The plan after annealing, and what it did. ``fairness_excess`` is how far
+    the plan is from the fairness rule (0: it holds, or there is none)."""
+
+    assignments: tuple[Assignment, ...]
+    gaps_before: int
+    gaps_after: int
+    fairness_excess: int
+    moves: int
+    moved_meetings: int
+
+
+def annealable(tier_names: Sequence[str]) -> bool:
+    """Whether the planner anneals its first plan, given the tiers it minimises in
+    order: it counts gaps, and every tier before ``compact_days`` is one a move
+    leaves as it is."""
+    if "compact_days" not in tier_names:
+        return False
+    before = tier_names[: list(tier_names).index("compact_days")]
+    return set(before) <= UNCHANGED_TIERS
+
+
+def moves_for(meetings: int, time_limit: float) -> int:
+    """The moves the planner gives the annealing: ``MOVES_PER_MEETING`` for each
+    meeting of the plan, at most about ``SHARE`` of the time limit (at
+    ``MOVES_PER_SECOND``, this machine's rate on the B2B benchmark). A count, not a
+    clock: the plan is the same on every machine."""
+    return int(min(MOVES_PER_MEETING * meetings, SHARE * time_limit * MOVES_PER_SECOND))
+
+
+def anneal(
+    summit: SummitModel, assignments: Sequence[Assignment], moves: int, seed: int
+) -> Annealed:
+    """Anneal the starts of ``assignments`` (a valid plan) for ``moves`` tries; the
+    best plan met, by (fairness excess, total gaps), never worse than the one given."""
+    return _Annealer(summit, assignments, seed).run(moves)
+
+
+class _Annealer:
+    def __init__(self, summit: SummitModel, assignments: Sequence[Assignment], seed: int) -> None:
+        scenario = summit.scenario
+        self.scenario = scenario
+        self.grain = grain = scenario.grain
+        self.rng = random.Random(seed)
+        self.spread = scenario.rules.fairness
+        self.plan = {a.meeting: a for a in assignments}
+        held = list(self.plan.values())
+        unit_days = {
+            (pd.party.id, pd.day)
+            for pd in summit.party_days
+            if not pd.arcs
+            and all(n.meeting is not None and n.lengths == (grain,) for n in pd.nodes)
+        }
+        by_id = scenario.meeting_by_id
+        # one index per counted party-day; its engagements as a bit mask over grains
+        # from the day's first grain (masks read only relative positions)
+        self.pd_index: dict[tuple[str, int], int] = {}
+        self.pd_party: list[int] = []
+        self.mask: list[int] = []
+        self.owner: list[dict[int, int]] = []  # per party-day: grain -> meeting index
+        parties = [p.id for p in scenario.parties]
+        party_index = {p: i for i, p in enumerate(parties)}
+        self.ids = [a.meeting for a in held]
+        self.unit = [a.start // grain for a in held]
+        self.start = [a.start for a in held]
+        self.length = [a.end - a.start for a in held]
+        index = {m: i for i, m in enumerate(self.ids)}
+        self.day_base: dict[int, int] = {}
+        for day in scenario.days:
+            self.day_base[day.index] = day.window.start // grain - 1
+        self.counted_pds: list[list[int]] = []  # per meeting: its counted party-days
+        for i, a in enumerate(held):
+            pds = []
+            for party in by_id[a.meeting].parties:
+                key = (party, a.day)
+                if key not in unit_days:
+                    continue
+                if key not in self.pd_index:
+                    self.pd_index[key] = len(self.mask)
+                    self.pd_party.append(party_index[party])
+                    self.mask.append(0)
+                    self.owner.append({})
+                pd = self.pd_index[key]
+                self.mask[pd] |= 1 << (self.unit[i] - self.day_base[a.day])
+                self.owner[pd][self.unit[i]] = i
+                pds.append(pd)
+            self.counted_pds.append(pds)
+        # the movable meetings: every party's day counted on the grain, a slot to go to
+        self.domain: list[list[int]] = [[] for _ in held]
+        self.movable: list[int] = []
+        for i, a in enumerate(held):
+            meeting = by_id[a.meeting]
+            if len(self.counted_pds[i]) != len(meeting.parties) or self.length[i] != grain:
+                continue
+            units = sorted(
+                {
+                    s // grain
+                    for o in summit.alts[a.meeting]
+                    if o.alt.day == a.day and o.alt.venue == a.venue and o.duration == grain
+                    for s in o.starts
+                }
+            )
+            if len(units) > 1 and self.unit[i] in units:
+                self.domain[i] = units
+                self.movable.append(i)
+        # rooms in use per (venue, grain): every held meeting, on the grains it covers
+        self.rooms = {v.id: v.rooms for v in scenario.venues}
+        self.venue = [a.venue for a in held]
+        self.in_use: dict[tuple[str, int], list[int]] = {}
+        for i, a in enumerate(held):
+            for unit in range(a.start // grain, -(-a.end // grain)):
+                self.in_use.setdefault((a.venue, unit), []).append(i)
+        # order: (earlier, later, least minutes from the earlier's start to the later's)
+        self.orders: list[list[tuple[int, int, int]]] = [[] for _ in held]
+        pairs: list[tuple[int, int, int]] = []
+        for meeting in scenario.meetings:
+            if meeting.id not in index:
+                continue
+            this = index[meeting.id]
+            for other in meeting.after:  # this one starts once the other has ended
+                if other in index:
+                    pairs.append((index[other], this, self.length[index[other]]))
+            for other in meeting.before:
+                if other in index:
+                    pairs.append((this, index[other], self.length[this]))
+        if scenario.rules.precedence.hard:
+            for _, senior, junior, on in summit.precedence_pairs():
+                both = senior.id in index and junior.id in index
+                if both and held[index[senior.id]].day == on == held[index[junior.id]].day:
+                    pairs.append((index[senior.id], index[junior.id], 1))
+        for pair in pairs:
+            self.orders[pair[0]].append(pair)
+            self.orders[pair[1]].append(pair)
+        # each party's gaps: a constant part (days not counted here) and its unit days
+        counts = gaps_of(scenario, held)
+        self.gaps_pd = [_gaps(m) for m in self.mask]
+        counted = [0] * len(parties)
+        for pd, gaps in enumerate(self.gaps_pd):
+            counted[self.pd_party[pd]] += gaps
+        self.fixed_part = [counts[p] - counted[party_index[p]] for p in parties]
+        self.party_gaps = [self.fixed_part[k] + counted[k] for k in range(len(parties))]
+        self.histogram: dict[int, int] = {}
+        for gaps in self.party_gaps:
+            self.histogram[gaps] = self.histogram.get(gaps, 0) + 1
+        self.total = sum(self.party_gaps)
+        # each party's counted party-days, so that a recount reads only its own
+        self.pds_of: list[list[int]] = [[] for _ in parties]
+        for pd, owner in enumerate(self.pd_party):
+            self.pds_of[owner].append(pd)
+        self.base_of = [self.day_base[a.day] for a in held]
+        self._last_from = 0
+        self._saved: list[tuple[int, int]] = []
+
+    # --- the state --------------------------------------------------------------------
+
+    def excess(self) -> int:
+        if self.spread is None or not self.histogram:
+            return 0
+        return max(0, max(self.histogram) - min(self.histogram) - self.spread)
+
+    def _set_party(self, party: int, gaps: int) -> None:
+        old = self.party_gaps[party]
+        if old == gaps:
+            return
+        histogram = self.histogram
+        histogram[old] -= 1
+        if not histogram[old]:
+            del histogram[old]
+        histogram[gaps] = histogram.get(gaps, 0) + 1
+        self.party_gaps[party] = gaps
+        self.total += gaps - old
+
+    def _place(self, i: int, unit: int) -> None:
+        """Move meeting ``i`` to ``unit`` (its old grain already vacated)."""
+        base = self.base_of[i]
+        for pd in self.counted_pds[i]:
+            self.mask[pd] |= 1 << (unit - base)
+            self.owner[pd][unit] = i
+        self.unit[i] = unit
+        self.start[i] = unit * self.grain
+        self.in_use.setdefault((self.venue[i], unit), []).append(i)
+
+    def _vacate(self, i: int) -> None:
+        unit = self.unit[i]
+        base = self.base_of[i]
+        for pd in self.counted_pds[i]:
+            self.mask[pd] &= ~(1 << (unit - base))
+            del self.owner[pd][unit]
+        self.in_use[(self.venue[i], unit)].remove(i)
+
+    def _ordered(self, i: int) -> bool:
+        start = self.start
+        return all(
+            start[later] >= start[earlier] + least for earlier, later, least in self.orders[i]
+        )
+
+    def _recount(self, pds: list[int]) -> None:
+        """Recount the gaps of these party-days (changed by a move), keeping what they
+        were for ``_restore``."""
+        gaps_pd, saved = self.gaps_pd, self._saved
+        saved.clear()
+        for pd in pds:
+            saved.append((pd, gaps_pd[pd]))
+            gaps_pd[pd] = _gaps(self.mask[pd])
+        self._refresh(pds)
+
+    def _restore(self) -> None:
+        """Put back the gap counts ``_recount`` changed last."""
+        for pd, gaps in self._saved:
+            self.gaps_pd[pd] = gaps
+        self._refresh([pd for pd, _ in self._saved])
+
+    def _refresh(self, pds: list[int]) -> None:
+        for pd in pds:
+            party = self.pd_party[pd]
+            self._set_party(party, self.fixed_part[party] + self._counted(party))
+
+    def _counted(self, party: int) -> int:
+        return sum(self.gaps_pd[pd] for pd in self.pds_of[party])
+
+    # --- the search -------------------------------------------------------------------
+
+    def run(self, moves: int) -> Annealed:
+        before = self.total
+        best_value = (self.excess(), self.total)
+        best_units = list(self.unit)
+        tries = 0
+        if self.movable:
+            rng, movable = self.rng, self.movable
+            temperature = FIRST_TEMPERATURE
+            for tries in range(1, moves + 1):
+                if tries % 1024 == 0:
+                    done = tries / moves
+                    temperature = FIRST_TEMPERATURE * (LAST_TEMPERATURE / FIRST_TEMPERATURE) ** done
+                i = movable[rng.randrange(len(movable))]
+                domain = self.domain[i]
+                unit = domain[rng.randrange(len(domain))]
+                if unit == self.unit[i]:
+                    continue
+                other = self._partner(i, unit)
+                if other is None:
+                    continue
+                old = self.total + UNFAIR_COST * self.excess()
+                if not self._try(i, unit, other):
+                    continue
+                new = self.total + UNFAIR_COST * self.excess()
+                if new <= old or rng.random() < math.exp((old - new) / temperature):
+                    value = (self.excess(), self.total)
+                    if value < best_value:
+                        best_value, best_units = value, list(self.unit)
+                else:
+                    self._undo(i, other)
+        return self._result(before, best_value, best_units, tries)
+
+    def _partner(self, i: int, unit: int) -> int | None:
+        """Who must trade slots with ``i`` for it to go to ``unit``: -1 nobody (a room
+        and its parties are free there), a meeting, or None (no move)."""
+        owners = {self.owner[pd][unit] for pd in self.counted_pds[i] if unit in self.owner[pd]}
+        if len(owners) > 1:
+            return None
+        if owners:
+            other = owners.pop()
+            return other if self.domain[other] else None
+        here = self.in_use.get((self.venue[i], unit), [])
+        if len(here) < self.rooms[self.venue[i]]:
+            return -1
+        other = here[self.rng.randrange(len(here))]
+        return other if self.domain[other] else None
+
+    def _try(self, i: int, unit: int, other: int) -> bool:
+        """Make the move if every rule allows it; False (nothing changed) if not."""
+        was = self.unit[i]
+        if other >= 0:
+            if was not in self.domain[other]:
+                return False
+            # the other's parties must be free at ``was`` (but for ``i`` itself)
+            for pd in self.counted_pds[other]:
+                holder = self.owner[pd].get(was)
+                if holder is not None and holder != i:
+                    return False
+            if self.venue[other] != self.venue[i]:
+                # trading across venues: each venue gains a meeting at one grain
+                for venue, at in ((self.venue[i], unit), (self.venue[other], was)):
+                    if len(self.in_use.get((venue, at), [])) >= self.rooms[venue]:
+                        return False
+            self._vacate(i)
+            self._vacate(other)
+            self._place(i, unit)
+            self._place(other, was)
+            if not (self._ordered(i) and self._ordered(other)):
+                self._vacate(i)
+                self._vacate(other)
+                self._place(i, was)
+                self._place(other, unit)
+                return False
+            self._recount(self.counted_pds[i] + self.counted_pds[other])
+            return True
+        self._vacate(i)
+        self._place(i, unit)
+        if not self._ordered(i):
+            self._vacate(i)
+            self._place(i, was)
+            return False
+        self._recount(self.counted_pds[i])
+        self._last_from = was
+        return True
+
+    def _undo(self, i: int, other: int) -> None:
+        """Reverse the move ``_try`` made last."""
+        if other >= 0:
+            a, b = self.unit[i], self.unit[other]
+            self._vacate(i)
+            self._vacate(other)
+            self._place(i, b)
+            self._place(other, a)
+        else:
+            self._vacate(i)
+            self._place(i, self._last_from)
+        self._restore()
+
+    def _result(self, before: int, best: tuple[int, int], units: list[int], tries: int) -> Annealed:
+        grain, assignments, moved = self.grain, [], 0
+        for i, meeting in enumerate(self.ids):
+            a = self.plan[meeting]
+            if units[i] * grain != a.start:
+                moved += 1
+                start = units[i] * grain
+                a = Assignment(meeting, a.day, start, start + self.length[i], a.venue)
+            assignments.append(a)
+        placed = tuple(assign_rooms(self.scenario, assignments))
+        return Annealed(placed, before, best[1], best[0], tries, moved)
+
+
+def _gaps(mask: int) -> int:
+    """Idle gaps in a day's mask of occupied grains: its runs of ones, less one."""
+    return (mask & ~(mask << 1)).bit_count() - 1 if mask else 0
