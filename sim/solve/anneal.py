@@ -5,10 +5,14 @@ and its objective is compact days: few idle gaps in each party's day, no party
 much worse off than the best (``rules.fairness``). CP-SAT proves such plans well
 once it has one near the optimum, but its own first plans, and the greedy's
 one-move-at-a-time compacting, stay far from it on the larger instances (B2B
-forum-14: 71 gaps after 10 s, optimum 2). Annealing the start times (a move is
-one meeting to another of its slots, or two meetings trading slots) reaches a
+forum-14: 71 gaps after 10 s, optimum 2). Annealing the start times reaches a
 small fraction of that within a couple of seconds; its plan is then the
-search's first hint.
+search's first hint. A move takes a meeting to another of its grains and
+trades grains along a *Kempe chain* (the meetings of its parties at the new
+grain go to its old one, theirs at the old one to the new, and so on), the move
+that timetabling's annealers use because it keeps every party in one place at
+a time. On the B2B originals, 2 s each: forum-14 16-22 gaps with chains of up
+to 6 to 40 meetings, 43 when only one meeting moves; tic-14crafc 3-5 against 21.
 
 It moves only what it can move without touching anything but the gaps: a held
 meeting keeps its day, venue and length, and moves only when every party's day
@@ -21,7 +25,7 @@ lengths do not change, so neither do the tiers ``unheld_weight`` and
 ``shortening``; the planner anneals only when no other tier comes before
 ``compact_days`` (``annealable``).
 
-The count of moves, not the clock, bounds the work, and the random stream is
+A count of meetings moved, not the clock, bounds the work, and the random stream is
 seeded: the same scenario and seed give the same plan on every machine.
 """
 
@@ -38,22 +42,26 @@ from sim.solve.greedy import gaps_of
 from sim.solve.rooms import assign_rooms
 
 # The temperature falls geometrically from the first to the last value over the
-# moves: a move that adds one gap is taken with probability e^-1/0.6 = 19 % at the
-# start, e^-1/0.1 = 0.005 % at the end. Tried on the B2B originals (8 s each):
-# starting at 2 or 3 left 10-30 % more gaps on forum-14 and ticf-14crafa, at 0.4
-# (ending at 0.2) as many as at 0.6 on some and 40 % more on forum-14.
+# work: a move that adds one gap is taken with probability e^-1/0.6 = 19 % at the
+# start, e^-1/0.1 = 0.005 % at the end. Tried on the B2B originals (2 s each, with
+# chains): 1.0 to 0.1 and 0.4 to 0.05 within the noise of 0.6 to 0.1; ending at
+# 0.2 left forum-14 and ticf-14crafa at 28 gaps against 16-20.
 FIRST_TEMPERATURE = 0.6
 LAST_TEMPERATURE = 0.1
 # A gap of unfairness (a party's gaps above the fewest any party has plus the
 # spread allowed) costs as much as this many gaps of the total.
 UNFAIR_COST = 3
-# The budget (``moves_for``). On the B2B originals, gaps after 250,000 / 500,000 /
-# 1,000,000 / 2,000,000 moves: forum-14 27 / 24 / 22 / 17, ticf-14crafa 27 / 27 /
-# 14 / 18, forum-13crafb 19 / 19 / 16 / 14 (from the greedy's 75, 86 and 62), at
-# 175,000-260,000 moves a second: the first quarter million does most.
-MOVES_PER_MEETING = 2_000
-MOVES_PER_SECOND = 200_000
-SHARE = 0.15
+# The budget (``work_for``), in meetings moved: a try costs one, plus each meeting
+# its chain carries, so that the work tracks the time whatever the chains' length
+# (about 280,000 a second on this machine, 2,000,000 taking 6.0-8.3 s on each of
+# the 20 B2B originals; counting tries instead, one B2B instance took 7 times as
+# long per try as another).
+WORK_PER_MEETING = 4_000
+WORK_PER_SECOND = 250_000
+SHARE = 0.25
+# The most meetings one move may carry (a chain longer than that is not tried):
+# 15 and 40 did as well as 20, 6 a little worse (B2B, 2 s each).
+MOST_CHAIN = 20
 # Tiers a move leaves as they are: the held meetings and their lengths are kept.
 UNCHANGED_TIERS = frozenset({"unheld_weight", "shortening"})
 
@@ -67,7 +75,7 @@ class Annealed:
     gaps_before: int
     gaps_after: int
     fairness_excess: int
-    moves: int
+    tries: int
     moved_meetings: int
 
 
@@ -81,20 +89,21 @@ def annealable(tier_names: Sequence[str]) -> bool:
     return set(before) <= UNCHANGED_TIERS
 
 
-def moves_for(meetings: int, time_limit: float) -> int:
-    """The moves the planner gives the annealing: ``MOVES_PER_MEETING`` for each
+def work_for(meetings: int, time_limit: float) -> int:
+    """The work the planner gives the annealing: ``WORK_PER_MEETING`` for each
     meeting of the plan, at most about ``SHARE`` of the time limit (at
-    ``MOVES_PER_SECOND``, this machine's rate on the B2B benchmark). A count, not a
-    clock: the plan is the same on every machine."""
-    return int(min(MOVES_PER_MEETING * meetings, SHARE * time_limit * MOVES_PER_SECOND))
+    ``WORK_PER_SECOND``). A count, not a clock: the plan is the same on every
+    machine."""
+    return int(min(WORK_PER_MEETING * meetings, SHARE * time_limit * WORK_PER_SECOND))
 
 
 def anneal(
-    summit: SummitModel, assignments: Sequence[Assignment], moves: int, seed: int
+    summit: SummitModel, assignments: Sequence[Assignment], work: int, seed: int
 ) -> Annealed:
-    """Anneal the starts of ``assignments`` (a valid plan) for ``moves`` tries; the
+    """Anneal the starts of ``assignments`` (a valid plan) for ``work`` meetings moved
+    (``work_for``); the
     best plan met, by (fairness excess, total gaps), never worse than the one given."""
-    return _Annealer(summit, assignments, seed).run(moves)
+    return _Annealer(summit, assignments, seed).run(work)
 
 
 class _Annealer:
@@ -209,7 +218,7 @@ class _Annealer:
         for pd, owner in enumerate(self.pd_party):
             self.pds_of[owner].append(pd)
         self.base_of = [self.day_base[a.day] for a in held]
-        self._last_from = 0
+        self.allowed = [frozenset(d) for d in self.domain]
         self._saved: list[tuple[int, int]] = []
 
     # --- the state --------------------------------------------------------------------
@@ -281,28 +290,32 @@ class _Annealer:
 
     # --- the search -------------------------------------------------------------------
 
-    def run(self, moves: int) -> Annealed:
+    def run(self, budget: int) -> Annealed:
         before = self.total
         best_value = (self.excess(), self.total)
         best_units = list(self.unit)
-        tries = 0
+        tries = work = 0
         if self.movable:
             rng, movable = self.rng, self.movable
             temperature = FIRST_TEMPERATURE
-            for tries in range(1, moves + 1):
-                if tries % 1024 == 0:
-                    done = tries / moves
+            while work < budget:
+                tries += 1
+                work += 1
+                if tries % 256 == 0:
+                    done = work / budget
                     temperature = FIRST_TEMPERATURE * (LAST_TEMPERATURE / FIRST_TEMPERATURE) ** done
                 i = movable[rng.randrange(len(movable))]
                 domain = self.domain[i]
                 unit = domain[rng.randrange(len(domain))]
                 if unit == self.unit[i]:
                     continue
-                other = self._partner(i, unit)
-                if other is None:
+                chain = self._chain(i, unit)
+                if chain is None:
                     continue
+                work += len(chain)
                 old = self.total + UNFAIR_COST * self.excess()
-                if not self._try(i, unit, other):
+                was = self.unit[i]
+                if not self._swap(chain, was, unit):
                     continue
                 new = self.total + UNFAIR_COST * self.excess()
                 if new <= old or rng.random() < math.exp((old - new) / temperature):
@@ -310,74 +323,65 @@ class _Annealer:
                     if value < best_value:
                         best_value, best_units = value, list(self.unit)
                 else:
-                    self._undo(i, other)
+                    self._unswap(chain, was, unit)
         return self._result(before, best_value, best_units, tries)
 
-    def _partner(self, i: int, unit: int) -> int | None:
-        """Who must trade slots with ``i`` for it to go to ``unit``: -1 nobody (a room
-        and its parties are free there), a meeting, or None (no move)."""
-        owners = {self.owner[pd][unit] for pd in self.counted_pds[i] if unit in self.owner[pd]}
-        if len(owners) > 1:
-            return None
-        if owners:
-            other = owners.pop()
-            return other if self.domain[other] else None
-        here = self.in_use.get((self.venue[i], unit), [])
-        if len(here) < self.rooms[self.venue[i]]:
-            return -1
-        other = here[self.rng.randrange(len(here))]
-        return other if self.domain[other] else None
-
-    def _try(self, i: int, unit: int, other: int) -> bool:
-        """Make the move if every rule allows it; False (nothing changed) if not."""
+    def _chain(self, i: int, unit: int) -> list[int] | None:
+        """The meetings that trade grains when ``i`` goes from its grain to ``unit``:
+        ``i``, every meeting of its parties at ``unit``, every meeting of *their*
+        parties at ``i``'s grain, and so on (a Kempe chain, as in timetabling: each
+        party keeps at most one meeting per grain). When the room ``i`` needs is
+        taken and none of its parties is in the way, one meeting holding that room
+        starts a chain too. None when a meeting of the chain cannot move there."""
         was = self.unit[i]
-        if other >= 0:
-            if was not in self.domain[other]:
-                return False
-            # the other's parties must be free at ``was`` (but for ``i`` itself)
-            for pd in self.counted_pds[other]:
-                holder = self.owner[pd].get(was)
-                if holder is not None and holder != i:
-                    return False
-            if self.venue[other] != self.venue[i]:
-                # trading across venues: each venue gains a meeting at one grain
-                for venue, at in ((self.venue[i], unit), (self.venue[other], was)):
-                    if len(self.in_use.get((venue, at), [])) >= self.rooms[venue]:
-                        return False
+        chain = [i]
+        if not any(unit in self.owner[pd] for pd in self.counted_pds[i]):
+            here = self.in_use.get((self.venue[i], unit), [])
+            if len(here) >= self.rooms[self.venue[i]]:
+                chain.append(here[self.rng.randrange(len(here))])
+        seen = set(chain)
+        k = 0
+        while k < len(chain):
+            meeting = chain[k]
+            k += 1
+            there = unit if self.unit[meeting] == was else was
+            if there not in self.allowed[meeting]:
+                return None
+            for pd in self.counted_pds[meeting]:
+                holder = self.owner[pd].get(there)
+                if holder is not None and holder not in seen:
+                    seen.add(holder)
+                    chain.append(holder)
+            if len(chain) > MOST_CHAIN:
+                return None
+        return chain
+
+    def _swap(self, chain: list[int], was: int, unit: int) -> bool:
+        """Move every meeting of the chain to the other grain of the two, if the rooms
+        and the order rules allow it; False (nothing changed) if not."""
+        for i in chain:
             self._vacate(i)
-            self._vacate(other)
-            self._place(i, unit)
-            self._place(other, was)
-            if not (self._ordered(i) and self._ordered(other)):
-                self._vacate(i)
-                self._vacate(other)
-                self._place(i, was)
-                self._place(other, unit)
-                return False
-            self._recount(self.counted_pds[i] + self.counted_pds[other])
-            return True
-        self._vacate(i)
-        self._place(i, unit)
-        if not self._ordered(i):
-            self._vacate(i)
-            self._place(i, was)
+        for i in chain:
+            self._place(i, unit if self.unit[i] == was else was)
+        venues = {self.venue[i] for i in chain}
+        if any(
+            len(self.in_use.get((venue, at), [])) > self.rooms[venue]
+            for venue in venues
+            for at in (was, unit)
+        ) or not all(self._ordered(i) for i in chain):
+            self._unswap(chain, was, unit, recount=False)
             return False
-        self._recount(self.counted_pds[i])
-        self._last_from = was
+        self._recount([pd for i in chain for pd in self.counted_pds[i]])
         return True
 
-    def _undo(self, i: int, other: int) -> None:
-        """Reverse the move ``_try`` made last."""
-        if other >= 0:
-            a, b = self.unit[i], self.unit[other]
+    def _unswap(self, chain: list[int], was: int, unit: int, recount: bool = True) -> None:
+        """Undo ``_swap`` (the two grains trade back)."""
+        for i in chain:
             self._vacate(i)
-            self._vacate(other)
-            self._place(i, b)
-            self._place(other, a)
-        else:
-            self._vacate(i)
-            self._place(i, self._last_from)
-        self._restore()
+        for i in chain:
+            self._place(i, unit if self.unit[i] == was else was)
+        if recount:
+            self._restore()
 
     def _result(self, before: int, best: tuple[int, int], units: list[int], tries: int) -> Annealed:
         grain, assignments, moved = self.grain, [], 0

@@ -53,7 +53,7 @@ from sim.schedule import (
     Unscheduled,
     next_revision,
 )
-from sim.solve.anneal import anneal, annealable, moves_for
+from sim.solve.anneal import anneal, annealable, work_for
 from sim.solve.cpmodel import SummitModel
 from sim.solve.diff import diff_schedules
 from sim.solve.explain import Explanation, explain_infeasibility, why_no_slot
@@ -552,8 +552,8 @@ class _Search:
             or not annealable([t.name for t in self.tiers])
         ):
             return plan
-        moves = moves_for(len(plan.assignments), settings.time_limit)
-        result = anneal(self.summit, plan.assignments, moves, settings.seed)
+        work = work_for(len(plan.assignments), settings.time_limit)
+        result = anneal(self.summit, plan.assignments, work, settings.seed)
         if self.progress is not None:
             self.progress(
                 f"rearranged the first plan: {result.gaps_before} idle gaps between "
