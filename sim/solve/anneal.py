@@ -5,7 +5,7 @@ and its objective is compact days: few idle gaps in each party's day, no party
 much worse off than the best (``rules.fairness``). CP-SAT proves such plans well
 once it has one near the optimum, but its own first plans, and the greedy's
 one-move-at-a-time compacting, stay far from it on the larger instances (B2B
-forum-14: 71 gaps after 10 s, optimum 2). Annealing the start times reaches a
+forum-14: 67-71 gaps after 10 s, optimum 2). Annealing the start times reaches a
 small fraction of that within a couple of seconds; its plan is then the
 search's first hint. A move takes a meeting to another of its grains and
 trades grains along a *Kempe chain* (the meetings of its parties at the new
@@ -16,28 +16,29 @@ to 6 to 40 meetings, 43 when only one meeting moves; tic-14crafc 3-5 against 21.
 
 It moves only what it can move without touching anything but the gaps: a held
 meeting keeps its day, venue and length, and moves only when every party's day
-it is in is a *unit day* that no successor arcs read (all its engagements
-meetings one grain long; no buffer, travel, base ride or continuous limit that
-day). Every hard rule stays true at every step: the meeting's own allowed starts
-(presence, unavailability, windows, pins), one meeting per party and grain,
-rooms, order relations and hard precedence. The held meetings, their days and
-lengths do not change, so neither do the tiers ``unheld_weight`` and
-``shortening``; the planner anneals only when no other tier comes before
-``compact_days`` (``annealable``).
+it is in counts its gaps on the grain (all its engagements meetings one grain
+long; no buffer, no travel between its venues or from its base, no continuous
+limit: ``_on_the_grain``). Every hard rule stays true at every step: the
+meeting's own allowed starts (presence, unavailability, windows, pins), one
+meeting per party and grain, rooms, order relations and hard precedence. The
+held meetings, their days and lengths do not change, so neither do the tiers
+``unheld_weight`` and ``shortening``; the planner anneals only when no other
+tier comes before ``compact_days`` (``annealable``).
 
-A count of meetings moved, not the clock, bounds the work, and the random stream is
-seeded: the same scenario and seed give the same plan on every machine.
+A count of meetings moved, not the clock, bounds the work, and the random
+stream is seeded: the same scenario, seed and time limit (which sets the
+count) give the same plan on every machine.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sim.schedule import Assignment
-from sim.solve.cpmodel import SummitModel
+from sim.solve.cpmodel import PartyDay, SummitModel
 from sim.solve.greedy import gaps_of
 from sim.solve.rooms import assign_rooms
 
@@ -106,12 +107,40 @@ def work_for(meetings: int, time_limit: float) -> int:
 
 
 def anneal(
-    summit: SummitModel, assignments: Sequence[Assignment], work: int, seed: int
+    summit: SummitModel,
+    assignments: Sequence[Assignment],
+    work: int,
+    seed: int,
+    stop: Callable[[], bool] | None = None,
 ) -> Annealed:
     """Anneal the starts of ``assignments`` (a valid plan) for ``work`` meetings moved
-    (``work_for``); the
-    best plan met, by (fairness excess, total gaps), never worse than the one given."""
-    return _Annealer(summit, assignments, seed).run(work)
+    (``work_for``), or until ``stop()`` says so (read every 256 tries: Ctrl-C); the
+    best plan met, by (fairness excess, total gaps), never worse than the one given.
+    A plan that breaks an order relation or hard precedence (the greedy does not
+    attempt precedence) is given back as it is: the annealer keeps rules, it does not
+    repair them."""
+    annealer = _Annealer(summit, assignments, seed)
+    if not annealer.ordered():
+        annealer.movable = []
+    return annealer.run(work, stop)
+
+
+def _on_the_grain(summit: SummitModel, pd: PartyDay) -> bool:
+    """Whether this party's day counts its gaps on the grain, as a bit mask: every
+    engagement a meeting one grain long, nothing to leave between two of them (no
+    buffer, no travel between its venues or from and to its base), no continuous
+    limit. The model may still give the day successor arcs (for a slack or travel
+    tier, say); with nothing between engagements they say no more than the
+    no-overlap."""
+    scenario = summit.scenario
+    if scenario.rules.buffer > 0 or scenario.rules.max_continuous is not None:
+        return False
+    if not all(n.meeting is not None and n.lengths == (scenario.grain,) for n in pd.nodes):
+        return False
+    places = {v for n in pd.nodes for v in n.venues}
+    if pd.party.base is not None:
+        places.add(pd.party.base)
+    return not any(scenario.travel_time(a, b) for a in places for b in places if a != b)
 
 
 class _Annealer:
@@ -123,12 +152,7 @@ class _Annealer:
         self.spread = scenario.rules.fairness
         self.plan = {a.meeting: a for a in assignments}
         held = list(self.plan.values())
-        unit_days = {
-            (pd.party.id, pd.day)
-            for pd in summit.party_days
-            if not pd.arcs
-            and all(n.meeting is not None and n.lengths == (grain,) for n in pd.nodes)
-        }
+        unit_days = {(pd.party.id, pd.day) for pd in summit.party_days if _on_the_grain(summit, pd)}
         by_id = scenario.meeting_by_id
         # one index per counted party-day; its engagements as a bit mask over grains
         # from the day's first grain (masks read only relative positions)
@@ -307,7 +331,11 @@ class _Annealer:
 
     # --- the search -------------------------------------------------------------------
 
-    def run(self, budget: int) -> Annealed:
+    def ordered(self) -> bool:
+        """Whether the plan keeps every order relation and hard precedence."""
+        return all(self._ordered(i) for i in range(len(self.ids)))
+
+    def run(self, budget: int, stop: Callable[[], bool] | None = None) -> Annealed:
         before = self.total
         best_value = (self.excess(), self.total)
         best_units = list(self.unit)
@@ -319,6 +347,8 @@ class _Annealer:
                 tries += 1
                 work += 1
                 if tries % 256 == 0:
+                    if stop is not None and stop():
+                        break
                     done = work / budget
                     temperature = FIRST_TEMPERATURE * (LAST_TEMPERATURE / FIRST_TEMPERATURE) ** done
                 i = movable[rng.randrange(len(movable))]
@@ -388,7 +418,8 @@ class _Annealer:
         ) or not all(self._ordered(i) for i in chain):
             self._unswap(chain, was, unit, recount=False)
             return False
-        self._recount([pd for i in chain for pd in self.counted_pds[i]])
+        # each party-day once: ``_restore`` puts back the first value saved
+        self._recount(list(dict.fromkeys(pd for i in chain for pd in self.counted_pds[i])))
         return True
 
     def _unswap(self, chain: list[int], was: int, unit: int, recount: bool = True) -> None:

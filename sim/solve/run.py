@@ -553,7 +553,11 @@ class _Search:
         ):
             return plan
         work = work_for(len(plan.assignments), settings.time_limit)
-        result = anneal(self.summit, plan.assignments, work, settings.seed)
+        result = anneal(
+            self.summit, plan.assignments, work, settings.seed, stop=lambda: self.interrupted
+        )
+        if result.moved_meetings == 0:
+            return plan
         if self.progress is not None:
             self.progress(
                 f"rearranged the first plan: {result.gaps_before} idle gaps between "
