@@ -841,9 +841,9 @@ class _Search:
             self.reported.append(tier)
             self.summit.model.add(tier.expression <= value)
             if self.progress is not None:
-                self.progress(
-                    f"{tier.name}: {value} ({'optimal' if optimal else f'bound {bound}'})"
-                )
+                # plain words, as the watcher's lines: the tier's description, not its id
+                verdict = "proven best" if proven else f"best possible {bound}"
+                self.progress(f"{tier.description}: {value} ({verdict})")
 
     def _refresh_reports(self) -> None:
         """The tiers of earlier groups, as the plan just found achieves them: the
