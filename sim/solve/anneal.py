@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from sim.schedule import Assignment
 from sim.solve.cpmodel import PartyDay, SummitModel
 from sim.solve.greedy import gaps_of
+from sim.solve.objectives import is_unit_day
 from sim.solve.rooms import assign_rooms
 
 # The temperature falls geometrically from the first to the last value over the
@@ -119,10 +120,7 @@ def anneal(
     A plan that breaks an order relation or hard precedence (the greedy does not
     attempt precedence) is given back as it is: the annealer keeps rules, it does not
     repair them."""
-    annealer = _Annealer(summit, assignments, seed)
-    if not annealer.ordered():
-        annealer.movable = []
-    return annealer.run(work, stop)
+    return _Annealer(summit, assignments, seed).run(work, stop)
 
 
 def _on_the_grain(summit: SummitModel, pd: PartyDay) -> bool:
@@ -135,7 +133,7 @@ def _on_the_grain(summit: SummitModel, pd: PartyDay) -> bool:
     scenario = summit.scenario
     if scenario.rules.buffer > 0 or scenario.rules.max_continuous is not None:
         return False
-    if not all(n.meeting is not None and n.lengths == (scenario.grain,) for n in pd.nodes):
+    if not is_unit_day(summit, pd):
         return False
     places = {v for n in pd.nodes for v in n.venues}
     if pd.party.base is not None:
@@ -150,8 +148,7 @@ class _Annealer:
         self.grain = grain = scenario.grain
         self.rng = random.Random(seed)
         self.spread = scenario.rules.fairness
-        self.plan = {a.meeting: a for a in assignments}
-        held = list(self.plan.values())
+        self.held = held = list({a.meeting: a for a in assignments}.values())
         unit_days = {(pd.party.id, pd.day) for pd in summit.party_days if _on_the_grain(summit, pd)}
         by_id = scenario.meeting_by_id
         # one index per counted party-day; its engagements as a bit mask over grains
@@ -162,11 +159,10 @@ class _Annealer:
         self.owner: list[dict[int, int]] = []  # per party-day: grain -> meeting index
         parties = [p.id for p in scenario.parties]
         party_index = {p: i for i, p in enumerate(parties)}
-        self.ids = [a.meeting for a in held]
-        self.unit = [a.start // grain for a in held]
-        self.start = [a.start for a in held]
+        ids = [a.meeting for a in held]
+        self.unit = [a.start // grain for a in held]  # starts are on the grain
         self.length = [a.end - a.start for a in held]
-        index = {m: i for i, m in enumerate(self.ids)}
+        index = {m: i for i, m in enumerate(ids)}
         self.day_base: dict[int, int] = {}
         for day in scenario.days:
             self.day_base[day.index] = day.window.start // grain - 1
@@ -254,6 +250,10 @@ class _Annealer:
         self.idle_pd = [_idle(m) for m in self.mask]
         self.idle = sum(self.idle_pd)
         self._saved: list[tuple[int, int]] = []
+        if not all(self._ordered(i) for i in range(len(held))):
+            # a plan breaking an order (the greedy does not attempt hard precedence)
+            # is given back as it is: the annealer keeps rules, it does not repair them
+            self.movable = []
 
     # --- the state --------------------------------------------------------------------
 
@@ -281,7 +281,6 @@ class _Annealer:
             self.mask[pd] |= 1 << (unit - base)
             self.owner[pd][unit] = i
         self.unit[i] = unit
-        self.start[i] = unit * self.grain
         self.in_use.setdefault((self.venue[i], unit), []).append(i)
 
     def _vacate(self, i: int) -> None:
@@ -293,9 +292,10 @@ class _Annealer:
         self.in_use[(self.venue[i], unit)].remove(i)
 
     def _ordered(self, i: int) -> bool:
-        start = self.start
+        unit, grain = self.unit, self.grain
         return all(
-            start[later] >= start[earlier] + least for earlier, later, least in self.orders[i]
+            unit[later] * grain >= unit[earlier] * grain + least
+            for earlier, later, least in self.orders[i]
         )
 
     def _recount(self, pds: list[int]) -> None:
@@ -330,10 +330,6 @@ class _Annealer:
         return sum(self.gaps_pd[pd] for pd in self.pds_of[party])
 
     # --- the search -------------------------------------------------------------------
-
-    def ordered(self) -> bool:
-        """Whether the plan keeps every order relation and hard precedence."""
-        return all(self._ordered(i) for i in range(len(self.ids)))
 
     def run(self, budget: int, stop: Callable[[], bool] | None = None) -> Annealed:
         before = self.total
@@ -370,7 +366,8 @@ class _Annealer:
                     if value < best_value:
                         best_value, best_units = value, list(self.unit)
                 else:
-                    self._unswap(chain, was, unit)
+                    self._trade(chain, was, unit)
+                    self._restore()
         return self._result(before, best_value, best_units, tries)
 
     def _chain(self, i: int, unit: int) -> list[int] | None:
@@ -404,37 +401,33 @@ class _Annealer:
         return chain
 
     def _swap(self, chain: list[int], was: int, unit: int) -> bool:
-        """Move every meeting of the chain to the other grain of the two, if the rooms
-        and the order rules allow it; False (nothing changed) if not."""
-        for i in chain:
-            self._vacate(i)
-        for i in chain:
-            self._place(i, unit if self.unit[i] == was else was)
+        """Trade the chain's two grains, if the rooms and the order rules allow it;
+        False (nothing changed) if not."""
+        self._trade(chain, was, unit)
         venues = {self.venue[i] for i in chain}
         if any(
             len(self.in_use.get((venue, at), [])) > self.rooms[venue]
             for venue in venues
             for at in (was, unit)
         ) or not all(self._ordered(i) for i in chain):
-            self._unswap(chain, was, unit, recount=False)
+            self._trade(chain, was, unit)  # back
             return False
         # each party-day once: ``_restore`` puts back the first value saved
         self._recount(list(dict.fromkeys(pd for i in chain for pd in self.counted_pds[i])))
         return True
 
-    def _unswap(self, chain: list[int], was: int, unit: int, recount: bool = True) -> None:
-        """Undo ``_swap`` (the two grains trade back)."""
+    def _trade(self, chain: list[int], was: int, unit: int) -> None:
+        """Every meeting of the chain at one of the two grains goes to the other (the
+        same call again puts them back); the gap counts are not touched."""
         for i in chain:
             self._vacate(i)
         for i in chain:
             self._place(i, unit if self.unit[i] == was else was)
-        if recount:
-            self._restore()
 
     def _result(self, before: int, best: tuple[int, int], units: list[int], tries: int) -> Annealed:
         grain, assignments, moved = self.grain, [], 0
-        for i, meeting in enumerate(self.ids):
-            a = self.plan[meeting]
+        for i, a in enumerate(self.held):
+            meeting = a.meeting
             if units[i] * grain != a.start:
                 moved += 1
                 start = units[i] * grain

@@ -386,7 +386,7 @@ def _options_of(summit: SummitModel, pd: PartyDay) -> list[tuple[str, AltVar]]:
     ]
 
 
-def _is_unit_day(summit: SummitModel, pd: PartyDay) -> bool:
+def is_unit_day(summit: SummitModel, pd: PartyDay) -> bool:
     """A party's day whose engagements are all meetings one grain long: its gaps can be
     counted on the grain (time-indexed), which CP-SAT propagates far better than the
     successor arcs."""
@@ -575,7 +575,7 @@ def party_gaps(summit: SummitModel) -> PartyGaps:
     starts_at: dict[tuple[int, int], cp_model.IntVar] = {}
     for pd in summit.party_days:
         options = _options_of(summit, pd)
-        unit_day = _is_unit_day(summit, pd)
+        unit_day = is_unit_day(summit, pd)
         slots = _required_slots(summit, options) if unit_day else None
         if slots is not None:
             gaps, most = _unit_day_gaps(summit, pd, options, slots, starts_at)
